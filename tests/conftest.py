@@ -1,0 +1,75 @@
+"""Shared test helpers: real synthetic speech, and the `tutor` command run as a user would."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutor.audio.wavfile import read_mono, write_wav
+
+DATA = Path(__file__).parent / "data"
+RATE = 16000
+FESTIVAL_VOICES = {"slt": "voice_cmu_us_slt_arctic_hts", "kal": "voice_kal_diphone"}
+
+
+@pytest.fixture(scope="session")
+def speech_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("speech")
+
+
+@pytest.fixture(scope="session")
+def speak(speech_cache: Path) -> Callable[..., Path]:
+    """Natural-sounding English speech from festival, as a 16 kHz mono WAV."""
+    if shutil.which("text2wave") is None:
+        pytest.fail("festival's text2wave is missing: run the README's test command, which installs it")
+
+    def make(text: str, voice: str = "slt") -> Path:
+        key = hashlib.sha1(f"{voice}:{text}".encode()).hexdigest()[:12]
+        out = speech_cache / f"{voice}-{key}.wav"
+        if not out.exists():
+            raw = speech_cache / f"{key}.raw.wav"
+            subprocess.run(["text2wave", "-eval", f"({FESTIVAL_VOICES[voice]})", "-o", str(raw)],
+                           input=text.encode(), check=True, capture_output=True)
+            write_wav(out, read_mono(raw, RATE), RATE)
+        return out
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def speak_samples(speak: Callable[..., Path]) -> Callable[..., np.ndarray]:
+    def make(text: str, voice: str = "slt") -> np.ndarray:
+        return read_mono(speak(text, voice), RATE)
+
+    return make
+
+
+@pytest.fixture
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for the `tutor` command with its own home, config and data folders."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TUTOR_", "XDG_", "STATE_"))}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+               XDG_DATA_HOME=str(home / ".local/share"), JACK_NO_START_SERVER="1")
+    return env
+
+
+@pytest.fixture
+def tutor(isolated_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run `python -m tutor ARGS` in a clean environment."""
+
+    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 120
+            ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True,
+                              env={**isolated_env, **(env or {})}, timeout=timeout)
+
+    return run

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tutor.errors import ConfigError
+from tutor.settings import Settings, apply_file, describe, load_settings
+
+
+def test_defaults_are_documented_and_parse_back(tmp_path: Path) -> None:
+    text = describe()
+    assert "# Silence after speech that ends the trainee's reply" in text
+    path = tmp_path / "all.toml"
+    path.write_text(text)
+    assert apply_file(Settings(), path) == Settings()
+    assert tomllib.loads(text)["listening"]["end_silence_s"] == 1.2
+
+
+def test_file_overrides_defaults_and_flags_override_file(tmp_path: Path) -> None:
+    path = tmp_path / "station.toml"
+    path.write_text("[listening]\nend_silence_s = 2\n[audio]\ninput_device = 'USB'\n")
+    settings = load_settings(path, {"listening.no_reply_timeout_s": "4.5"})
+    assert settings.listening.end_silence_s == 2.0
+    assert settings.audio.input_device == "USB"
+    assert settings.listening.no_reply_timeout_s == 4.5
+    assert settings.voice == Settings().voice
+
+
+def test_unknown_key_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[audio]\nsample_rate = 16000\nsampel_rate = 8000\n")
+    with pytest.raises(ConfigError, match=r"bad.toml:3: unknown key 'sampel_rate' in \[audio\]"):
+        load_settings(path)
+
+
+def test_wrong_type_names_key_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[listening]\n\nend_silence_s = 'long'\n")
+    with pytest.raises(ConfigError, match=r"bad.toml:3: \[listening\] end_silence_s must be a number"):
+        load_settings(path)
+
+
+def test_broken_toml_and_missing_explicit_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text("[audio\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(path)
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(tmp_path / "missing.toml")
+
+
+def test_data_dir_prefers_setting_then_systemd_state(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    assert Settings().data_dir == tmp_path / "state"
+    settings = load_settings(None, {"storage.data_dir": str(tmp_path / "mine")})
+    assert settings.rounds_dir == tmp_path / "mine" / "rounds"

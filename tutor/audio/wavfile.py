@@ -1,0 +1,147 @@
+"""Reading sound files and writing round recordings.
+
+A round recording is a 16-bit PCM WAV with two channels at one sample rate:
+channel 1 is exactly what was sent to the speaker (the customer), channel 2
+is the microphone, sample-aligned as captured.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tutor.errors import AudioFileError, StorageError
+
+_SAMPLE_TYPES = {1: np.uint8, 2: np.int16, 4: np.int32}
+
+
+@dataclass(frozen=True)
+class RoundAudio:
+    """The two channels of a round recording."""
+
+    speaker: np.ndarray
+    mic: np.ndarray
+    sample_rate: int
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.mic) / self.sample_rate
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """Samples as int16 with shape (frames, channels), and the sample rate."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            channels = wav.getnchannels()
+            width = wav.getsampwidth()
+            rate = wav.getframerate()
+            raw = wav.readframes(wav.getnframes())
+    except FileNotFoundError:
+        raise AudioFileError(f"{path} does not exist") from None
+    except IsADirectoryError:
+        raise AudioFileError(f"{path} is a folder, not a WAV file") from None
+    except (wave.Error, EOFError) as exc:
+        raise AudioFileError(
+            f"{path} is not a PCM WAV file ({exc}); convert it with "
+            f"`sox {path.name} -b 16 out.wav`") from None
+    except OSError as exc:
+        raise AudioFileError(f"cannot read {path}: {exc.strerror}") from None
+    if width == 3:
+        bytes24 = np.frombuffer(raw[: len(raw) // 3 * 3], dtype=np.uint8).reshape(-1, 3)
+        wide = (bytes24[:, 2].astype(np.int32) << 24 | bytes24[:, 1].astype(np.int32) << 16
+                | bytes24[:, 0].astype(np.int32) << 8)
+        samples = (wide >> 16).astype(np.int16)
+    elif width in _SAMPLE_TYPES:
+        data = np.frombuffer(raw[: len(raw) // width * width], dtype=_SAMPLE_TYPES[width])
+        if width == 1:
+            samples = ((data.astype(np.int16) - 128) << 8).astype(np.int16)
+        elif width == 4:
+            samples = (data >> 16).astype(np.int16)
+        else:
+            samples = data.astype(np.int16)
+    else:
+        raise AudioFileError(f"{path} has {8 * width}-bit samples; use 16-bit PCM")
+    if channels < 1 or rate <= 0:
+        raise AudioFileError(f"{path} has no audio channels")
+    frames = len(samples) // channels
+    return samples[: frames * channels].reshape(frames, channels), rate
+
+
+def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """int16 mono samples at another rate (soxr, high quality)."""
+    if from_rate == to_rate or len(samples) == 0:
+        return samples.astype(np.int16, copy=False)
+    import soxr
+
+    out = np.asarray(soxr.resample(samples.astype(np.float32) / 32768.0, from_rate, to_rate))
+    resampled: np.ndarray = np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)
+    return resampled
+
+
+def read_mono(path: Path, sample_rate: int) -> np.ndarray:
+    """A sound file mixed to one channel and resampled to ``sample_rate``."""
+    samples, rate = read_wav(path)
+    if len(samples) == 0:
+        raise AudioFileError(f"{path} holds no audio")
+    mono = samples[:, 0] if samples.shape[1] == 1 else samples.astype(np.int32).mean(axis=1)
+    return resample(np.asarray(mono).astype(np.int16), rate, sample_rate)
+
+
+def read_round(path: Path) -> RoundAudio:
+    """A saved round recording; refuses files that are not one."""
+    samples, rate = read_wav(path)
+    if samples.shape[1] != 2:
+        raise AudioFileError(
+            f"{path} has {samples.shape[1]} channel(s); a round recording has 2 "
+            "(customer, microphone)")
+    if len(samples) == 0:
+        raise AudioFileError(f"{path} holds no audio")
+    return RoundAudio(speaker=samples[:, 0].copy(), mic=samples[:, 1].copy(), sample_rate=rate)
+
+
+def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> Path:
+    """Write int16 samples (frames,) or (frames, channels) atomically.
+
+    The file appears complete or not at all: a full disk never leaves half a
+    recording behind.
+    """
+    frames = samples.reshape(len(samples), -1).astype("<i2", copy=False)
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise _storage_error(path, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            with wave.open(handle, "wb") as wav:
+                wav.setnchannels(frames.shape[1])
+                wav.setsampwidth(2)
+                wav.setframerate(sample_rate)
+                wav.writeframes(frames.tobytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise _storage_error(path, exc) from None
+    return path
+
+
+def write_round(path: Path, audio: RoundAudio) -> Path:
+    return write_wav(path, np.stack([audio.speaker, audio.mic], axis=1), audio.sample_rate)
+
+
+def _storage_error(path: Path, exc: OSError) -> StorageError:
+    if exc.errno == errno.ENOSPC:
+        return StorageError(f"disk full: could not save {path}; free some space "
+                            "(old rounds live in the data folder)")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorageError(f"cannot write {path}: {exc.strerror}; choose a folder you can write to")
+    return StorageError(f"could not save {path}: {exc.strerror or exc}")

@@ -1,0 +1,215 @@
+"""The `tutor` command: practice rounds, the scenario library, settings and devices."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tutor import __version__
+from tutor.errors import AudioFileError, TutorError
+from tutor.settings import Settings, config_files, describe, load_settings
+
+_LOGGER = logging.getLogger("tutor")
+
+EXIT_NO_REPLY = 5
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tutor", description="Offline practice station for active listening.")
+    parser.add_argument("--version", action="version", version=f"tutor {__version__}")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="settings file read after /etc/tutor/config.toml and the user's")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log detail")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    practice = commands.add_parser("practice", help="run one practice round",
+                                   description="Speak a customer's complaint, record the reply, "
+                                   "transcribe it and report the timings.")
+    practice.add_argument("--scenario", metavar="ID|FILE",
+                          help="scenario id from `tutor scenarios`, or a scenario file (default: random)")
+    practice.add_argument("--simulate", type=Path, metavar="REPLY.wav",
+                          help="no sound card: feed the microphone from this recording")
+    practice.add_argument("--reply-at", type=float, metavar="SECONDS",
+                          help="with --simulate: start the reply this long after the customer's "
+                          "last line ends (negative talks over the customer; default 0)")
+    practice.add_argument("--save-round", type=Path, metavar="PATH",
+                          help="where to save the round recording (default: the data folder)")
+    practice.add_argument("--json", action="store_true", help="print the round as one JSON object")
+    practice.add_argument("--fast", action="store_true",
+                          help="with --simulate: run faster than real time")
+
+    scenarios = commands.add_parser("scenarios", help="list the scenario library")
+    scenarios.add_argument("--json", action="store_true")
+
+    config = commands.add_parser("config", help="show the settings in force and where they come from")
+    config.add_argument("--defaults", action="store_true", help="show the built-in defaults only")
+
+    commands.add_parser("devices", help="list sound devices")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING - 10 * min(args.verbose, 2),
+                        format="%(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        settings = load_settings(args.config)
+        handler = {"practice": cmd_practice, "scenarios": cmd_scenarios,
+                   "config": cmd_config, "devices": cmd_devices}[args.command]
+        return handler(args, settings)
+    except TutorError as exc:
+        print(f"tutor: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("tutor: stopped", file=sys.stderr)
+        return 130
+
+
+def _library(settings: Settings) -> Any:
+    from tutor.scenarios import ScenarioLibrary
+
+    return ScenarioLibrary(tuple(Path(d).expanduser() for d in settings.storage.scenario_dirs))
+
+
+def cmd_scenarios(args: argparse.Namespace, settings: Settings) -> int:
+    scenarios = list(_library(settings))
+    if args.json:
+        print(json.dumps([{"id": s.id, "title": s.title, "setting": s.setting,
+                           "difficulty": s.difficulty, "lines": len(s.lines),
+                           "mid_pause": s.has_mid_pause, "summary": s.summary}
+                          for s in scenarios], indent=2))
+        return 0
+    width = max((len(s.id) for s in scenarios), default=2)
+    for s in scenarios:
+        pause = "  (pauses mid-complaint)" if s.has_mid_pause else ""
+        print(f"{s.id:<{width}}  {s.difficulty:<6}  {s.title}{pause}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.defaults:
+        for path in config_files(args.config):
+            print(f"# {'read' if path.exists() else 'absent'}: {path}")
+        print()
+    print(describe(Settings() if args.defaults else settings))
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace, settings: Settings) -> int:
+    from tutor.audio.pyaudio_duplex import list_devices
+
+    devices = list_devices(settings.audio)
+    if not devices:
+        print("no sound devices found")
+        return 3
+    for d in devices:
+        print(f"{d['index']:>3}  in:{d['maxInputChannels']:<3} out:{d['maxOutputChannels']:<3} "
+              f"{int(d['defaultSampleRate'])} Hz  {d['name']}")
+    return 0
+
+
+def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
+    import dataclasses
+
+    from tutor.audio.wavfile import read_mono
+    from tutor.recognition import make_recognizer
+    from tutor.round import PracticeRound
+    from tutor.voice import EspeakSynthesizer
+
+    if args.simulate is None and (args.reply_at is not None or args.fast):
+        raise TutorError("--reply-at and --fast only apply with --simulate REPLY.wav")
+    library = _library(settings)
+    if args.scenario:
+        scenario = library.resolve(args.scenario)
+    else:
+        ids = library.ids()
+        if not ids:
+            raise TutorError("the scenario library is empty")
+        scenario = library.get(random.choice(ids))
+
+    rate = settings.audio.sample_rate
+    audio: Any
+    if args.simulate is not None:
+        from tutor.audio.simulated import SimulatedDuplex
+
+        reply = read_mono(args.simulate, rate)
+        if len(reply) < rate // 10:
+            raise AudioFileError(f"{args.simulate} is shorter than 0.1 s; record a spoken reply")
+        simulate = settings.simulate
+        if args.fast:
+            simulate = dataclasses.replace(simulate, realtime=False)
+        audio = SimulatedDuplex(reply, rate, reply_at_s=args.reply_at or 0.0, settings=simulate,
+                                block_ms=settings.audio.block_ms)
+    else:
+        from tutor.audio.pyaudio_duplex import PyAudioDuplex
+
+        audio = PyAudioDuplex(settings.audio)
+
+    def say(event: str, data: dict[str, Any]) -> None:
+        if args.json:
+            return
+        if event == "customer_speaking":
+            print(f"Customer ({scenario.title}):", flush=True)
+            for line in scenario.lines:
+                print(f"  \"{line.text}\"", flush=True)
+            print("Your turn: answer out loud.", flush=True)
+        elif event == "thinking":
+            print("Thinking...", flush=True)
+
+    recognizer = make_recognizer(settings.recognition, rate)
+    try:
+        with EspeakSynthesizer(settings.voice) as synthesizer:
+            practice = PracticeRound(audio=audio, recognizer=recognizer, synthesizer=synthesizer,
+                                     settings=settings, on_event=say)
+            result = practice.run(scenario, save_to=args.save_round)
+    finally:
+        audio.close()
+        recognizer.close()
+
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(format_round(result))
+    if result.save_error:
+        print(f"tutor: {result.save_error}", file=sys.stderr)
+    if not result.heard_reply:
+        print("tutor: no reply heard: speak after the customer finishes "
+              f"(within {settings.listening.no_reply_timeout_s:g} s)", file=sys.stderr)
+        return EXIT_NO_REPLY
+    return 0
+
+
+def format_round(result: Any) -> str:
+    timing = result.timing
+    reply = timing.reply
+    lines = []
+    if reply is None:
+        lines.append("No reply heard.")
+    else:
+        lines.append(f"You said: \"{result.transcript or '(words not recognised)'}\"")
+        end = timing.customer_end_s or 0.0
+        pause = reply.start_s - end
+        lines.append(f"The customer finished at {end:.2f} s; you started at {reply.start_s:.2f} s "
+                     f"({'pause' if pause >= 0 else 'overlap'} {abs(pause):.2f} s) and stopped at "
+                     f"{reply.end_s:.2f} s.")
+    others = [u for u in result.utterances if reply is None or u.end_s <= reply.start_s]
+    for utterance in others:
+        lines.append(f"While the customer was talking, at {utterance.start_s:.2f} s: "
+                     f"\"{utterance.text or '(words not recognised)'}\"")
+    if result.audio.glitches:
+        lines.append(f"Audio glitches: {result.audio.input_overflows} input overflow(s), "
+                     f"{result.audio.output_underflows} output underrun(s); timings may be off.")
+    if result.round_path:
+        lines.append(f"Round saved to {result.round_path}")
+    return "\n".join(lines)

@@ -1,0 +1,60 @@
+"""The tutor's own errors: one tree, each a plain sentence a trainer can act on.
+
+Every error the command line reports without a traceback derives from
+:class:`TutorError`. Subclasses also inherit the matching built-in where one
+fits, so callers that only know the built-in still catch them.
+"""
+
+from __future__ import annotations
+
+
+class TutorError(Exception):
+    """Base of every error the tutor reports to a person in one line."""
+
+    exit_code = 1
+
+
+class ConfigError(TutorError, ValueError):
+    """A configuration file or flag has a value the tutor cannot use."""
+
+    exit_code = 2
+
+
+class ScenarioError(TutorError, ValueError):
+    """A scenario file is missing, malformed, or names something that does not exist."""
+
+    exit_code = 2
+
+
+class UnknownScenarioError(ScenarioError, LookupError):
+    """No scenario in the library has the requested id."""
+
+
+class AudioFileError(TutorError, ValueError):
+    """A sound file cannot be read or is not in a usable format."""
+
+    exit_code = 2
+
+
+class AudioDeviceError(TutorError, OSError):
+    """The microphone or speaker is missing, busy, or stopped delivering audio."""
+
+    exit_code = 3
+
+
+class VoiceError(TutorError, RuntimeError):
+    """The text-to-speech engine failed or did not answer in time."""
+
+    exit_code = 3
+
+
+class RecognitionError(TutorError, RuntimeError):
+    """The speech recognizer could not be loaded or failed on the audio."""
+
+    exit_code = 3
+
+
+class StorageError(TutorError, OSError):
+    """A file could not be written (disk full, read-only, no permission)."""
+
+    exit_code = 4

@@ -1,0 +1,211 @@
+"""Who spoke when, from a round recording.
+
+Channel 1 (what the speaker was sent) tells where the customer's lines are.
+Channel 2 (the microphone) holds the trainee, room noise and an echo of the
+customer, late by the loop latency. The latency is measured from that echo
+(GCC-PHAT). Because the whole round is at hand, the echo path is estimated
+over all of it at once (Welch cross-spectra, the H1 estimator: no adaptive
+filter to converge) and the predicted echo is subtracted. A frame is the
+trainee's only where what is left is voice-like and not a small remainder of
+the echo at that moment (a reference-aware double-talk decision).
+
+All times are seconds on the microphone's time base.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+
+from tutor.audio.wavfile import RoundAudio
+from tutor.listening.vad import FRAME_S, VoiceDetector, frame_power
+from tutor.settings import Settings
+
+_LOGGER = logging.getLogger(__name__)
+
+CUSTOMER_FLOOR_DBFS: Final = -45.0  # same threshold that trims rendered lines
+MAX_LATENCY_S: Final = 0.3
+ECHO_LEAD_S: Final = 0.01  # echo path reach before the measured latency
+ECHO_PATH_S: Final = 0.2  # ...and after it: speaker ringing and room reverb
+ECHO_SMEAR_S: Final = 0.03  # frames this close to strong echo are judged against it
+_WELCH_SIZE: Final = 8192
+_LATENCY_CONFIDENCE: Final = 25.0  # GCC-PHAT peak over its spread; noise alone reaches ~5
+_ECHO_REMAINDER: Final = 0.1  # what is left must exceed -10 dB of the echo to be the trainee
+
+
+@dataclass(frozen=True)
+class Span:
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class RoundTiming:
+    """The customer's lines and the trainee's speech, placed on one time base."""
+
+    loop_latency_s: float
+    latency_source: str
+    customer_lines: tuple[Span, ...]
+    speech: tuple[Span, ...]
+    reply: Span | None
+    cleaned_mic: np.ndarray = field(repr=False, compare=False)
+
+    @property
+    def customer_end_s(self) -> float | None:
+        return self.customer_lines[-1].end_s if self.customer_lines else None
+
+
+def analyse_round(audio: RoundAudio, settings: Settings,
+                  calibrated_latency_s: float | None = None) -> RoundTiming:
+    rate = audio.sample_rate
+    lag, confidence = estimate_loop_latency(audio.speaker, audio.mic, rate)
+    echo_heard = confidence >= _LATENCY_CONFIDENCE
+    if echo_heard:
+        latency, source = lag / rate, "measured"
+    elif calibrated_latency_s is not None:
+        latency, source = calibrated_latency_s, "calibrated"
+    else:
+        latency, source = settings.audio.loop_latency_ms / 1000, "configured"
+    _LOGGER.debug("loop latency %.1f ms (%s, confidence %.1f)", latency * 1000, source, confidence)
+
+    customer = [Span(s.start_s + latency, s.end_s + latency)
+                for s in active_spans(audio.speaker, rate, CUSTOMER_FLOOR_DBFS, merge_gap_s=0.35)]
+    shift = round(latency * rate)
+    reference = np.zeros_like(audio.speaker)
+    reference[shift:] = audio.speaker[: len(audio.speaker) - shift]
+    detector = VoiceDetector(rate, settings.listening.vad_aggressiveness)
+    # with no echo in the microphone there is nothing to cancel, and an echo path
+    # fitted to none would only add noise
+    voiced, cleaned = trainee_frames(audio.mic, reference if echo_heard else np.zeros_like(reference),
+                                     detector)
+    speech = frames_to_spans(voiced, settings.listening.merge_gap_s, settings.listening.min_speech_s)
+    customer_end = customer[-1].end_s if customer else 0.0
+    return RoundTiming(
+        loop_latency_s=latency,
+        latency_source=source,
+        customer_lines=tuple(customer),
+        speech=tuple(speech),
+        reply=find_reply(speech, customer_end, settings.listening.end_silence_s),
+        cleaned_mic=cleaned,
+    )
+
+
+def active_spans(samples: np.ndarray, rate: int, floor_dbfs: float, merge_gap_s: float) -> list[Span]:
+    """Stretches louder than ``floor_dbfs``: the customer's lines in channel 1."""
+    frame = int(rate * FRAME_S)
+    count = len(samples) // frame
+    if count == 0:
+        return []
+    power = frame_power(samples[: count * frame].reshape(count, frame))
+    loud = power > (32768.0 * 10 ** (floor_dbfs / 20)) ** 2
+    return frames_to_spans(loud, merge_gap_s, min_speech_s=0.0)
+
+
+def estimate_loop_latency(speaker: np.ndarray, mic: np.ndarray, rate: int) -> tuple[int, float]:
+    """Delay of the speaker's echo in the microphone, in samples, and how sure it is.
+
+    GCC-PHAT whitens the spectrum, so a small speaker's colouring and the
+    trainee's own voice barely move the peak.
+    """
+    if not np.any(speaker):
+        return 0, 0.0
+    size = 1 << int(np.ceil(np.log2(len(mic) + len(speaker))))
+    cross = np.fft.rfft(mic.astype(np.float64), size) * np.conj(np.fft.rfft(speaker.astype(np.float64), size))
+    cross /= np.abs(cross) + 1e-9
+    correlation = np.fft.irfft(cross, size)
+    window = correlation[: int(MAX_LATENCY_S * rate) + 1]
+    lag = int(np.argmax(window))
+    spread = float(np.std(correlation)) or 1e-12
+    return lag, float(window[lag] / spread)
+
+
+def cancel_echo(mic: np.ndarray, reference: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """The microphone less the reference's echo, and that echo, as float arrays.
+
+    ``reference`` must already be aligned by the loop latency; the echo path
+    may reach ``ECHO_LEAD_S`` before and ``ECHO_PATH_S`` after that point.
+    """
+    mic_f = mic.astype(np.float64)
+    if not np.any(reference):
+        return mic_f, np.zeros_like(mic_f)
+    ref_f = reference.astype(np.float64)
+    size = _WELCH_SIZE
+    window = np.hanning(size)
+    ref_power = np.zeros(size // 2 + 1)
+    cross = np.zeros(size // 2 + 1, dtype=np.complex128)
+    for start in range(0, max(1, len(ref_f) - size + 1), size // 2):
+        ref_block = ref_f[start: start + size]
+        if len(ref_block) < size or not np.any(ref_block):
+            continue
+        ref_spectrum = np.fft.rfft(ref_block * window)
+        ref_power += np.abs(ref_spectrum) ** 2
+        cross += np.fft.rfft(mic_f[start: start + size] * window) * np.conj(ref_spectrum)
+    if not np.any(ref_power):
+        return mic_f, np.zeros_like(mic_f)
+    impulse = np.fft.irfft(cross / (ref_power + 1e-6 * ref_power.max()), size)
+    lead, path = int(ECHO_LEAD_S * rate), int(ECHO_PATH_S * rate)
+    taps = np.concatenate([impulse[-lead:], impulse[:path]])
+    fft_size = 1 << int(np.ceil(np.log2(len(ref_f) + len(taps))))
+    echo = np.fft.irfft(np.fft.rfft(ref_f, fft_size) * np.fft.rfft(taps, fft_size), fft_size)
+    echo = echo[lead: lead + len(ref_f)]
+    return mic_f - echo, echo
+
+
+def trainee_frames(mic: np.ndarray, reference: np.ndarray, detector: VoiceDetector) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Frames where the trainee speaks, and the microphone with the echo removed."""
+    residual, echo = cancel_echo(mic, reference, detector.sample_rate)
+    cleaned = np.clip(np.round(residual), -32768, 32767).astype(np.int16)
+    voiced = detector.frames(cleaned)
+    count = len(voiced)
+    if count == 0 or not np.any(echo):
+        return voiced, cleaned
+    frame = detector.frame
+    left = frame_power(residual[: count * frame].reshape(count, frame))
+    echo_power = frame_power(echo[: count * frame].reshape(count, frame))
+    reach = int(ECHO_SMEAR_S / FRAME_S)
+    padded = np.concatenate([np.zeros(reach), echo_power, np.zeros(reach)])
+    nearby_echo = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1).max(axis=1)
+    return voiced & (left > _ECHO_REMAINDER * nearby_echo), cleaned
+
+
+def frames_to_spans(frames: np.ndarray, merge_gap_s: float, min_speech_s: float) -> list[Span]:
+    """Runs of true frames as spans, bridging short gaps and dropping short bursts."""
+    if len(frames) == 0:
+        return []
+    edges = np.diff(np.concatenate([[0], frames.astype(np.int8), [0]]))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    spans: list[list[int]] = []
+    gap = merge_gap_s / FRAME_S
+    for start, end in zip(starts, ends, strict=False):
+        if spans and start - spans[-1][1] < gap:
+            spans[-1][1] = int(end)
+        else:
+            spans.append([int(start), int(end)])
+    return [Span(round(s * FRAME_S, 3), round(e * FRAME_S, 3)) for s, e in spans
+            if (e - s) * FRAME_S >= min_speech_s]
+
+
+def find_reply(speech: list[Span], customer_end_s: float, end_silence_s: float) -> Span | None:
+    """The trainee's turn: the stretch of speech that runs past or follows the customer's end.
+
+    Speech separated by less than ``end_silence_s`` belongs to one turn; a
+    turn that ends before the customer does was a cut-in, not the reply.
+    """
+    turn: Span | None = None
+    for span in speech:
+        if turn is not None and span.start_s - turn.end_s < end_silence_s:
+            turn = Span(turn.start_s, span.end_s)
+            continue
+        if turn is not None and turn.end_s > customer_end_s:
+            return turn
+        turn = span
+    return turn if turn is not None and turn.end_s > customer_end_s else None

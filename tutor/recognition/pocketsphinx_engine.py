@@ -1,0 +1,54 @@
+"""pocketsphinx with the US-English model its wheel carries: the embedded default."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+import numpy as np
+
+from tutor.errors import RecognitionError
+from tutor.recognition import Transcript, Word
+
+_FRAME_S: Final = 0.01  # pocketsphinx reports times in 10 ms frames
+_NOT_WORDS: Final = re.compile(r"^(<.*>|\[.*\]|\+\+.*\+\+)$")
+_ALTERNATE: Final = re.compile(r"\(\d+\)$")
+
+
+class PocketsphinxRecognizer:
+    """One decoder, loaded once, reused utterance after utterance."""
+
+    name = "pocketsphinx"
+
+    def __init__(self, sample_rate: int = 16000) -> None:
+        self.sample_rate = sample_rate
+        try:
+            from pocketsphinx import Decoder
+
+            self._decoder: Any = Decoder(samprate=sample_rate, loglevel="FATAL")
+        except ImportError as exc:
+            raise RecognitionError(f"pocketsphinx is not installed ({exc})") from None
+        except (RuntimeError, ValueError) as exc:
+            raise RecognitionError(f"pocketsphinx could not load its model: {exc}") from None
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        if len(samples) == 0:
+            return Transcript(())
+        try:
+            self._decoder.start_utt()
+            self._decoder.process_raw(samples.astype("<i2", copy=False).tobytes(), full_utt=True)
+            self._decoder.end_utt()
+            segments = list(self._decoder.seg()) if self._decoder.hyp() is not None else []
+        except RuntimeError as exc:
+            raise RecognitionError(f"pocketsphinx failed on the audio: {exc}") from None
+        words = []
+        for segment in segments:
+            text = _ALTERNATE.sub("", segment.word)
+            if _NOT_WORDS.match(text):
+                continue
+            words.append(Word(text.lower(), segment.start_frame * _FRAME_S,
+                              (segment.end_frame + 1) * _FRAME_S))
+        return Transcript(tuple(words))
+
+    def close(self) -> None:
+        """The decoder is freed with the object; nothing else is held."""

@@ -1,0 +1,213 @@
+"""One practice round: the customer speaks, the trainee answers, the station listens.
+
+The round is a dataclass whose first fields are the parts it uses, so tests
+and the simulated station pass their own: the pipeline after the device is
+the same code everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tutor.audio import AudioStats, DuplexAudio, speaker_channel
+from tutor.audio.wavfile import RoundAudio, write_round
+from tutor.errors import StorageError
+from tutor.listening.analysis import RoundTiming, Span, analyse_round
+from tutor.listening.endpoint import EndReason, ReplyEndpointer
+from tutor.listening.vad import VoiceDetector
+from tutor.recognition import Recognizer, Transcript, Word
+from tutor.scenarios import Scenario
+from tutor.settings import Settings
+from tutor.voice import CustomerTrack, Synthesizer, render_customer
+
+_LOGGER = logging.getLogger(__name__)
+
+UTTERANCE_GAP_S = 0.6  # pauses longer than this split trainee speech into utterances
+UTTERANCE_PAD_S = 0.15  # context either side of an utterance for the recognizer
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A stretch of the trainee's speech and what was said in it."""
+
+    start_s: float
+    end_s: float
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+
+@dataclass
+class RoundResult:
+    """What happened in a round, in seconds on the microphone's time base."""
+
+    scenario_id: str
+    scenario_title: str
+    timing: RoundTiming
+    utterances: tuple[Utterance, ...]
+    end_reason: str
+    round_path: Path | None
+    audio: AudioStats
+    sample_rate: int
+    duration_s: float
+    started_at: str = field(default_factory=lambda: datetime.now().astimezone().isoformat(timespec="seconds"))
+    save_error: str | None = None
+    recognizer: str = ""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def reply_words(self) -> tuple[Word, ...]:
+        reply = self.timing.reply
+        if reply is None:
+            return ()
+        return tuple(w for u in self.utterances for w in u.words
+                     if w.end_s > reply.start_s and w.start_s < reply.end_s + 0.05)
+
+    @property
+    def transcript(self) -> str:
+        return " ".join(w.text for w in self.reply_words)
+
+    @property
+    def heard_reply(self) -> bool:
+        return self.timing.reply is not None
+
+    def to_json(self) -> dict[str, Any]:
+        timing = self.timing
+        reply = timing.reply
+        return {
+            "scenario": self.scenario_id,
+            "scenario_title": self.scenario_title,
+            "transcript": self.transcript,
+            "customer_end_s": _r(timing.customer_end_s),
+            "reply_start_s": _r(reply.start_s) if reply else None,
+            "reply_end_s": _r(reply.end_s) if reply else None,
+            "no_reply": reply is None,
+            "end_reason": self.end_reason,
+            "round_path": str(self.round_path) if self.round_path else None,
+            "save_error": self.save_error,
+            "loop_latency_ms": round(timing.loop_latency_s * 1000, 1),
+            "latency_source": timing.latency_source,
+            "customer_lines": [{"start_s": _r(s.start_s), "end_s": _r(s.end_s)}
+                               for s in timing.customer_lines],
+            "speech": [{"start_s": _r(s.start_s), "end_s": _r(s.end_s)} for s in timing.speech],
+            "utterances": [{"start_s": _r(u.start_s), "end_s": _r(u.end_s), "text": u.text}
+                           for u in self.utterances],
+            "words": [{"word": w.text, "start_s": _r(w.start_s), "end_s": _r(w.end_s)}
+                      for w in self.reply_words],
+            "recognizer": self.recognizer,
+            "sample_rate": self.sample_rate,
+            "duration_s": _r(self.duration_s),
+            "started_at": self.started_at,
+            "audio": {"device": self.audio.device, "input_overflows": self.audio.input_overflows,
+                      "output_underflows": self.audio.output_underflows},
+            "processing_ms": self.timings_ms,
+        }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+@dataclass
+class PracticeRound:
+    """Runs rounds on the parts it is given."""
+
+    audio: DuplexAudio
+    recognizer: Recognizer
+    synthesizer: Synthesizer
+    settings: Settings
+    on_event: Callable[[str, dict[str, Any]], None] = lambda event, data: None
+
+    def run(self, scenario: Scenario, save_to: Path | None = None) -> RoundResult:
+        rate = self.audio.sample_rate
+        began = time.perf_counter()
+        track = render_customer(scenario, self.synthesizer, rate, self.settings.voice)
+        rendered = time.perf_counter()
+        self.on_event("customer_speaking", {"scenario": scenario.id, "lines": len(track.lines)})
+        mic, stats, reason = self._play_and_listen(track)
+        listened = time.perf_counter()
+        self.on_event("thinking", {"end_reason": reason.value})
+        recording = RoundAudio(speaker=speaker_channel(track.samples, len(mic)), mic=mic,
+                               sample_rate=rate)
+        result = self.analyse(recording, scenario_id=scenario.id, scenario_title=scenario.title,
+                              end_reason=reason.value, stats=stats)
+        result.timings_ms.update({
+            "render": round((rendered - began) * 1000, 1),
+            "round": round((listened - rendered) * 1000, 1),
+        })
+        path = save_to or self.settings.rounds_dir / f"{datetime.now():%Y%m%d-%H%M%S}-{scenario.id}.wav"
+        try:
+            result.round_path = write_round(path, recording)
+        except StorageError as exc:
+            result.save_error = str(exc)
+            _LOGGER.warning("%s", exc)
+        return result
+
+    def _play_and_listen(self, track: CustomerTrack) -> tuple[np.ndarray, AudioStats, EndReason]:
+        listening = self.settings.listening
+        rate = track.sample_rate
+        longest = track.end + int((listening.no_reply_timeout_s + listening.max_reply_s
+                                   + listening.end_silence_s + 1.0) * rate)
+        endpointer = ReplyEndpointer(VoiceDetector(rate, listening.vad_aggressiveness),
+                                     track.end, listening)
+        captured: list[np.ndarray] = []
+        heard = False
+        session = self.audio.start(track.samples, longest)
+        try:
+            for block in session.blocks():
+                captured.append(block)
+                if endpointer.push(block) is not None:
+                    break
+                if endpointer.reply_heard_at is not None and not heard:
+                    heard = True
+                    self.on_event("listening", {"reply_heard_s": endpointer.reply_heard_at / rate})
+        finally:
+            session.stop()
+        mic = np.concatenate(captured) if captured else np.zeros(0, dtype=np.int16)
+        return mic, session.stats, endpointer.reason or EndReason.MAX_LENGTH
+
+    def analyse(self, recording: RoundAudio, *, scenario_id: str = "", scenario_title: str = "",
+                end_reason: str = "", stats: AudioStats | None = None,
+                round_path: Path | None = None) -> RoundResult:
+        """Timings and transcript of a recording (live or saved)."""
+        began = time.perf_counter()
+        timing = analyse_round(recording, self.settings)
+        analysed = time.perf_counter()
+        utterances = transcribe_speech(self.recognizer, timing, recording.sample_rate)
+        recognised = time.perf_counter()
+        return RoundResult(
+            scenario_id=scenario_id, scenario_title=scenario_title, timing=timing,
+            utterances=utterances, end_reason=end_reason, round_path=round_path,
+            audio=stats or AudioStats(device="recording"), sample_rate=recording.sample_rate,
+            duration_s=recording.duration_s, recognizer=self.recognizer.name,
+            timings_ms={"analyse": round((analysed - began) * 1000, 1),
+                        "recognise": round((recognised - analysed) * 1000, 1)},
+        )
+
+
+def transcribe_speech(recognizer: Recognizer, timing: RoundTiming, rate: int) -> tuple[Utterance, ...]:
+    """Recognise each stretch of the trainee's speech; word times on the microphone's base."""
+    groups: list[Span] = []
+    for span in timing.speech:
+        if groups and span.start_s - groups[-1].end_s < UTTERANCE_GAP_S:
+            groups[-1] = Span(groups[-1].start_s, span.end_s)
+        else:
+            groups.append(span)
+    mic = timing.cleaned_mic
+    utterances = []
+    for group in groups:
+        start = max(0, int((group.start_s - UTTERANCE_PAD_S) * rate))
+        end = min(len(mic), int((group.end_s + UTTERANCE_PAD_S) * rate))
+        transcript: Transcript = recognizer.transcribe(mic[start:end]).shifted(start / rate)
+        utterances.append(Utterance(group.start_s, group.end_s, transcript.words))
+    return tuple(utterances)

@@ -1,0 +1,224 @@
+"""Scenarios: the customer complaints a trainee practises on.
+
+A scenario is a TOML file. Only ``title`` and ``lines`` are required::
+
+    title = "A birthday present that arrived late"
+    lines = [
+      "I ordered a present for my daughter two weeks ago.",
+      { text = "It arrived three days after her birthday.", pause_after = 2.5 },
+      "I paid for express delivery.",
+    ]
+
+A line is a string, or an inline table with ``text`` and optionally
+``pause_after`` (seconds of silence before the next line) and ``audio`` (a
+WAV recording of the line, relative to the scenario file, played instead of
+the synthetic voice). Optional scenario keys: ``summary``, ``setting``,
+``difficulty``, ``tags``, ``pause_after``, ``rate``, ``voice``,
+``key_points``, ``emotions``, ``model_answer``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from tutor.errors import ScenarioError, UnknownScenarioError
+from tutor.settings import key_line
+
+LIBRARY_DIR: Final = Path(__file__).parent / "library"
+DIFFICULTIES: Final = ("easy", "medium", "hard")
+_KNOWN_KEYS: Final = frozenset({
+    "title", "lines", "summary", "setting", "difficulty", "tags", "pause_after", "rate",
+    "voice", "key_points", "emotions", "model_answer",
+})
+_LINE_KEYS: Final = frozenset({"text", "pause_after", "audio"})
+
+
+@dataclass(frozen=True)
+class CustomerLine:
+    """One thing the customer says, and the silence after it."""
+
+    text: str
+    pause_after_s: float | None = None
+    audio: Path | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A customer's complaint and what a good listener would pick up from it."""
+
+    id: str
+    title: str
+    lines: tuple[CustomerLine, ...]
+    summary: str = ""
+    setting: str = ""
+    difficulty: str = "medium"
+    tags: tuple[str, ...] = ()
+    pause_after_s: float | None = None
+    rate: int | None = None
+    voice: str | None = None
+    key_points: tuple[str, ...] = ()
+    emotions: tuple[str, ...] = ()
+    model_answer: str = ""
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def text(self) -> str:
+        """Everything the customer says, as one paragraph."""
+        return " ".join(line.text for line in self.lines)
+
+    @property
+    def has_mid_pause(self) -> bool:
+        """True when the customer stops for two seconds or more and then goes on."""
+        return any((line.pause_after_s or 0.0) >= 2.0 for line in self.lines[:-1])
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read and check one scenario file; errors name the file, line and key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file {path} does not exist") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a text file (scenarios are UTF-8 TOML)") from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    return parse_scenario(data, scenario_id=path.stem, path=path, text=text)
+
+
+def parse_scenario(data: dict[str, Any], *, scenario_id: str, path: Path | None = None,
+                   text: str | None = None) -> Scenario:
+    where = str(path) if path else scenario_id
+
+    def fail(key: str, message: str) -> ScenarioError:
+        return ScenarioError(f"{where}:{key_line(text, key)}: '{key}' {message}")
+
+    for key in data:
+        if key not in _KNOWN_KEYS:
+            raise fail(key, f"is not a scenario key; known keys: {', '.join(sorted(_KNOWN_KEYS))}")
+    for required in ("title", "lines"):
+        if required not in data:
+            raise ScenarioError(f"{where}: missing required key '{required}'")
+
+    title = _string(data["title"], lambda m: fail("title", m))
+    if not title.strip():
+        raise fail("title", "must not be empty")
+    raw_lines = data["lines"]
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise fail("lines", "must be a non-empty array of the customer's lines")
+    base = path.parent if path else Path.cwd()
+    lines = tuple(_line(item, i, base, lambda m: fail("lines", m)) for i, item in enumerate(raw_lines, 1))
+
+    difficulty = _string(data.get("difficulty", "medium"), lambda m: fail("difficulty", m))
+    if difficulty not in DIFFICULTIES:
+        raise fail("difficulty", f"must be one of {', '.join(DIFFICULTIES)}, not {difficulty!r}")
+    rate = data.get("rate")
+    if rate is not None and (not isinstance(rate, int) or isinstance(rate, bool) or not 60 <= rate <= 400):
+        raise fail("rate", f"must be words per minute between 60 and 400, not {rate!r}")
+    return Scenario(
+        id=scenario_id,
+        title=title.strip(),
+        lines=lines,
+        summary=_string(data.get("summary", ""), lambda m: fail("summary", m)),
+        setting=_string(data.get("setting", ""), lambda m: fail("setting", m)),
+        difficulty=difficulty,
+        tags=_strings(data.get("tags", []), lambda m: fail("tags", m)),
+        pause_after_s=_seconds(data.get("pause_after"), lambda m: fail("pause_after", m)),
+        rate=rate,
+        voice=_string(data["voice"], lambda m: fail("voice", m)) if "voice" in data else None,
+        key_points=_strings(data.get("key_points", []), lambda m: fail("key_points", m)),
+        emotions=_strings(data.get("emotions", []), lambda m: fail("emotions", m)),
+        model_answer=_string(data.get("model_answer", ""), lambda m: fail("model_answer", m)),
+        path=path,
+    )
+
+
+def _line(item: Any, number: int, base: Path, fail: Any) -> CustomerLine:
+    if isinstance(item, str):
+        if not item.strip():
+            raise fail(f"item {number} is empty")
+        return CustomerLine(text=item.strip())
+    if not isinstance(item, dict):
+        raise fail(f"item {number} must be a string or a table with 'text', not {type(item).__name__}")
+    for key in item:
+        if key not in _LINE_KEYS:
+            raise fail(f"item {number} has unknown key '{key}'; known: {', '.join(sorted(_LINE_KEYS))}")
+    line_text = item.get("text")
+    if not isinstance(line_text, str) or not line_text.strip():
+        raise fail(f"item {number} needs a non-empty 'text'")
+    audio = None
+    if "audio" in item:
+        if not isinstance(item["audio"], str):
+            raise fail(f"item {number}: 'audio' must be a path to a WAV file")
+        audio = (base / item["audio"]).resolve()
+        if not audio.is_file():
+            raise fail(f"item {number}: audio file {audio} does not exist")
+    pause = _seconds(item.get("pause_after"), lambda m: fail(f"item {number}: 'pause_after' {m}"))
+    return CustomerLine(text=line_text.strip(), pause_after_s=pause, audio=audio)
+
+
+def _string(value: Any, fail: Any) -> str:
+    if not isinstance(value, str):
+        raise fail(f"must be a string, not {type(value).__name__}")
+    return value
+
+
+def _strings(value: Any, fail: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise fail("must be an array of strings")
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _seconds(value: Any, fail: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 30:
+        raise fail(f"must be seconds between 0 and 30, not {value!r}")
+    return float(value)
+
+
+class ScenarioLibrary:
+    """The built-in scenarios plus any folders a trainer adds."""
+
+    def __init__(self, extra_dirs: tuple[Path, ...] = ()) -> None:
+        self.dirs = (LIBRARY_DIR, *extra_dirs)
+
+    def paths(self) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        for folder in self.dirs:
+            if folder.is_dir():
+                for path in sorted(folder.glob("*.toml")):
+                    found.setdefault(path.stem, path)
+        return found
+
+    def ids(self) -> list[str]:
+        return sorted(self.paths())
+
+    def __iter__(self) -> Iterator[Scenario]:
+        for path in self.paths().values():
+            yield load_scenario(path)
+
+    def get(self, scenario_id: str) -> Scenario:
+        paths = self.paths()
+        if scenario_id in paths:
+            return load_scenario(paths[scenario_id])
+        from rapidfuzz import process
+
+        close = [match for match, score, _ in process.extract(scenario_id, list(paths), limit=3)
+                 if score >= 50]
+        hint = f"; did you mean {', '.join(close)}?" if close else "; `tutor scenarios` lists them"
+        raise UnknownScenarioError(f"no scenario called '{scenario_id}'{hint}")
+
+    def resolve(self, ref: str) -> Scenario:
+        """A scenario by id, or by path when ``ref`` names a file."""
+        candidate = Path(ref).expanduser()
+        if ref.endswith(".toml") or candidate.is_file() or "/" in ref:
+            return load_scenario(candidate)
+        return self.get(ref)

@@ -1,0 +1,284 @@
+"""Station settings: typed, with defaults, loaded once.
+
+Settings come from, in order (later wins): the built-in defaults, the
+system-wide file ``/etc/tutor/config.toml``, the per-user file
+(``~/.config/tutor/config.toml``), a file named by ``--config`` or
+``$TUTOR_CONFIG``, and finally command-line flags.
+
+Every field carries its documentation in ``metadata["doc"]``; ``tutor config``
+prints them, so the README and the running code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from tutor.errors import ConfigError
+
+SYSTEM_CONFIG: Final = Path("/etc/tutor/config.toml")
+
+
+def _doc(text: str) -> dict[str, str]:
+    return {"doc": text}
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """The station's sound card."""
+
+    sample_rate: int = field(default=16000, metadata=_doc(
+        "Sample rate of playback, capture and round recordings, in Hz."))
+    input_device: str = field(default="", metadata=_doc(
+        "Microphone: part of the device name, or its index; empty for the system default."))
+    output_device: str = field(default="", metadata=_doc(
+        "Speaker: part of the device name, or its index; empty for the system default."))
+    block_ms: int = field(default=20, metadata=_doc(
+        "Audio block length in milliseconds (10, 20 or 30)."))
+    loop_latency_ms: float = field(default=0.0, metadata=_doc(
+        "Speaker-to-microphone delay used when it cannot be measured from the echo; "
+        "`tutor calibrate` stores this station's figure."))
+    stall_timeout_s: float = field(default=3.0, metadata=_doc(
+        "Seconds without audio from the device before it is reported as stopped."))
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """The customer's voice (text-to-speech)."""
+
+    voice: str = field(default="gmw/en-us", metadata=_doc(
+        "espeak-ng voice id for customer lines (see `espeak-ng --voices=en`)."))
+    rate: int = field(default=165, metadata=_doc(
+        "Default speaking rate in words per minute; a scenario may set its own."))
+    volume: float = field(default=0.9, metadata=_doc("Playback volume, 0 to 1."))
+    pause_after_s: float = field(default=0.7, metadata=_doc(
+        "Silence after each customer line unless the scenario says otherwise, in seconds."))
+    timeout_s: float = field(default=10.0, metadata=_doc(
+        "Longest the text-to-speech engine may take for one line before it is reported."))
+
+
+@dataclass(frozen=True)
+class ListeningSettings:
+    """When the trainee is speaking and when they have finished."""
+
+    vad_aggressiveness: int = field(default=2, metadata=_doc(
+        "WebRTC voice-activity aggressiveness, 0 (keeps most) to 3 (rejects most)."))
+    end_silence_s: float = field(default=1.2, metadata=_doc(
+        "Silence after speech that ends the trainee's reply, in seconds."))
+    no_reply_timeout_s: float = field(default=8.0, metadata=_doc(
+        "Seconds after the customer finishes with no speech before giving up: 'no reply heard'."))
+    max_reply_s: float = field(default=45.0, metadata=_doc(
+        "Longest reply recorded, in seconds."))
+    echo_guard_s: float = field(default=0.35, metadata=_doc(
+        "After the customer stops, seconds of echo and reverb the live end-of-reply "
+        "detector ignores (the saved recording is analysed in full)."))
+    min_speech_s: float = field(default=0.12, metadata=_doc(
+        "Shortest burst of voice counted as speech, in seconds."))
+    merge_gap_s: float = field(default=0.35, metadata=_doc(
+        "Gaps shorter than this inside speech are bridged, in seconds."))
+
+
+@dataclass(frozen=True)
+class RecognitionSettings:
+    """Speech recognition."""
+
+    engine: str = field(default="pocketsphinx", metadata=_doc(
+        "Recognizer: 'pocketsphinx' (bundled US-English model)."))
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Where the station keeps what it writes."""
+
+    data_dir: str = field(default="", metadata=_doc(
+        "Folder for rounds and history; empty for $STATE_DIRECTORY under systemd, "
+        "else the user's data folder (~/.local/share/tutor)."))
+    scenario_dirs: tuple[str, ...] = field(default=(), metadata=_doc(
+        "Extra folders of scenario files (*.toml), searched after the built-in library."))
+
+
+@dataclass(frozen=True)
+class SimulateSettings:
+    """The simulated station used with --simulate (no sound card)."""
+
+    realtime: bool = field(default=True, metadata=_doc(
+        "Feed the microphone at the speed of real time; false runs as fast as the machine can."))
+    loop_latency_ms: float = field(default=0.0, metadata=_doc(
+        "Simulated speaker-to-microphone delay, in milliseconds."))
+    echo_gain: float = field(default=0.0, metadata=_doc(
+        "How loudly the customer's voice leaks into the simulated microphone (0 = none)."))
+    noise_dbfs: float = field(default=-70.0, metadata=_doc(
+        "Level of the simulated room noise in dBFS (-120 for none)."))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the station can be told."""
+
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
+    listening: ListeningSettings = field(default_factory=ListeningSettings)
+    recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    simulate: SimulateSettings = field(default_factory=SimulateSettings)
+
+    @property
+    def data_dir(self) -> Path:
+        """Resolved folder for rounds and history."""
+        if self.storage.data_dir:
+            return Path(self.storage.data_dir).expanduser()
+        state = os.environ.get("STATE_DIRECTORY")
+        if state:
+            return Path(state.split(":")[0])
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("tutor", appauthor=False))
+
+    @property
+    def rounds_dir(self) -> Path:
+        return self.data_dir / "rounds"
+
+
+def user_config_path() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("tutor", appauthor=False)) / "config.toml"
+
+
+def config_files(explicit: Path | None = None) -> list[Path]:
+    """The config files that apply, lowest priority first."""
+    files = [SYSTEM_CONFIG, user_config_path()]
+    env = os.environ.get("TUTOR_CONFIG")
+    if env:
+        files.append(Path(env))
+    if explicit is not None:
+        files.append(explicit)
+    return files
+
+
+def load_settings(explicit: Path | None = None, overrides: dict[str, Any] | None = None) -> Settings:
+    """Read the config files that exist and apply ``overrides`` ("section.key": value).
+
+    An explicitly named file must exist; the default locations are optional.
+    """
+    settings = Settings()
+    for path in config_files(explicit):
+        required = path == explicit or (explicit is None and str(path) == os.environ.get("TUTOR_CONFIG"))
+        if not path.exists():
+            if required:
+                raise ConfigError(f"config file {path} does not exist")
+            continue
+        settings = apply_file(settings, path)
+    for dotted, value in (overrides or {}).items():
+        section, _, key = dotted.partition(".")
+        settings = _replace(settings, section, {key: value}, source="command line", text=None)
+    return settings
+
+
+def apply_file(settings: Settings, path: Path) -> Settings:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            raise ConfigError(
+                f"{path}:{key_line(text, section)}: '{section}' must be a [section] table")
+        settings = _replace(settings, section, values, source=str(path), text=text)
+    return settings
+
+
+def key_line(text: str | None, key: str) -> int | str:
+    """Line number of the first ``key =`` or ``[key]`` in TOML text, for error messages."""
+    if not text:
+        return "?"
+    pattern = re.compile(rf"^\s*(\[\s*{re.escape(key)}\s*\]|\"?{re.escape(key)}\"?\s*=)")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return "?"
+
+
+def _replace(settings: Settings, section: str, values: dict[str, Any], *, source: str,
+             text: str | None) -> Settings:
+    sections = {f.name: f for f in dataclasses.fields(Settings)}
+    if section not in sections:
+        raise ConfigError(
+            f"{source}:{key_line(text, section)}: unknown section [{section}]; "
+            f"known: {', '.join(sections)}")
+    current = getattr(settings, section)
+    fields = {f.name: f for f in dataclasses.fields(current)}
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in fields:
+            raise ConfigError(
+                f"{source}:{key_line(text, key)}: unknown key '{key}' in [{section}]; "
+                f"known: {', '.join(fields)}")
+        changes[key] = _coerce(value, fields[key], f"{source}:{key_line(text, key)}: [{section}] {key}")
+    return dataclasses.replace(settings, **{section: dataclasses.replace(current, **changes)})
+
+
+def _coerce(value: Any, spec: dataclasses.Field[Any], where: str) -> Any:
+    kind: type = type(spec.default) if spec.default is not dataclasses.MISSING else str
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"true", "false", "yes", "no", "1", "0"}:
+            return value.lower() in {"true", "yes", "1"}
+    elif kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+    elif kind is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+    elif kind is tuple:
+        if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+    elif kind is str and isinstance(value, (str, int)) and not isinstance(value, bool):
+        return str(value)
+    raise ConfigError(f"{where} must be {_kind_name(kind)}, not {value!r}")
+
+
+def _kind_name(kind: type) -> str:
+    return {bool: "true or false", int: "a whole number", float: "a number",
+            tuple: "a list of strings", str: "a string"}.get(kind, kind.__name__)
+
+
+def describe(settings: Settings | None = None) -> str:
+    """The settings as a commented TOML file: every key, its value and what it means."""
+    settings = settings or Settings()
+    out: list[str] = []
+    for section in dataclasses.fields(Settings):
+        group = getattr(settings, section.name)
+        out.append(f"[{section.name}]")
+        for spec in dataclasses.fields(group):
+            out.append(f"# {spec.metadata.get('doc', '')}")
+            out.append(f"{spec.name} = {_toml_value(getattr(group, spec.name))}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,226 @@
+"""The customer's voice: scenario lines rendered to audio the station plays itself.
+
+Lines are rendered by espeak-ng (through pyttsx3's binding) and played
+through the station's own output stream, never through the text-to-speech
+library's player, so the station knows to the sample when each line starts
+and ends.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from tutor.audio.wavfile import read_mono, resample
+from tutor.errors import VoiceError
+from tutor.scenarios import Scenario
+from tutor.settings import VoiceSettings
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class Synthesizer(Protocol):
+    """Turns text into int16 mono samples at the given rate."""
+
+    def render(self, text: str, sample_rate: int, *, rate_wpm: int | None = None,
+               voice: str | None = None) -> np.ndarray: ...
+
+
+class EspeakSynthesizer:
+    """espeak-ng through pyttsx3's binding to it, synchronous, on its own thread, time-boxed.
+
+    pyttsx3's engine loop on Linux applies property changes one line late and
+    drops the last buffer of audio when saving to a file, so the station uses
+    the espeak-ng binding that pyttsx3 ships, in espeak's synchronous mode:
+    every sample of a line is back when ``Synth`` returns. A worker thread
+    owns espeak; a line that takes longer than ``timeout_s`` raises
+    :class:`VoiceError` and retires that worker, so the next line starts afresh.
+    """
+
+    def __init__(self, settings: VoiceSettings | None = None) -> None:
+        self.settings = settings or VoiceSettings()
+        self._requests: queue.Queue[tuple[Callable[[Any], Any], queue.Queue[Any]]] | None = None
+
+    def close(self) -> None:
+        if self._requests is not None:
+            self._requests.put((_STOP, queue.Queue()))
+            self._requests = None
+
+    def __enter__(self) -> EspeakSynthesizer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def render(self, text: str, sample_rate: int, *, rate_wpm: int | None = None,
+               voice: str | None = None) -> np.ndarray:
+        rate = rate_wpm or self.settings.rate
+        voice_id = voice or self.settings.voice
+
+        def job(espeak: _Espeak) -> tuple[bytes, int]:
+            return espeak.synthesize(text, voice_id, rate), espeak.sample_rate
+
+        pcm, native_rate = self._call(job)
+        samples = np.frombuffer(pcm, dtype="<i2")
+        if len(samples) == 0:
+            raise VoiceError(f"text-to-speech produced no audio for {text[:40]!r}")
+        return trim_silence(resample(samples, native_rate, sample_rate), sample_rate)
+
+    def _call(self, job: Callable[[Any], Any]) -> Any:
+        if self._requests is None:
+            requests: queue.Queue[tuple[Callable[[Any], Any], queue.Queue[Any]]] = queue.Queue()
+            ready: queue.Queue[Any] = queue.Queue()
+            threading.Thread(target=_espeak_worker, args=(requests, ready),
+                             name="tts", daemon=True).start()
+            started = _wait(ready, self.settings.timeout_s)
+            if started is not None:
+                reason = "did not start in time" if started is _TIMED_OUT else str(started)
+                raise VoiceError(f"text-to-speech engine failed to start ({reason}); "
+                                 "is espeak-ng installed?")
+            self._requests = requests
+        reply: queue.Queue[Any] = queue.Queue()
+        self._requests.put((job, reply))
+        outcome = _wait(reply, self.settings.timeout_s)
+        if outcome is _TIMED_OUT:
+            self._requests = None  # abandon the stuck worker; the next call starts a new one
+            raise VoiceError(f"text-to-speech did not answer within {self.settings.timeout_s:g} s")
+        if isinstance(outcome, BaseException):
+            raise VoiceError(f"text-to-speech failed: {outcome}")
+        return outcome
+
+
+_TIMED_OUT = object()
+
+
+def _STOP(espeak: Any) -> None:
+    raise SystemExit
+
+
+def _wait(box: queue.Queue[Any], timeout_s: float) -> Any:
+    try:
+        return box.get(timeout=timeout_s)
+    except queue.Empty:
+        return _TIMED_OUT
+
+
+class _Espeak:
+    """espeak-ng in synchronous mode; used only from the worker thread that made it."""
+
+    def __init__(self) -> None:
+        from pyttsx3.drivers import _espeak  # loads libespeak-ng.so.1
+
+        self._lib: Any = _espeak
+        self.sample_rate = int(_espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 500))
+        if self.sample_rate <= 0:
+            raise RuntimeError("espeak-ng could not start")
+        self._chunks: list[bytes] = []
+        _espeak.SetSynthCallback(self._collect)
+        self._voice: str | None = None
+
+    def _collect(self, wav: Any, count: int, events: Any) -> int:
+        if count > 0:
+            self._chunks.append(ctypes.string_at(wav, count * 2))
+        return 0
+
+    def synthesize(self, text: str, voice: str, rate: int) -> bytes:
+        lib = self._lib
+        if voice != self._voice:
+            if lib.SetVoiceByName(voice.encode()) != lib.EE_OK:
+                _LOGGER.warning("voice %r not available; using the default voice", voice)
+            self._voice = voice
+        lib.SetParameter(lib.RATE, rate, 0)  # after the voice: a voice change resets the rate
+        self._chunks = []
+        lib.Synth(text, flags=lib.CHARS_UTF8)
+        lib.Synchronize()
+        return b"".join(self._chunks)
+
+
+def _espeak_worker(requests: queue.Queue[tuple[Callable[[Any], Any], queue.Queue[Any]]],
+                   ready: queue.Queue[Any]) -> None:
+    try:
+        espeak = _Espeak()
+    except BaseException as exc:  # a missing libespeak-ng raises OSError, others RuntimeError
+        ready.put(exc)
+        return
+    ready.put(None)
+    while True:
+        job, reply = requests.get()
+        try:
+            reply.put(job(espeak))
+        except SystemExit:
+            return
+        except BaseException as exc:
+            reply.put(exc)
+
+
+def trim_silence(samples: np.ndarray, sample_rate: int, threshold_dbfs: float = -45.0,
+                 margin_s: float = 0.01) -> np.ndarray:
+    """Cut leading and trailing silence, so a line's span is its speech."""
+    if len(samples) == 0:
+        return samples
+    threshold = 32768.0 * 10 ** (threshold_dbfs / 20)
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > threshold)
+    if len(loud) == 0:
+        return samples[:0]
+    margin = int(margin_s * sample_rate)
+    return samples[max(0, loud[0] - margin): loud[-1] + margin + 1]
+
+
+@dataclass(frozen=True)
+class LineSpan:
+    """Where one customer line sits in the customer track, in samples."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class CustomerTrack:
+    """The whole complaint as one track; it ends exactly where the last line ends."""
+
+    samples: np.ndarray
+    sample_rate: int
+    lines: tuple[LineSpan, ...]
+
+    @property
+    def end(self) -> int:
+        return len(self.samples)
+
+
+def render_customer(scenario: Scenario, synthesizer: Synthesizer, sample_rate: int,
+                    settings: VoiceSettings | None = None) -> CustomerTrack:
+    """Render every line and lay them out with the silences between them."""
+    settings = settings or VoiceSettings()
+    pieces: list[np.ndarray] = []
+    spans: list[LineSpan] = []
+    cursor = 0
+    for index, line in enumerate(scenario.lines):
+        if line.audio is not None:
+            audio = trim_silence(read_mono(line.audio, sample_rate), sample_rate)
+        else:
+            audio = synthesizer.render(line.text, sample_rate, rate_wpm=scenario.rate,
+                                       voice=scenario.voice)
+        if len(audio) == 0:
+            raise VoiceError(f"line {index + 1} of '{scenario.id}' rendered as silence")
+        audio = np.clip(audio.astype(np.float32) * settings.volume, -32768, 32767).astype(np.int16)
+        pieces.append(audio)
+        spans.append(LineSpan(line.text, cursor, cursor + len(audio)))
+        cursor += len(audio)
+        if index < len(scenario.lines) - 1:
+            pause = line.pause_after_s
+            if pause is None:
+                pause = scenario.pause_after_s
+            if pause is None:
+                pause = settings.pause_after_s
+            gap = np.zeros(round(pause * sample_rate), dtype=np.int16)
+            pieces.append(gap)
+            cursor += len(gap)
+    return CustomerTrack(np.concatenate(pieces), sample_rate, tuple(spans))
