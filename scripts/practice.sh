@@ -8,4 +8,4 @@ if arecord -l 2>/dev/null | grep -q '^card' && aplay -l 2>/dev/null | grep -q '^
   exec .venv/bin/tutor practice "$@"
 fi
 echo "No sound card found: running the simulated station with a recorded sample reply."
-exec .venv/bin/tutor practice --scenario late-birthday-present --simulate tutor/data/sample-reply.wav "$@"
+exec .venv/bin/tutor practice --scenario late-birthday-present --simulate tutor/data/sample-reply.wav --reply-at 1.2 "$@"
