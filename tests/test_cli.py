@@ -21,7 +21,7 @@ Tutor = Callable[..., CompletedProcess[str]]
 
 
 @pytest.fixture(scope="module")
-def reply_wav(tmp_path_factory: pytest.TempPathFactory, speak: Callable[..., Path]) -> Path:
+def reply_wav(speak: Callable[..., Path]) -> Path:
     return speak(REPLY)
 
 

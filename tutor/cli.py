@@ -109,7 +109,7 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_devices(args: argparse.Namespace, settings: Settings) -> int:
     from tutor.audio.pyaudio_duplex import list_devices
 
-    devices = list_devices(settings.audio)
+    devices = list_devices()
     if not devices:
         print("no sound devices found")
         return 3

@@ -161,15 +161,14 @@ class PracticeRound:
         endpointer = ReplyEndpointer(VoiceDetector(rate, listening.vad_aggressiveness),
                                      track.end, listening)
         captured: list[np.ndarray] = []
-        heard = False
         session = self.audio.start(track.samples, longest)
         try:
             for block in session.blocks():
                 captured.append(block)
+                was_waiting = endpointer.reply_heard_at is None
                 if endpointer.push(block) is not None:
                     break
-                if endpointer.reply_heard_at is not None and not heard:
-                    heard = True
+                if was_waiting and endpointer.reply_heard_at is not None:
                     self.on_event("listening", {"reply_heard_s": endpointer.reply_heard_at / rate})
         finally:
             session.stop()

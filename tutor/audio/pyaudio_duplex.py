@@ -206,7 +206,7 @@ class _PyAudioSession:
         self.stop()
 
 
-def list_devices(settings: AudioSettings | None = None) -> list[dict[str, Any]]:
+def list_devices() -> list[dict[str, Any]]:
     """Every PortAudio device with its channel counts, for `tutor devices`."""
     os.environ.setdefault("JACK_NO_START_SERVER", "1")
     import pyaudio
