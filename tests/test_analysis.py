@@ -93,3 +93,12 @@ def test_find_reply_skips_cut_ins_and_joins_a_turn() -> None:
     assert find_reply(speech[:1], customer_end_s=9.0, end_silence_s=1.2) is None
     assert find_reply([Span(8.0, 10.0)], customer_end_s=9.0, end_silence_s=1.2) == Span(8.0, 10.0)
     assert find_reply([], customer_end_s=9.0, end_silence_s=1.2) is None
+
+
+def test_find_reply_leaves_out_an_acknowledgement_just_before_the_end() -> None:
+    # "mm-hmm" as the customer finishes, a breath, then the answer: the pause runs to the answer
+    speech = [Span(8.6, 9.1), Span(9.9, 12.0)]
+    assert find_reply(speech, customer_end_s=9.0, end_silence_s=1.2) == Span(9.9, 12.0)
+    # a long stretch started over the customer is the reply itself, talking over them
+    assert find_reply([Span(7.0, 9.1), Span(9.9, 12.0)], customer_end_s=9.0,
+                      end_silence_s=1.2) == Span(7.0, 12.0)

@@ -52,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--defaults", action="store_true", help="show the built-in defaults only")
 
     commands.add_parser("devices", help="list sound devices")
+
+    score = commands.add_parser(
+        "score", help="score a saved round, or a typed reply",
+        description="Score the pause, interruptions and acknowledgements of a saved round and, "
+        "given its scenario, the reply's paraphrase, emotion and open question. With --text, "
+        "score the words of a reply alone.")
+    score.add_argument("round", nargs="?", type=Path, metavar="ROUND.wav",
+                       help="a round recording saved by `tutor practice`")
+    score.add_argument("--text", metavar="REPLY", help="score these words instead of a recording")
+    score.add_argument("--scenario", metavar="ID|FILE",
+                       help="the scenario the reply answers (needed for the words' scores)")
+    score.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     return parser
 
 
@@ -65,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         settings = load_settings(args.config)
-        handler = {"practice": cmd_practice, "scenarios": cmd_scenarios,
+        handler = {"practice": cmd_practice, "scenarios": cmd_scenarios, "score": cmd_score,
                    "config": cmd_config, "devices": cmd_devices}[args.command]
         return handler(args, settings)
     except TutorError as exc:
@@ -190,7 +202,48 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def format_round(result: Any) -> str:
+def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
+    if (args.round is None) == (args.text is None):
+        raise TutorError("give either a round recording (ROUND.wav) or --text \"REPLY\", not both")
+    scenario = _library(settings).resolve(args.scenario) if args.scenario else None
+    if args.text is not None:
+        from tutor.scoring import score_reply
+
+        if scenario is None:
+            raise TutorError("--text needs --scenario ID|FILE: "
+                             "words are scored against what the customer said")
+        if not args.text.strip():
+            raise TutorError("--text is empty: give the words of a reply")
+        card = score_reply(args.text, scenario, settings.scoring)
+        if args.json:
+            print(json.dumps(card.to_json(), indent=2))
+        else:
+            print(f"Scenario: {scenario.title}\nReply: \"{args.text}\"\n{card.report()}")
+        return 0
+
+    from tutor.audio.wavfile import read_round
+    from tutor.recognition import make_recognizer
+    from tutor.round import analyse_recording
+
+    recording = read_round(args.round, settings.audio.sample_rate)
+    recognizer = make_recognizer(settings.recognition, recording.sample_rate)
+    try:
+        result = analyse_recording(recording, recognizer, settings, round_path=args.round,
+                                   scenario_id=scenario.id if scenario else "",
+                                   scenario_title=scenario.title if scenario else "")
+    finally:
+        recognizer.close()
+    result.score_against(scenario, settings)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(format_round(result, saved=False))
+        if scenario is None:
+            print("  (add --scenario ID to score the paraphrase, emotion and open question)")
+    return 0 if result.heard_reply else EXIT_NO_REPLY
+
+
+def format_round(result: Any, saved: bool = True) -> str:
     timing = result.timing
     reply = timing.reply
     lines = []
@@ -210,6 +263,8 @@ def format_round(result: Any) -> str:
     if result.audio.glitches:
         lines.append(f"Audio glitches: {result.audio.input_overflows} input overflow(s), "
                      f"{result.audio.output_underflows} output underrun(s); timings may be off.")
-    if result.round_path:
+    if result.score is not None:
+        lines.append(result.score.report())
+    if result.round_path and saved:
         lines.append(f"Round saved to {result.round_path}")
     return "\n".join(lines)

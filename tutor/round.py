@@ -25,6 +25,7 @@ from tutor.listening.endpoint import EndReason, ReplyEndpointer
 from tutor.listening.vad import VoiceDetector
 from tutor.recognition import Recognizer, Transcript, Word
 from tutor.scenarios import Scenario
+from tutor.scoring import Scorecard, TurnTiming, score_reply
 from tutor.settings import Settings
 from tutor.voice import CustomerTrack, Synthesizer, render_customer
 
@@ -64,6 +65,7 @@ class RoundResult:
     save_error: str | None = None
     recognizer: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    score: Scorecard | None = None
 
     @property
     def reply_words(self) -> tuple[Word, ...]:
@@ -84,8 +86,9 @@ class RoundResult:
     def to_json(self) -> dict[str, Any]:
         timing = self.timing
         reply = timing.reply
-        return {
-            "scenario": self.scenario_id,
+        scored = self.score.to_json() if self.score else {}
+        return {**scored,
+            "scenario": self.scenario_id or None,
             "scenario_title": self.scenario_title,
             "transcript": self.transcript,
             "customer_end_s": _r(timing.customer_end_s),
@@ -112,6 +115,14 @@ class RoundResult:
                       "output_underflows": self.audio.output_underflows},
             "processing_ms": self.timings_ms,
         }
+
+    def score_against(self, scenario: Scenario | None, settings: Settings) -> Scorecard:
+        """Score the reply (timing always; words when the scenario is known) and keep the result."""
+        began = time.perf_counter()
+        timing = TurnTiming(self.timing.customer_lines, self.utterances, self.timing.reply)
+        self.score = score_reply(self.transcript, scenario, settings.scoring, timing)
+        self.timings_ms["score"] = round((time.perf_counter() - began) * 1000, 1)
+        return self.score
 
 
 def _r(value: float | None) -> float | None:
@@ -141,6 +152,7 @@ class PracticeRound:
                                sample_rate=rate)
         result = self.analyse(recording, scenario_id=scenario.id, scenario_title=scenario.title,
                               end_reason=reason.value, stats=stats)
+        result.score_against(scenario, self.settings)
         result.timings_ms.update({
             "render": round((rendered - began) * 1000, 1),
             "round": round((listened - rendered) * 1000, 1),
@@ -176,22 +188,28 @@ class PracticeRound:
         return mic, session.stats, endpointer.reason or EndReason.MAX_LENGTH
 
     def analyse(self, recording: RoundAudio, *, scenario_id: str = "", scenario_title: str = "",
-                end_reason: str = "", stats: AudioStats | None = None,
-                round_path: Path | None = None) -> RoundResult:
-        """Timings and transcript of a recording (live or saved)."""
-        began = time.perf_counter()
-        timing = analyse_round(recording, self.settings)
-        analysed = time.perf_counter()
-        utterances = transcribe_speech(self.recognizer, timing, recording.sample_rate)
-        recognised = time.perf_counter()
-        return RoundResult(
-            scenario_id=scenario_id, scenario_title=scenario_title, timing=timing,
-            utterances=utterances, end_reason=end_reason, round_path=round_path,
-            audio=stats or AudioStats(device="recording"), sample_rate=recording.sample_rate,
-            duration_s=recording.duration_s, recognizer=self.recognizer.name,
-            timings_ms={"analyse": round((analysed - began) * 1000, 1),
-                        "recognise": round((recognised - analysed) * 1000, 1)},
-        )
+                end_reason: str = "", stats: AudioStats | None = None) -> RoundResult:
+        return analyse_recording(recording, self.recognizer, self.settings, scenario_id=scenario_id,
+                                 scenario_title=scenario_title, end_reason=end_reason, stats=stats)
+
+
+def analyse_recording(recording: RoundAudio, recognizer: Recognizer, settings: Settings, *,
+                      scenario_id: str = "", scenario_title: str = "", end_reason: str = "",
+                      stats: AudioStats | None = None, round_path: Path | None = None) -> RoundResult:
+    """Timings and transcript of a round recording, live or saved."""
+    began = time.perf_counter()
+    timing = analyse_round(recording, settings)
+    analysed = time.perf_counter()
+    utterances = transcribe_speech(recognizer, timing, recording.sample_rate)
+    recognised = time.perf_counter()
+    return RoundResult(
+        scenario_id=scenario_id, scenario_title=scenario_title, timing=timing,
+        utterances=utterances, end_reason=end_reason, round_path=round_path,
+        audio=stats or AudioStats(device="recording"), sample_rate=recording.sample_rate,
+        duration_s=recording.duration_s, recognizer=recognizer.name,
+        timings_ms={"analyse": round((analysed - began) * 1000, 1),
+                    "recognise": round((recognised - analysed) * 1000, 1)},
+    )
 
 
 def transcribe_speech(recognizer: Recognizer, timing: RoundTiming, rate: int) -> tuple[Utterance, ...]:

@@ -92,6 +92,28 @@ class RecognitionSettings:
 
 
 @dataclass(frozen=True)
+class ScoringSettings:
+    """How replies are judged. Times are seconds."""
+
+    jumped_in_below_s: float = field(default=0.3, metadata=_doc(
+        "A pause shorter than this after the customer finishes is jumping in."))
+    ideal_min_s: float = field(default=1.0, metadata=_doc(
+        "Shortest pause that counts as ideal."))
+    ideal_max_s: float = field(default=2.0, metadata=_doc(
+        "Longest pause that counts as ideal."))
+    dead_air_above_s: float = field(default=5.0, metadata=_doc(
+        "A pause longer than this leaves the customer in dead air."))
+    backchannel_max_s: float = field(default=1.2, metadata=_doc(
+        "Speech during the customer's turn this short (and at most backchannel_max_words) "
+        "is an acknowledgement such as 'mm-hmm', not an interruption."))
+    backchannel_max_words: int = field(default=3, metadata=_doc(
+        "Most words an acknowledgement may have."))
+    overlap_tolerance_s: float = field(default=0.1, metadata=_doc(
+        "Speech starting this close to the customer's end counts as jumping in, "
+        "not as talking over them."))
+
+
+@dataclass(frozen=True)
 class StorageSettings:
     """Where the station keeps what it writes."""
 
@@ -124,6 +146,7 @@ class Settings:
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     listening: ListeningSettings = field(default_factory=ListeningSettings)
     recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     simulate: SimulateSettings = field(default_factory=SimulateSettings)
 

@@ -93,8 +93,8 @@ def read_mono(path: Path, sample_rate: int) -> np.ndarray:
     return resample(np.asarray(mono).astype(np.int16), rate, sample_rate)
 
 
-def read_round(path: Path) -> RoundAudio:
-    """A saved round recording; refuses files that are not one."""
+def read_round(path: Path, sample_rate: int | None = None) -> RoundAudio:
+    """A saved round recording, resampled to ``sample_rate`` if given; refuses files that are not one."""
     samples, rate = read_wav(path)
     if samples.shape[1] != 2:
         raise AudioFileError(
@@ -102,7 +102,11 @@ def read_round(path: Path) -> RoundAudio:
             "(customer, microphone)")
     if len(samples) == 0:
         raise AudioFileError(f"{path} holds no audio")
-    return RoundAudio(speaker=samples[:, 0].copy(), mic=samples[:, 1].copy(), sample_rate=rate)
+    speaker, mic = samples[:, 0].copy(), samples[:, 1].copy()
+    if sample_rate is not None and sample_rate != rate:
+        speaker, mic = resample(speaker, rate, sample_rate), resample(mic, rate, sample_rate)
+        rate = sample_rate
+    return RoundAudio(speaker=speaker, mic=mic, sample_rate=rate)
 
 
 def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> Path:

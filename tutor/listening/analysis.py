@@ -34,6 +34,11 @@ ECHO_SMEAR_S: Final = 0.03  # frames this close to strong echo are judged agains
 _WELCH_SIZE: Final = 8192
 _LATENCY_CONFIDENCE: Final = 25.0  # GCC-PHAT peak over its spread; noise alone reaches ~5
 _ECHO_REMAINDER: Final = 0.1  # what is left must exceed -10 dB of the echo to be the trainee
+_ONSET_OVER_FLOOR: Final = 4.0  # +6 dB over the room's noise: the quiet start of a word
+_ONSET_REACH_S: Final = 0.3
+_QUIETEST_FLOOR: Final = (32768.0 * 10 ** (-60 / 20)) ** 2  # no room is quieter than -60 dBFS
+_TAIL_FADE_PER_FRAME: Final = 10 ** -0.05  # -0.5 dB per 10 ms: -10 dB over the echo path's 200 ms
+_ONSET_DIP: Final = 3  # frames
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,8 @@ def analyse_round(audio: RoundAudio, settings: Settings,
         latency_source=source,
         customer_lines=tuple(customer),
         speech=tuple(speech),
-        reply=find_reply(speech, customer_end, settings.listening.end_silence_s),
+        reply=find_reply(speech, customer_end, settings.listening.end_silence_s,
+                         settings.scoring.backchannel_max_s),
         cleaned_mic=cleaned,
     )
 
@@ -160,20 +166,50 @@ def cancel_echo(mic: np.ndarray, reference: np.ndarray, rate: int) -> tuple[np.n
 
 def trainee_frames(mic: np.ndarray, reference: np.ndarray, detector: VoiceDetector) -> tuple[
         np.ndarray, np.ndarray]:
-    """Frames where the trainee speaks, and the microphone with the echo removed."""
+    """Frames where the trainee speaks, and the microphone with the echo removed.
+
+    Voice activity marks where speech is; its first frames are often late on
+    soft onsets ("s", "h", a breath), so each stretch is extended back over
+    the frames just before it that stand clearly above the room's noise.
+    """
     residual, echo = cancel_echo(mic, reference, detector.sample_rate)
     cleaned = np.clip(np.round(residual), -32768, 32767).astype(np.int16)
     voiced = detector.frames(cleaned)
     count = len(voiced)
-    if count == 0 or not np.any(echo):
+    if count == 0:
         return voiced, cleaned
     frame = detector.frame
     left = frame_power(residual[: count * frame].reshape(count, frame))
-    echo_power = frame_power(echo[: count * frame].reshape(count, frame))
-    reach = int(ECHO_SMEAR_S / FRAME_S)
-    padded = np.concatenate([np.zeros(reach), echo_power, np.zeros(reach)])
-    nearby_echo = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1).max(axis=1)
-    return voiced & (left > _ECHO_REMAINDER * nearby_echo), cleaned
+    not_echo = np.ones(count, dtype=bool)
+    if np.any(echo):
+        echo_power = frame_power(echo[: count * frame].reshape(count, frame))
+        # judged against the echo around it: just after (timing slack), and before it
+        # fading as a room's tail fades, so a quick reply is not mistaken for the tail
+        back, ahead = int(ECHO_PATH_S / FRAME_S), int(ECHO_SMEAR_S / FRAME_S)
+        padded = np.concatenate([np.zeros(back), echo_power, np.zeros(ahead)])
+        windows = np.lib.stride_tricks.sliding_window_view(padded, back + ahead + 1)
+        fade = np.concatenate([_TAIL_FADE_PER_FRAME ** np.arange(back, 0, -1), np.ones(ahead + 1)])
+        nearby_echo = (windows * fade).max(axis=1)
+        not_echo = left > _ECHO_REMAINDER * nearby_echo
+    voiced &= not_echo
+    floor = max(float(np.percentile(left, 20)), _QUIETEST_FLOOR)
+    audible = not_echo & (left > _ONSET_OVER_FLOOR * floor)
+    return _extend_onsets(voiced, audible), cleaned
+
+
+def _extend_onsets(voiced: np.ndarray, audible: np.ndarray) -> np.ndarray:
+    out = voiced.copy()
+    reach = int(_ONSET_REACH_S / FRAME_S)
+    starts = np.flatnonzero(np.diff(np.concatenate([[False], voiced]).astype(np.int8)) == 1)
+    for start in starts:
+        first, probe = start, start - 1
+        # a word's soft start may be split from its vowel by a stop ("s-o"): bridge short dips
+        while probe >= 0 and start - probe <= reach and not out[probe] and first - probe <= _ONSET_DIP:
+            if audible[probe]:
+                first = probe
+            probe -= 1
+        out[first:start] = True
+    return out
 
 
 def frames_to_spans(frames: np.ndarray, merge_gap_s: float, min_speech_s: float) -> list[Span]:
@@ -194,16 +230,21 @@ def frames_to_spans(frames: np.ndarray, merge_gap_s: float, min_speech_s: float)
             if (e - s) * FRAME_S >= min_speech_s]
 
 
-def find_reply(speech: list[Span], customer_end_s: float, end_silence_s: float) -> Span | None:
+def find_reply(speech: list[Span], customer_end_s: float, end_silence_s: float,
+               remark_max_s: float = 1.2, remark_gap_s: float = 0.6) -> Span | None:
     """The trainee's turn: the stretch of speech that runs past or follows the customer's end.
 
     Speech separated by less than ``end_silence_s`` belongs to one turn; a
-    turn that ends before the customer does was a cut-in, not the reply.
+    turn that ends before the customer does was a cut-in, not the reply. A
+    short remark made while the customer was finishing ("mm-hmm") and
+    followed by a pause is not the start of the reply either.
     """
     turn: Span | None = None
     for span in speech:
         if turn is not None and span.start_s - turn.end_s < end_silence_s:
-            turn = Span(turn.start_s, span.end_s)
+            remark = (turn.start_s < customer_end_s and turn.duration_s <= remark_max_s
+                      and turn.end_s <= customer_end_s + 0.3 and span.start_s - turn.end_s >= remark_gap_s)
+            turn = span if remark else Span(turn.start_s, span.end_s)
             continue
         if turn is not None and turn.end_s > customer_end_s:
             return turn

@@ -1,0 +1,203 @@
+"""The scorer's judgements: pure functions over times and text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tutor.scenarios import ScenarioLibrary, parse_scenario
+from tutor.scoring import TurnTiming, score_reply
+from tutor.scoring.moves import score_empathy, score_open_question
+from tutor.scoring.paraphrase import score_paraphrase
+from tutor.scoring.text import clauses, words
+from tutor.scoring.timing import score_pause
+from tutor.settings import ScoringSettings
+
+SETTINGS = ScoringSettings()
+LIBRARY = ScenarioLibrary(())
+BIRTHDAY = LIBRARY.get("late-birthday-present")
+
+
+@dataclass(frozen=True)
+class Said:
+    start_s: float
+    end_s: float
+    text: str = ""
+
+
+@pytest.mark.parametrize(("pause", "verdict", "passed"), [
+    (-0.5, "talked_over", False), (0.1, "jumped_in", False), (0.6, "quick", True),
+    (1.5, "ideal", True), (3.0, "long", True), (7.0, "dead_air", False), (None, "no_reply", False)])
+def test_pause_bands(pause: float | None, verdict: str, passed: bool) -> None:
+    trait = score_pause(pause, SETTINGS)
+    assert (trait.verdict, trait.passed) == (verdict, passed)
+    assert 0.0 <= trait.score <= 1.0
+
+
+def test_pause_bands_follow_the_settings() -> None:
+    patient = ScoringSettings(ideal_min_s=2.0, ideal_max_s=4.0, dead_air_above_s=8.0)
+    assert score_pause(3.0, patient).verdict == "ideal"
+    assert score_pause(1.0, patient).verdict == "quick"
+
+
+def test_ideal_pause_scores_higher_than_edges() -> None:
+    scores = [score_pause(p, SETTINGS).score for p in (0.35, 1.5, 4.9)]
+    assert scores[1] == 1.0 and scores[0] < 1.0 and scores[2] < 1.0
+
+
+LINES = (Said(0.0, 3.0), Said(5.5, 9.0))  # the customer pauses 2.5 s after line 1
+
+
+def timing(*utterances: Said, reply: Said | None) -> TurnTiming:
+    return TurnTiming(customer_lines=LINES, utterances=utterances, reply=reply)
+
+
+def test_acknowledgement_during_a_line_is_not_an_interruption() -> None:
+    reply = Said(10.2, 14.0, "so the gift arrived late")
+    card = score_reply(reply.text, None, SETTINGS, timing(Said(6.0, 6.6, "mm hmm"), reply, reply=reply))
+    assert [b.text for b in card.backchannels] == ["mm hmm"]
+    assert card.backchannels[0].during == "line 2"
+    assert card.interruptions == ()
+    assert card.turn_taking is not None and card.turn_taking.passed
+    assert card.pause_s == pytest.approx(1.2)
+
+
+def test_cut_in_during_the_customers_pause_is_an_interruption() -> None:
+    reply = Said(10.0, 13.0, "so it came late")
+    card = score_reply(reply.text, None, SETTINGS,
+                       timing(Said(3.8, 5.2, "sorry but can i just ask"), reply, reply=reply))
+    assert len(card.interruptions) == 1
+    assert card.interruptions[0].during == "the customer's pause after line 1"
+    assert card.turn_taking is not None and not card.turn_taking.passed
+    assert "3.8 s" in card.turn_taking.reason and "sorry but can i just ask" in card.turn_taking.reason
+
+
+def test_short_objection_is_a_cut_in_not_an_acknowledgement() -> None:
+    reply = Said(10.0, 13.0, "right")
+    card = score_reply("", None, SETTINGS, timing(Said(6.0, 6.5, "but wait"), reply, reply=reply))
+    assert len(card.interruptions) == 1 and card.backchannels == ()
+
+
+def test_long_remark_during_a_line_is_an_interruption() -> None:
+    reply = Said(10.0, 13.0, "ok")
+    card = score_reply("", None, SETTINGS, timing(Said(6.0, 8.0, "i see yes okay"), reply, reply=reply))
+    assert len(card.interruptions) == 1
+
+
+def test_talking_over_the_end_is_an_interruption_with_negative_pause() -> None:
+    reply = Said(8.2, 12.0, "so your parcel came late")
+    card = score_reply(reply.text, None, SETTINGS, timing(reply, reply=reply))
+    assert card.pause_s == pytest.approx(-0.8)
+    assert card.pause is not None and card.pause.verdict == "talked_over"
+    assert [i.start_s for i in card.interruptions] == [8.2]
+
+
+def test_no_reply_gives_null_pause_and_failed_words() -> None:
+    card = score_reply("", BIRTHDAY, SETTINGS, timing(reply=None))
+    assert card.pause_s is None
+    assert card.paraphrase is not None and not card.paraphrase.passed
+    assert card.to_json()["pause_s"] is None
+
+
+def test_json_contract() -> None:
+    reply = Said(10.2, 14.0, "so the gift arrived late")
+    data = score_reply("So the gift turned up late even with fast shipping. That sounds upsetting. "
+                       "What would help?", BIRTHDAY, SETTINGS,
+                       timing(Said(6.0, 6.4, "mm hmm"), reply, reply=reply)).to_json()
+    assert isinstance(data["pause_s"], float)
+    assert data["backchannels"][0].keys() >= {"start_s", "end_s", "text"}
+    assert data["interruptions"] == []
+    for trait in ("paraphrase", "empathy", "open_question"):
+        assert isinstance(data[trait]["passed"], bool) and 0.0 <= data[trait]["score"] <= 1.0
+        assert data[trait]["reason"]
+
+
+@pytest.mark.parametrize(("reply", "verdict"), [
+    ("So the gift turned up after her birthday even though you paid for the fast shipping.", "restated"),
+    ("so you paid for the quick postage and it still missed the big day", "restated"),
+    ("I understand.", "acknowledgement_only"),
+    ("it arrived three days after her birthday", "parroted"),
+    ("Express parcels do get held up at busy times, that's just how couriers are.", "dismissive"),
+    ("What's your order number?", "question_only"),
+    ("did it not arrive on time", "question_only"),
+])
+def test_paraphrase_judgements(reply: str, verdict: str) -> None:
+    trait = score_paraphrase(reply, BIRTHDAY)
+    assert trait.verdict == verdict, trait.reason
+    assert trait.passed == (verdict == "restated")
+
+
+def test_paraphrase_survives_recognition_errors() -> None:
+    # "presenter" for "present", "delivary" for "delivery": a recognizer's near misses
+    trait = score_paraphrase("so the presenter arrived after her birthday even though you paid for "
+                             "express delivary", BIRTHDAY)
+    assert trait.passed
+
+
+def test_paraphrase_explains_what_was_restated_and_missed() -> None:
+    trait = score_paraphrase("so the present came late even though you paid for express", BIRTHDAY)
+    assert trait.passed
+    assert "paid extra for express delivery" in trait.details["restated"]
+    assert "no warning about the delay" in trait.details["missed"]
+    assert "no warning about the delay" in trait.reason
+
+
+def test_paraphrase_works_from_lines_alone() -> None:
+    scenario = parse_scenario({"title": "Gym charges",
+                               "lines": ["I cancelled my gym membership in March.",
+                                         "You've charged my card every month since."]}, scenario_id="gym")
+    assert not scenario.key_points
+    assert score_paraphrase("so the payments kept coming out even after you ended your membership",
+                            scenario).passed
+    assert not score_paraphrase("i understand, i'm sorry about that", scenario).passed
+    assert score_paraphrase("You cancelled your gym membership in March.", scenario).verdict == "parroted"
+
+
+@pytest.mark.parametrize(("reply", "passed"), [
+    ("No wonder you're annoyed.", True),
+    ("That sounds exhausting.", True),
+    ("I can see why you'd be upset.", True),
+    ("I'm sorry for the inconvenience.", False),
+    ("I understand.", False),
+    ("There's no need to get upset.", False),
+    ("What made you decide to cancel today?", False),
+])
+def test_emotion_acknowledged(reply: str, passed: bool) -> None:
+    assert score_empathy(reply).passed == passed
+
+
+@pytest.mark.parametrize(("reply", "verdict"), [
+    ("How has this affected your week?", "open"),
+    ("What would a good outcome look like for you?", "open"),
+    ("Can you tell me more about what happened?", "open"),
+    ("what's your postcode", "fact"),
+    ("When did it arrive?", "fact"),
+    ("How much did you pay?", "fact"),
+    ("Would you like a refund?", "yes_no"),
+    ("did it not arrive on time", "yes_no"),
+    ("I see what you mean.", "no_question"),
+])
+def test_open_question(reply: str, verdict: str) -> None:
+    trait = score_open_question(reply)
+    assert trait.verdict == verdict
+    assert trait.passed == (verdict == "open")
+
+
+def test_questions_are_found_without_punctuation() -> None:
+    parts = clauses("so it came late that sounds upsetting what would help you now")
+    assert [c.question for c in parts] == [False, True]
+    assert parts[1].text == "what would help you now"
+
+
+def test_contractions_are_spelled_out() -> None:
+    assert words("I didn't know it's late") == ["i", "did", "not", "know", "it", "is", "late"]
+
+
+def test_better_sentence_targets_the_first_missing_habit() -> None:
+    card = score_reply("So the gift turned up late even with the fast shipping you paid for.", BIRTHDAY,
+                       SETTINGS)
+    assert card.paraphrase is not None and card.paraphrase.passed
+    assert card.empathy is not None and not card.empathy.passed
+    assert card.better_sentence == "That sounds really upsetting."
+    assert card.better_sentence in card.report()

@@ -1,0 +1,126 @@
+"""Scoring: from a round's timings and transcript to judgements a trainer would agree with.
+
+Pure functions over times and text: no audio device and no model, so the
+scorer imports and tests anywhere. :func:`score_reply` is the one entry point;
+the timing part is optional, so typed replies are scored the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tutor.scenarios import Scenario
+from tutor.scoring.advice import better_sentence
+from tutor.scoring.moves import score_empathy, score_open_question
+from tutor.scoring.paraphrase import score_paraphrase
+from tutor.scoring.result import Trait
+from tutor.scoring.timing import (
+    Overlap,
+    TimedSpan,
+    TimedSpeech,
+    find_overlaps,
+    score_interruptions,
+    score_pause,
+)
+from tutor.settings import ScoringSettings
+
+__all__ = ["Overlap", "Scorecard", "Trait", "TurnTiming", "score_reply"]
+
+
+@dataclass(frozen=True)
+class TurnTiming:
+    """Who spoke when, on the microphone's time base."""
+
+    customer_lines: Sequence[TimedSpan]
+    utterances: Sequence[TimedSpeech]
+    reply: TimedSpan | None
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Every judgement for one reply, each with its reason, and one sentence to try."""
+
+    transcript: str
+    scenario_id: str | None
+    pause_s: float | None
+    pause: Trait | None
+    interruptions: tuple[Overlap, ...]
+    backchannels: tuple[Overlap, ...]
+    turn_taking: Trait | None
+    paraphrase: Trait | None
+    empathy: Trait | None
+    open_question: Trait | None
+    better_sentence: str | None
+
+    def traits(self) -> list[tuple[str, Trait]]:
+        named = [("pause", self.pause), ("interruptions", self.turn_taking),
+                 ("paraphrase", self.paraphrase), ("emotion", self.empathy),
+                 ("open question", self.open_question)]
+        return [(name, trait) for name, trait in named if trait is not None]
+
+    def to_json(self) -> dict[str, Any]:
+        def trait(value: Trait | None) -> dict[str, Any] | None:
+            return None if value is None else value.to_json()
+
+        return {
+            "transcript": self.transcript,
+            "scenario": self.scenario_id,
+            "pause_s": None if self.pause_s is None else round(self.pause_s, 3),
+            "pause": trait(self.pause),
+            "interruptions": [o.to_json() for o in self.interruptions],
+            "backchannels": [o.to_json() for o in self.backchannels],
+            "turn_taking": trait(self.turn_taking),
+            "paraphrase": trait(self.paraphrase),
+            "empathy": trait(self.empathy),
+            "open_question": trait(self.open_question),
+            "better_sentence": self.better_sentence,
+        }
+
+    def report(self) -> str:
+        """A few lines for a terminal: each habit, passed or to work on, and why."""
+        width = max((len(name) for name, _ in self.traits()), default=0)
+        lines = [f"  {'good' if t.passed else 'try '}  {name:<{width}}  {t.reason}"
+                 for name, t in self.traits()]
+        if self.better_sentence:
+            lines.append(f"  Try saying: \"{self.better_sentence}\"")
+        return "\n".join(lines)
+
+
+def score_reply(transcript: str, scenario: Scenario | None, settings: ScoringSettings,
+                timing: TurnTiming | None = None) -> Scorecard:
+    """Judge a reply: its timing when known, its words when the scenario is known."""
+    pause_s: float | None = None
+    pause = turn_taking = None
+    interruptions: list[Overlap] = []
+    backchannels: list[Overlap] = []
+    heard = timing is None or timing.reply is not None
+    if timing is not None:
+        if timing.reply is not None and timing.customer_lines:
+            pause_s = timing.reply.start_s - timing.customer_lines[-1].end_s
+        pause = score_pause(pause_s, settings)
+        interruptions, backchannels = find_overlaps(timing.utterances, timing.customer_lines,
+                                                    timing.reply, settings)
+        turn_taking = score_interruptions(interruptions, backchannels)
+    paraphrase = empathy = open_question = None
+    if scenario is not None:
+        if heard:
+            paraphrase = score_paraphrase(transcript, scenario)
+            empathy = score_empathy(transcript, scenario.emotions)
+            open_question = score_open_question(transcript)
+        else:
+            silent = Trait(False, 0.0, "no_reply", "No reply was heard.")
+            paraphrase = empathy = open_question = silent
+    card = Scorecard(transcript=transcript, scenario_id=scenario.id if scenario else None,
+                     pause_s=pause_s, pause=pause, interruptions=tuple(interruptions),
+                     backchannels=tuple(backchannels), turn_taking=turn_taking,
+                     paraphrase=paraphrase, empathy=empathy, open_question=open_question,
+                     better_sentence=None)
+    return _with_advice(card, scenario)
+
+
+def _with_advice(card: Scorecard, scenario: Scenario | None) -> Scorecard:
+    from dataclasses import replace
+
+    return replace(card, better_sentence=better_sentence(card, scenario))

@@ -1,0 +1,188 @@
+"""Words as the scorer sees them: normalised, stemmed, grouped into clauses.
+
+Replies arrive from speech recognition: lower case, no punctuation, some
+words wrong. Everything here therefore works on bare word sequences, uses
+punctuation only as a bonus when a typed reply has it, and matches words by
+stem, by a small synonym lexicon and, for longer words, by spelling
+similarity (a recognizer's near misses are usually near in spelling too).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from rapidfuzz.distance import Levenshtein
+
+from tutor.scoring import lexicon
+
+_WORD: Final = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SENTENCE: Final = re.compile(r"[^.!?]+(?:[.!?]+|$)")
+_FUZZY_MIN_LENGTH: Final = 6  # shorter words differ by one letter too often to be matched loosely
+_FUZZY_MIN_SIMILARITY: Final = 0.8
+
+_CONTRACTIONS: Final = {
+    "won't": "will not", "can't": "can not", "cannot": "can not", "shan't": "shall not",
+    "ain't": "is not", "let's": "let us", "y'all": "you all",
+}
+_SUFFIXES: Final = {"n't": " not", "'re": " are", "'ve": " have", "'ll": " will", "'d": " would",
+                    "'m": " am", "'s": " is"}
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words with contractions spelled out ("didn't" -> "did not")."""
+    text = text.lower().replace("\u2019", "'").replace("-", " ")
+    out: list[str] = []
+    for token in _WORD.findall(text):
+        if token in _CONTRACTIONS:
+            out.extend(_CONTRACTIONS[token].split())
+            continue
+        for suffix, expansion in _SUFFIXES.items():
+            if token.endswith(suffix) and len(token) > len(suffix):
+                out.extend((token[: -len(suffix)] + expansion).split())
+                break
+        else:
+            out.append(token)
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences of typed text, ending marks kept; recognised speech, having no punctuation, is one."""
+    return [part.strip() for part in _SENTENCE.findall(text) if part.strip(" .!?")]
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A crude but stable stem: irregular forms first, then common English suffixes."""
+    if word in lexicon.IRREGULAR:
+        return lexicon.IRREGULAR[word]
+    if word in lexicon.NUMBERS:
+        return word
+    for suffix, replacement, keep in _STEM_RULES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            word = word[: -len(suffix)] + replacement
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "sz":
+        word = word[:-1]  # stopped -> stopp -> stop
+    return word
+
+
+_STEM_RULES: Final = (
+    ("ational", "ate", 3), ("fulness", "ful", 3), ("iveness", "ive", 3), ("ization", "ize", 3),
+    ("ingly", "", 3), ("edly", "", 3), ("iest", "y", 3), ("ily", "y", 3), ("ement", "", 4),
+    ("ments", "", 3), ("ment", "", 3),
+    ("ness", "", 3), ("ities", "ity", 3), ("ously", "ous", 3), ("ies", "y", 3), ("ied", "y", 3),
+    ("ing", "", 3), ("ers", "", 4), ("ed", "", 3), ("ly", "", 4), ("es", "", 4), ("s", "", 3),
+    ("er", "", 4), ("e", "", 3),
+)
+
+
+@lru_cache(maxsize=1)
+def _concepts() -> dict[str, str]:
+    """Word, stem or phrase -> the name of its synonym group (the group's first member)."""
+    table: dict[str, str] = {}
+    for group in lexicon.SYNONYMS:
+        name = group[0]
+        for member in group:
+            table.setdefault(member, name)
+            table.setdefault(" ".join(stem(part) for part in member.split()), name)
+    return table
+
+
+@lru_cache(maxsize=8192)
+def concept(word: str) -> str:
+    """The synonym group a word belongs to, or its stem when it has none."""
+    table = _concepts()
+    return table.get(word) or table.get(stem(word)) or stem(word)
+
+
+def is_content(word: str) -> bool:
+    return word not in lexicon.STOPWORDS and (len(word) > 1 or word.isdigit())
+
+
+def content_concepts(tokens: list[str]) -> list[str]:
+    """Concepts of the content words, with multi-word phrases ("turn up") joined first."""
+    out: list[str] = []
+    index = 0
+    while index < len(tokens):
+        for size in (3, 2):
+            if index + size > len(tokens):
+                continue
+            phrase = tokens[index: index + size]
+            name = _concepts().get(" ".join(phrase)) or _concepts().get(" ".join(map(stem, phrase)))
+            if name:
+                out.append(name)
+                index += size
+                break
+        else:
+            token = tokens[index]
+            if is_content(token):
+                out.append(concept(token))
+            index += 1
+    return out
+
+
+def similar(a: str, b: str) -> bool:
+    """Same concept, or (for longer words) close enough in spelling to be a mis-recognition."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < _FUZZY_MIN_LENGTH or " " in a or " " in b:
+        return False
+    return Levenshtein.normalized_similarity(a, b) >= _FUZZY_MIN_SIMILARITY
+
+
+def swap_person(tokens: list[str]) -> list[str]:
+    """The customer's words as the trainee would say them back ("my order" -> "your order")."""
+    return [lexicon.PERSON_SWAP.get(token, token) for token in tokens]
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A stretch of a reply: a statement or a question."""
+
+    tokens: tuple[str, ...]
+    question: bool
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+
+def clauses(text: str) -> list[Clause]:
+    """Split a reply into statements and questions.
+
+    Typed text is split at sentence ends; within a sentence (and in recognised
+    speech, which has no punctuation) a question starts where a question word
+    or an inverted auxiliary meets a subject ("what would", "did it", "how has").
+    """
+    out: list[Clause] = []
+    for sentence in sentences(text) or [text]:
+        tokens = words(sentence)
+        asked = sentence.rstrip().endswith("?")
+        starts = [0] + [i for i in range(1, len(tokens)) if _question_starts(tokens, i)] + [len(tokens)]
+        pieces = [tokens[a:b] for a, b in itertools.pairwise(starts) if b > a]
+        for number, piece in enumerate(pieces):
+            is_question = _question_starts(piece, 0) or (asked and number == len(pieces) - 1)
+            out.append(Clause(tuple(piece), is_question))
+    return out
+
+
+def _question_starts(tokens: list[str], index: int) -> bool:
+    """Does a question begin at ``tokens[index]``?"""
+    if index >= len(tokens):
+        return False
+    # "so what I'm hearing is", "I see what you mean", "I know how hard" are statements
+    previous = tokens[index - 1] if index > 0 else ""
+    if previous in lexicon.NOT_BEFORE_QUESTION:
+        return False
+    head = tokens[index]
+    following = tokens[index + 1] if index + 1 < len(tokens) else ""
+    if head in lexicon.WH_WORDS:
+        return (following in lexicon.AUXILIARIES or following in lexicon.QUESTION_FOLLOWERS
+                or (head == "how" and following in lexicon.HOW_ADVERBS))
+    if head in lexicon.AUXILIARIES:
+        return following in lexicon.SUBJECTS
+    return head in ("tell", "talk", "walk") and following == "me" and index == 0
