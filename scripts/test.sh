@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
-.venv/bin/ruff check tutor tests
+.venv/bin/ruff check tutor tests benchmarks
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"

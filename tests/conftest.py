@@ -60,6 +60,10 @@ def isolated_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TUTOR_", "XDG_", "STATE_"))}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                XDG_DATA_HOME=str(home / ".local/share"), JACK_NO_START_SERVER="1")
+    # English speech is checked against pocketsphinx, whatever vosk model this checkout has
+    user_config = home / ".config" / "tutor" / "config.toml"
+    user_config.parent.mkdir(parents=True)
+    user_config.write_text('[recognition]\nengine = "pocketsphinx"\n')
     return env
 
 

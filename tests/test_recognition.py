@@ -12,7 +12,7 @@ from tutor.audio.wavfile import read_mono
 from tutor.errors import ConfigError
 from tutor.recognition import make_recognizer
 from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
-from tutor.settings import RecognitionSettings
+from tutor.settings import RecognitionSettings, Settings
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav")
 
@@ -64,4 +64,4 @@ def test_quiet_room_gives_no_words(recognizer: PocketsphinxRecognizer) -> None:
 
 def test_unknown_engine_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown recognition engine 'whisper'"):
-        make_recognizer(RecognitionSettings(engine="whisper"), 16000)
+        make_recognizer(Settings(recognition=RecognitionSettings(engine="whisper")), 16000)

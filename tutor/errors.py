@@ -54,6 +54,12 @@ class RecognitionError(TutorError, RuntimeError):
     exit_code = 3
 
 
+class ModelError(TutorError, ValueError):
+    """A speech model is not installed, is damaged, or its archive cannot be fetched or used."""
+
+    exit_code = 2
+
+
 class StorageError(TutorError, OSError):
     """A file could not be written (disk full, read-only, no permission)."""
 

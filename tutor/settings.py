@@ -87,8 +87,15 @@ class ListeningSettings:
 class RecognitionSettings:
     """Speech recognition."""
 
-    engine: str = field(default="pocketsphinx", metadata=_doc(
-        "Recognizer: 'pocketsphinx' (bundled US-English model)."))
+    engine: str = field(default="auto", metadata=_doc(
+        "Recognizer: 'auto' (vosk when an English vosk model is installed, else pocketsphinx), "
+        "'vosk', or 'pocketsphinx' (bundled US-English model). `tutor models` says which is in use."))
+    model: str = field(default="vosk-model-small-en-us-0.15", metadata=_doc(
+        "vosk model: a name from `tutor models list` installed in the models folder, or a path "
+        "to a model folder."))
+    models_dir: str = field(default="", metadata=_doc(
+        "Folder of installed speech models; empty for the models/ folder next to the tutor's "
+        "source when there is one, else the models folder inside the data folder."))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,90 @@
+"""vosk (Kaldi) with an installed model: the production engine.
+
+The model is loaded once; every utterance gets a fresh ``KaldiRecognizer``,
+because a long-lived one keeps growing in memory. vosk is only ever given a
+model path: asked for a language instead, it looks online and may end the process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from tutor.errors import RecognitionError
+from tutor.recognition import Transcript, Word
+from tutor.recognition.models import layout_problems
+
+_LOGGER = logging.getLogger(__name__)
+
+# Audio is fed in blocks as a live stream would be; vosk returns a segment at each
+# pause it detects, and FinalResult() only what those segments have not returned.
+_BLOCK_S: Final = 0.2
+# Kaldi's markers for noise and unknown words, and tokens with no letters or digits
+# (some models emit "-" for a hesitation); none of them is something the trainee said.
+_MARKER: Final = re.compile(r"^(\[.*\]|<.*>)$")
+
+
+class VoskRecognizer:
+    """One model, loaded once; a fresh Kaldi recognizer for every utterance."""
+
+    name = "vosk"
+
+    def __init__(self, model_path: Path, sample_rate: int = 16000) -> None:
+        self.sample_rate = sample_rate
+        self.model_path = Path(model_path)
+        missing = layout_problems(self.model_path)
+        if missing:
+            # checked here because Kaldi may abort the whole process on a missing file
+            raise RecognitionError(
+                f"{self.model_path} is not a vosk model (missing {', '.join(missing)}); install one "
+                "with `tutor models install NAME` or set recognition.engine = \"pocketsphinx\"")
+        try:
+            import vosk
+        except ImportError as exc:
+            raise RecognitionError(f"vosk is not installed ({exc})") from None
+        vosk.SetLogLevel(-1)
+        self._vosk: Any = vosk
+        try:
+            self._model: Any = vosk.Model(str(self.model_path))
+        except Exception:  # vosk raises a bare Exception when the model does not load
+            raise RecognitionError(
+                f"vosk could not load the model in {self.model_path}; check it with "
+                "`tutor models verify` and reinstall it, or set recognition.engine = \"pocketsphinx\""
+            ) from None
+        _LOGGER.info("vosk model loaded from %s", self.model_path)
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        if len(samples) == 0:
+            return Transcript(())
+        if self._model is None:
+            raise RecognitionError("the vosk recognizer has been closed")
+        data = samples.astype("<i2", copy=False).tobytes()
+        block = int(self.sample_rate * _BLOCK_S) * 2
+        try:
+            recognizer = self._vosk.KaldiRecognizer(self._model, self.sample_rate)
+            recognizer.SetWords(True)
+            segments = [recognizer.Result() for offset in range(0, len(data), block)
+                        if recognizer.AcceptWaveform(data[offset:offset + block])]
+            segments.append(recognizer.FinalResult())
+        except Exception as exc:  # vosk's failures are bare Exceptions too
+            raise RecognitionError(f"vosk failed on the audio: {exc}") from None
+        return Transcript(tuple(word for segment in segments for word in _words(segment)))
+
+    def close(self) -> None:
+        """Free the model; safe to call more than once."""
+        self._model = None
+
+
+def _words(result: str) -> list[Word]:
+    words = []
+    for item in json.loads(result).get("result", []):
+        text = str(item["word"])
+        if _MARKER.match(text) or not any(c.isalnum() for c in text):
+            continue
+        words.append(Word(text.lower(), float(item["start"]), float(item["end"])))
+    return words
