@@ -71,6 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     remove = model_actions.add_parser("remove", help="delete an installed model")
     remove.add_argument("name", metavar="NAME")
 
+    run = commands.add_parser(
+        "run", help="the unattended station: button, rounds, lights and spoken feedback",
+        description="Wait for the button, run a round, show the results on the LEDs and say the "
+        "feedback; again and again. With --simulate, run rounds without a button or sound card.")
+    run.add_argument("--simulate", type=Path, metavar="REPLY.wav",
+                     help="no sound card or button: every round's microphone is fed from this recording")
+    run.add_argument("--rounds", type=int, metavar="N", help="stop after N rounds (default: never)")
+    run.add_argument("--reply-at", type=float, default=1.2, metavar="SECONDS",
+                     help="with --simulate: the reply starts this long after the customer ends (1.2)")
+    run.add_argument("--fast", action="store_true", help="with --simulate: faster than real time")
+
     score = commands.add_parser(
         "score", help="score a saved round, or a typed reply",
         description="Score the pause, interruptions and acknowledgements of a saved round and, "
@@ -96,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         handler = {"practice": cmd_practice, "scenarios": cmd_scenarios, "score": cmd_score,
+                   "run": cmd_run,
                    "config": cmd_config, "devices": cmd_devices, "models": cmd_models}[args.command]
         return handler(args, settings)
     except TutorError as exc:
@@ -289,6 +301,22 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
               f"(within {settings.listening.no_reply_timeout_s:g} s)", file=sys.stderr)
         return EXIT_NO_REPLY
     return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from tutor.station import run_station
+
+    if args.rounds is not None and args.rounds < 1:
+        raise TutorError("--rounds must be 1 or more")
+    reply = None
+    if args.simulate is not None:
+        from tutor.audio.wavfile import read_mono
+
+        reply = read_mono(args.simulate, settings.audio.sample_rate)
+    elif args.fast:
+        raise TutorError("--fast only applies with --simulate REPLY.wav")
+    return run_station(settings, simulate=reply, reply_at_s=args.reply_at, rounds=args.rounds,
+                       fast=args.fast)
 
 
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:

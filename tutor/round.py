@@ -150,19 +150,23 @@ class PracticeRound:
         self.on_event("thinking", {"end_reason": reason.value})
         recording = RoundAudio(speaker=speaker_channel(track.samples, len(mic)), mic=mic,
                                sample_rate=rate)
+        # saved before it is analysed: a recognizer that fails loses nothing
+        path = save_to or _new_round_path(self.settings.rounds_dir, scenario.id)
+        round_path: Path | None = None
+        save_error: str | None = None
+        try:
+            round_path = write_round(path, recording)
+        except StorageError as exc:
+            save_error = str(exc)
+            _LOGGER.warning("%s", exc)
         result = self.analyse(recording, scenario_id=scenario.id, scenario_title=scenario.title,
                               end_reason=reason.value, stats=stats)
+        result.round_path, result.save_error = round_path, save_error
         result.score_against(scenario, self.settings)
         result.timings_ms.update({
             "render": round((rendered - began) * 1000, 1),
             "round": round((listened - rendered) * 1000, 1),
         })
-        path = save_to or self.settings.rounds_dir / f"{datetime.now():%Y%m%d-%H%M%S}-{scenario.id}.wav"
-        try:
-            result.round_path = write_round(path, recording)
-        except StorageError as exc:
-            result.save_error = str(exc)
-            _LOGGER.warning("%s", exc)
         return result
 
     def _play_and_listen(self, track: CustomerTrack) -> tuple[np.ndarray, AudioStats, EndReason]:
@@ -173,15 +177,20 @@ class PracticeRound:
         endpointer = ReplyEndpointer(VoiceDetector(rate, listening.vad_aggressiveness),
                                      track.end, listening)
         captured: list[np.ndarray] = []
+        frames = 0
         session = self.audio.start(track.samples, longest)
         try:
             for block in session.blocks():
                 captured.append(block)
+                was_speaking = frames < track.end
+                frames += len(block)
+                if was_speaking and frames >= track.end:
+                    self.on_event("listening", {"customer_end_s": track.end / rate})
                 was_waiting = endpointer.reply_heard_at is None
                 if endpointer.push(block) is not None:
                     break
                 if was_waiting and endpointer.reply_heard_at is not None:
-                    self.on_event("listening", {"reply_heard_s": endpointer.reply_heard_at / rate})
+                    self.on_event("reply_heard", {"reply_heard_s": endpointer.reply_heard_at / rate})
         finally:
             session.stop()
         mic = np.concatenate(captured) if captured else np.zeros(0, dtype=np.int16)
@@ -210,6 +219,17 @@ def analyse_recording(recording: RoundAudio, recognizer: Recognizer, settings: S
         timings_ms={"analyse": round((analysed - began) * 1000, 1),
                     "recognise": round((recognised - analysed) * 1000, 1)},
     )
+
+
+def _new_round_path(folder: Path, scenario_id: str) -> Path:
+    """A name no earlier round has: rounds can end within the same second."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")[:-3]
+    path = folder / f"{stamp}-{scenario_id}.wav"
+    count = 1
+    while path.exists():
+        count += 1
+        path = folder / f"{stamp}-{scenario_id}-{count}.wav"
+    return path
 
 
 def transcribe_speech(recognizer: Recognizer, timing: RoundTiming, rate: int) -> tuple[Utterance, ...]:

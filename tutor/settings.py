@@ -121,6 +121,26 @@ class ScoringSettings:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    """The record of every round: who, when, where, the scores and the words (personal data)."""
+
+    enabled: bool = field(default=True, metadata=_doc(
+        "Record every round in the history database (`tutor report`, `tutor forget`)."))
+    database: str = field(default="", metadata=_doc(
+        "History database file; empty for history.sqlite3 in the data folder."))
+    keep_recordings: bool = field(default=False, metadata=_doc(
+        "Keep each round's recording with its history; false deletes it once the round is "
+        "recorded (a file named with `tutor practice --save-round` is always kept)."))
+    retention_days: int = field(default=90, metadata=_doc(
+        "Days after which kept recordings are deleted and, with purge_transcripts, the trainee's "
+        "words are removed (scores stay); 0 keeps them for ever."))
+    purge_transcripts: bool = field(default=True, metadata=_doc(
+        "Remove transcripts, and reasons that quote them, from rounds older than retention_days."))
+    station: str = field(default="", metadata=_doc(
+        "This station's name in the history; empty for the machine's host name."))
+
+
+@dataclass(frozen=True)
 class StorageSettings:
     """Where the station keeps what it writes."""
 
@@ -129,6 +149,41 @@ class StorageSettings:
         "else the user's data folder (~/.local/share/tutor)."))
     scenario_dirs: tuple[str, ...] = field(default=(), metadata=_doc(
         "Extra folders of scenario files (*.toml), searched after the built-in library."))
+
+
+@dataclass(frozen=True)
+class GpioSettings:
+    """Button and lights (BCM pin numbers). Wiring: README, "Hardware"."""
+
+    pin_factory: str = field(default="auto", metadata=_doc(
+        "'auto' (lgpio on a Raspberry Pi 5, else gpiozero's choice), 'lgpio', 'mock', or 'none' "
+        "for no GPIO (patterns go to the log)."))
+    button: int = field(default=17, metadata=_doc("Start button, to ground (internal pull-up)."))
+    status_led: int = field(default=27, metadata=_doc("Status LED: what the station is doing."))
+    pause_led: int = field(default=22, metadata=_doc("Result LED: pause before responding."))
+    interruptions_led: int = field(default=23, metadata=_doc("Result LED: interruptions."))
+    paraphrase_led: int = field(default=24, metadata=_doc("Result LED: paraphrase."))
+    bounce_s: float = field(default=0.05, metadata=_doc("Button debounce time, in seconds."))
+    long_press_s: float = field(default=2.0, metadata=_doc(
+        "Holding the button this long repeats the last round."))
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """The unattended loop (`tutor run`)."""
+
+    scenarios: tuple[str, ...] = field(default=(), metadata=_doc(
+        "Scenario ids to practise; empty for the whole library."))
+    order: str = field(default="random", metadata=_doc(
+        "'random' (never the same twice in a row) or 'sequence' (in the order given)."))
+    spoken_feedback: bool = field(default=True, metadata=_doc(
+        "Say the feedback out loud after each round."))
+    retry_after_error_s: float = field(default=5.0, metadata=_doc(
+        "After a fault (no microphone, a hung voice), wait this long, then try again."))
+    results_shown_s: float = field(default=60.0, metadata=_doc(
+        "How long the result LEDs stay lit after a round."))
+    max_feedback_s: float = field(default=25.0, metadata=_doc(
+        "Longest spoken feedback; longer text is cut at a sentence."))
 
 
 @dataclass(frozen=True)
@@ -155,6 +210,8 @@ class Settings:
     recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    gpio: GpioSettings = field(default_factory=GpioSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
     simulate: SimulateSettings = field(default_factory=SimulateSettings)
 
     @property

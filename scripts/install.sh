@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Install the station as a service: the tutor in /opt/tutor, the unprivileged user
+# "tutor" (groups audio and gpio), the systemd unit, enabled and started.
+#   sudo scripts/install.sh              install or upgrade, and start
+#   sudo scripts/install.sh --uninstall  stop and remove it; keeps /var/lib/tutor (history)
+#   sudo scripts/install.sh --purge      ...and deletes /var/lib/tutor and /etc/tutor too
+set -euo pipefail
+cd "$(dirname "$0")/.."
+prefix=/opt/tutor
+unit=/etc/systemd/system/tutor.service
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install.sh: run it as root (sudo scripts/install.sh)" >&2
+  exit 1
+fi
+
+uninstall() {
+  systemctl disable --now tutor.service 2>/dev/null || true
+  rm -f "$unit"
+  systemctl daemon-reload
+  rm -rf "$prefix"
+  id tutor >/dev/null 2>&1 && userdel tutor
+  echo "Removed the tutor service; history and rounds kept in /var/lib/tutor"
+}
+
+case "${1:-}" in
+  --uninstall) uninstall; exit 0 ;;
+  --purge) uninstall; rm -rf /var/lib/tutor /etc/tutor; echo "Deleted /var/lib/tutor and /etc/tutor"; exit 0 ;;
+  "") ;;
+  *) echo "install.sh: unknown option '$1' (use --uninstall or --purge)" >&2; exit 2 ;;
+esac
+
+groups=audio
+getent group gpio >/dev/null && groups+=",gpio"
+if ! id tutor >/dev/null 2>&1; then
+  useradd --system --home-dir /var/lib/tutor --no-create-home --shell /usr/sbin/nologin \
+          --groups "$groups" tutor
+else
+  usermod --append --groups "$groups" tutor
+fi
+
+mkdir -p "$prefix"
+# the code and the models; the virtual environment is built in place
+tar --exclude=.venv --exclude=.git --exclude='__pycache__' -cf - . | tar -xf - -C "$prefix"
+"$prefix/scripts/setup.sh"
+install -m 0644 systemd/tutor.service "$unit"
+systemctl daemon-reload
+systemctl enable --now tutor.service
+echo "Installed; status: systemctl status tutor, log: journalctl -u tutor -f"

@@ -1,0 +1,272 @@
+"""The unattended loop: real voice, recognizer and simulated station, gpiozero mock pins."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from gpiozero import Device
+from gpiozero.pins.mock import MockFactory
+
+from tutor.audio import DuplexAudio
+from tutor.audio.pyaudio_duplex import PyAudioDuplex
+from tutor.audio.simulated import SimulatedDuplex
+from tutor.audio.wavfile import read_mono
+from tutor.errors import RecognitionError, VoiceError
+from tutor.feedback import compose_feedback, spoken_seconds
+from tutor.kiosk import Kiosk, ScenarioChooser, State
+from tutor.lights import GpioLights, Press
+from tutor.recognition import Transcript
+from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
+from tutor.scenarios import ScenarioLibrary
+from tutor.scoring import score_reply
+from tutor.settings import AudioSettings, GpioSettings, KioskSettings, Settings, SimulateSettings
+from tutor.voice import EspeakSynthesizer
+
+RATE = 16000
+SAMPLE_REPLY = Path(__file__).parent.parent / "tutor" / "data" / "sample-reply.wav"
+LIBRARY = ScenarioLibrary(())
+GPIO = GpioSettings(long_press_s=0.3, bounce_s=0.0)
+
+
+def settings_for(tmp_path: Path, **kiosk: object) -> Settings:
+    import dataclasses
+
+    base = Settings()
+    return dataclasses.replace(
+        base, kiosk=dataclasses.replace(KioskSettings(retry_after_error_s=0.1), **kiosk),
+        storage=dataclasses.replace(base.storage, data_dir=str(tmp_path)), gpio=GPIO)
+
+
+@pytest.fixture(scope="module")
+def reply() -> np.ndarray:
+    return read_mono(SAMPLE_REPLY, RATE)
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Iterator[PocketsphinxRecognizer]:
+    yield PocketsphinxRecognizer(RATE)
+
+
+@pytest.fixture(scope="module")
+def voice() -> Iterator[EspeakSynthesizer]:
+    with EspeakSynthesizer() as synthesizer:
+        yield synthesizer
+
+
+@pytest.fixture
+def factory() -> Iterator[MockFactory]:
+    saved = Device.pin_factory
+    factory = MockFactory()
+    Device.pin_factory = factory
+    yield factory
+    factory.reset()
+    Device.pin_factory = saved
+
+
+def simulated(reply: np.ndarray, realtime: bool = False) -> Callable[[], DuplexAudio]:
+    return lambda: SimulatedDuplex(reply, RATE, reply_at_s=1.2, settings=SimulateSettings(realtime=realtime))
+
+
+def make_kiosk(tmp_path: Path, factory: MockFactory, reply: np.ndarray, recognizer: Any,
+               voice: Any, open_audio: Callable[[], DuplexAudio] | None = None,
+               **kiosk: object) -> tuple[Kiosk, GpioLights, list[State]]:
+    states: list[State] = []
+    lights = GpioLights(GPIO, pin_factory=factory)
+    chooser = ScenarioChooser(LIBRARY, ("late-birthday-present",), "sequence")
+    station = Kiosk(settings=settings_for(tmp_path, **kiosk), lights=lights, synthesizer=voice,
+                    recognizer=recognizer, open_audio=open_audio or simulated(reply),
+                    chooser=chooser, on_state=states.append)
+    return station, lights, states
+
+
+def press(factory: MockFactory, hold_s: float = 0.05) -> None:
+    pin = factory.pin(GPIO.button)
+    pin.drive_low()
+    time.sleep(hold_s)
+    pin.drive_high()
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_button_starts_a_round_and_results_show_on_the_leds(
+        tmp_path: Path, factory: MockFactory, reply: np.ndarray, recognizer: Any, voice: Any) -> None:
+    station, lights, states = make_kiosk(tmp_path, factory, reply, recognizer, voice)
+    runner = threading.Thread(target=station.run, kwargs={"rounds": 1})
+    runner.start()
+    wait_for(lambda: station.state is State.IDLE and bool(states))
+    assert station.rounds_done == 0  # nothing happens before the button
+    time.sleep(0.2)
+    assert station.rounds_done == 0
+    press(factory)
+    runner.join(timeout=120)
+    assert not runner.is_alive()
+    assert station.rounds_done == 1
+    assert states == [State.IDLE, State.CUSTOMER_SPEAKING, State.LISTENING, State.THINKING,
+                      State.FEEDBACK, State.IDLE]
+    # the sample reply restates the concern after a good pause: every result LED steady
+    for pin in (GPIO.pause_led, GPIO.interruptions_led, GPIO.paraphrase_led):
+        assert factory.pin(pin).state
+    assert list(tmp_path.glob("rounds/*.wav"))  # the round was kept
+    lights.close()
+
+
+def test_press_during_feedback_skips_it(tmp_path: Path, factory: MockFactory, reply: np.ndarray,
+                                        recognizer: Any, voice: Any) -> None:
+    station, lights, _ = make_kiosk(tmp_path, factory, reply, recognizer, voice)
+    speech = voice.render("This is a long piece of feedback that would take a good while to say out loud "
+                          "if nobody pressed the button to skip it.", RATE)
+    audio = SimulatedDuplex(None, RATE, settings=SimulateSettings(realtime=True))
+    threading.Timer(0.3, press, args=(factory,)).start()
+    began = time.monotonic()
+    assert station.play(audio, speech) is Press.SHORT
+    assert time.monotonic() - began < len(speech) / RATE / 2
+    lights.close()
+
+
+def test_long_press_during_feedback_repeats_the_round(tmp_path: Path, factory: MockFactory,
+                                                      reply: np.ndarray, recognizer: Any,
+                                                      voice: Any) -> None:
+    station, lights, _ = make_kiosk(tmp_path, factory, reply, recognizer, voice)
+    speech = voice.render("Well done, you let the customer finish and said it in your own words.", RATE)
+    audio = SimulatedDuplex(None, RATE, settings=SimulateSettings(realtime=True))
+    threading.Timer(0.2, press, args=(factory, 0.5)).start()
+    assert station.play(audio, speech) is Press.LONG
+    lights.close()
+
+
+def test_missing_microphone_shows_error_and_recovers(tmp_path: Path, factory: MockFactory,
+                                                     reply: np.ndarray, recognizer: Any,
+                                                     voice: Any) -> None:
+    opened = []
+
+    def microphone_plugged_in_later() -> DuplexAudio:
+        opened.append(1)
+        if len(opened) == 1:  # the real PyAudio adapter, asked for a device that is not there
+            return PyAudioDuplex(AudioSettings(input_device="USB microphone that is unplugged"))
+        return simulated(reply)()
+
+    station, lights, states = make_kiosk(tmp_path, factory, reply, recognizer, voice,
+                                         open_audio=microphone_plugged_in_later)
+    said: list[str] = []
+    station.say = said.append
+    assert station.run(rounds=1, wait_for_button=False) == 1
+    assert State.ERROR in states and station.faults >= 1
+    assert any("microphone" in s for s in said)
+    lights.close()
+
+
+class VoiceThatHangsOnce:
+    """espeak-ng cannot be made to hang on purpose: this stands in for its time-out, once."""
+
+    def __init__(self, real: EspeakSynthesizer) -> None:
+        self.real, self.calls = real, 0
+
+    def render(self, text: str, sample_rate: int, *, rate_wpm: int | None = None,
+               voice: str | None = None) -> np.ndarray:
+        self.calls += 1
+        if self.calls == 1:
+            raise VoiceError("text-to-speech did not answer within 10 s")
+        return self.real.render(text, sample_rate, rate_wpm=rate_wpm, voice=voice)
+
+
+def test_hung_voice_is_a_fault_not_a_crash(tmp_path: Path, factory: MockFactory, reply: np.ndarray,
+                                           recognizer: Any, voice: EspeakSynthesizer) -> None:
+    station, lights, states = make_kiosk(tmp_path, factory, reply, recognizer, VoiceThatHangsOnce(voice))
+    assert station.run(rounds=1, wait_for_button=False) == 1
+    assert states.count(State.ERROR) == 1 and station.faults == 1
+    lights.close()
+
+
+class RecognizerThatFailsOnce:
+    """A recognizer crash cannot be provoked in pocketsphinx on demand; this fails once."""
+
+    name = "failing-once"
+    sample_rate = RATE
+
+    def __init__(self, real: PocketsphinxRecognizer) -> None:
+        self.real, self.calls = real, 0
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        self.calls += 1
+        if self.calls == 1:
+            raise RecognitionError("pocketsphinx failed on the audio")
+        return self.real.transcribe(samples)
+
+    def close(self) -> None:
+        """Nothing held."""
+
+
+def test_recognizer_failure_keeps_the_recording(tmp_path: Path, factory: MockFactory, reply: np.ndarray,
+                                                recognizer: PocketsphinxRecognizer, voice: Any) -> None:
+    station, lights, _ = make_kiosk(tmp_path, factory, reply, RecognizerThatFailsOnce(recognizer), voice)
+    assert station.run(rounds=1, wait_for_button=False) == 1
+    assert station.faults == 1
+    assert len(list(tmp_path.glob("rounds/*.wav"))) == 2  # the failed round's recording too
+    lights.close()
+
+
+def test_full_disk_is_said_and_the_station_goes_on(tmp_path: Path, factory: MockFactory,
+                                                   reply: np.ndarray, recognizer: Any,
+                                                   voice: Any) -> None:
+    import dataclasses
+
+    station, lights, _ = make_kiosk(tmp_path, factory, reply, recognizer, voice, spoken_feedback=False)
+    station.settings = dataclasses.replace(
+        station.settings, storage=dataclasses.replace(station.settings.storage, data_dir="/dev/full"))
+    said: list[str] = []
+    station.say = said.append
+    assert station.run(rounds=2, wait_for_button=False) == 2
+    assert sum("disk is full" in s for s in said) == 2
+    lights.close()
+
+
+def test_random_order_never_repeats_a_scenario() -> None:
+    chooser = ScenarioChooser(LIBRARY, (), "random", random.Random(7))
+    picks = [chooser.choose().id for _ in range(200)]
+    assert all(a != b for a, b in itertools.pairwise(picks))
+    assert len(set(picks)) == len(LIBRARY.ids())
+
+
+def test_sequence_order_and_bad_settings() -> None:
+    chooser = ScenarioChooser(LIBRARY, ("delayed-package", "late-birthday-present"), "sequence")
+    assert [chooser.choose().id for _ in range(3)] == ["delayed-package", "late-birthday-present",
+                                                       "delayed-package"]
+    from tutor.errors import ConfigError, UnknownScenarioError
+
+    with pytest.raises(ConfigError, match=r"kiosk\.order"):
+        ScenarioChooser(LIBRARY, (), "shuffle")
+    with pytest.raises(UnknownScenarioError, match="did you mean"):
+        ScenarioChooser(LIBRARY, ("delayed-pakage",), "random")
+
+
+def test_feedback_is_short_specific_and_kind() -> None:
+    scenario = LIBRARY.get("late-birthday-present")
+    card = score_reply("I understand.", scenario, Settings().scoring)
+    text = compose_feedback(card)
+    assert "own words" in text and scenario.model_answer.split(",")[0] in text
+    assert spoken_seconds(text) < 20
+    good = score_reply("So the gift came late even with express. That sounds upsetting. What would help?",
+                       scenario, Settings().scoring)
+    assert compose_feedback(good).startswith("Well done.")
+    assert compose_feedback(good, "Your pauses are better than last week.").endswith("last week.")
+
+
+def test_feedback_for_no_reply() -> None:
+    from tutor.scoring import TurnTiming
+
+    card = score_reply("", LIBRARY.get("delayed-package"), Settings().scoring,
+                       TurnTiming(customer_lines=(), utterances=(), reply=None))
+    assert "didn't hear a reply" in compose_feedback(card)

@@ -1,0 +1,147 @@
+"""Button and lights on gpiozero's own mock pins."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from gpiozero import Device
+from gpiozero.pins.mock import MockFactory
+
+from tutor import lights as lights_module
+from tutor.lights import ConsoleLights, GpioLights, Pattern, Press, open_lights
+from tutor.settings import GpioSettings
+
+SETTINGS = GpioSettings(long_press_s=0.3, bounce_s=0.0)
+
+
+@pytest.fixture
+def factory() -> Iterator[MockFactory]:
+    saved = Device.pin_factory
+    factory = MockFactory()
+    Device.pin_factory = factory
+    yield factory
+    factory.reset()
+    Device.pin_factory = saved
+
+
+@pytest.fixture
+def board(factory: MockFactory) -> Iterator[GpioLights]:
+    lights = GpioLights(SETTINGS, pin_factory=factory)
+    yield lights
+    lights.close()
+
+
+def test_short_press_is_one_short(board: GpioLights, factory: MockFactory) -> None:
+    button = factory.pin(SETTINGS.button)
+    button.drive_low()
+    time.sleep(0.05)
+    button.drive_high()
+    assert board.presses().get(timeout=1) is Press.SHORT
+    assert board.presses().empty()
+
+
+def test_long_press_is_one_long_and_no_short(board: GpioLights, factory: MockFactory) -> None:
+    button = factory.pin(SETTINGS.button)
+    button.drive_low()
+    time.sleep(0.5)
+    button.drive_high()
+    assert board.presses().get(timeout=1) is Press.LONG
+    time.sleep(0.05)
+    assert board.presses().empty()
+
+
+def test_steady_patterns(board: GpioLights, factory: MockFactory) -> None:
+    status = factory.pin(SETTINGS.status_led)
+    board.show(Pattern.CUSTOMER_SPEAKING)
+    assert status.state
+    status.clear_states()
+    board.show(Pattern.FEEDBACK)
+    assert status.state
+
+
+def test_listening_blinks_at_one_hertz(board: GpioLights, factory: MockFactory) -> None:
+    status = factory.pin(SETTINGS.status_led)
+    status.clear_states()
+    board.show(Pattern.LISTENING)
+    time.sleep(1.2)
+    board.show(Pattern.CUSTOMER_SPEAKING)
+    status.assert_states_and_times([(0.0, False), (0.0, True), (0.5, False), (0.5, True), (0.2, False)])
+
+
+def test_thinking_flickers_faster_than_listening(board: GpioLights, factory: MockFactory) -> None:
+    status = factory.pin(SETTINGS.status_led)
+    status.clear_states()
+    board.show(Pattern.THINKING)
+    time.sleep(0.45)
+    board.show(Pattern.CUSTOMER_SPEAKING)
+    changes = [s.state for s in status.states]
+    assert changes.count(True) >= 3  # on every 0.2 s, against every 1 s when listening
+
+
+def test_results_pass_steady_fail_blinks_unscored_off(board: GpioLights, factory: MockFactory) -> None:
+    board.show_results({"pause": True, "interruptions": False, "paraphrase": None})
+    time.sleep(0.4)
+    pause, interruptions, paraphrase = (factory.pin(p) for p in (
+        SETTINGS.pause_led, SETTINGS.interruptions_led, SETTINGS.paraphrase_led))
+    assert pause.state and not paraphrase.state
+    assert [s.state for s in pause.states].count(True) == 1
+    assert [s.state for s in interruptions.states].count(True) >= 2  # blinking
+
+
+def test_error_blinks_every_light(board: GpioLights, factory: MockFactory) -> None:
+    board.show(Pattern.ERROR)
+    time.sleep(0.5)
+    for pin in (SETTINGS.status_led, SETTINGS.pause_led, SETTINGS.interruptions_led,
+                SETTINGS.paraphrase_led):
+        assert [s.state for s in factory.pin(pin).states].count(True) >= 2
+
+
+def test_pins_are_released_on_close(factory: MockFactory) -> None:
+    lights = GpioLights(SETTINGS, pin_factory=factory)
+    lights.close()
+    lights.close()  # twice is fine
+    again = GpioLights(SETTINGS, pin_factory=factory)  # the pins are free again
+    again.close()
+
+
+def test_no_gpio_carries_on_with_console_lights(caplog: pytest.LogCaptureFixture,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # this machine has no GPIO chip: gpiozero finds no pin factory
+    monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
+    saved = Device.pin_factory
+    Device.pin_factory = None
+    try:
+        with caplog.at_level(logging.WARNING):
+            lights = open_lights(GpioSettings())
+    finally:
+        Device.pin_factory = saved
+    assert isinstance(lights, ConsoleLights)
+    assert "carrying on without them" in caplog.text
+    said: list[str] = []
+    console = ConsoleLights(said.append)
+    console.show(Pattern.LISTENING)
+    console.show_results({"pause": True, "interruptions": None, "paraphrase": False})
+    assert said == ["lights: listening", "lights: pause done well, interruptions not scored, "
+                    "paraphrase work on it"]
+
+
+def test_pi5_uses_lgpio_explicitly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   caplog: pytest.LogCaptureFixture) -> None:
+    model = tmp_path / "model"
+    model.write_text("Raspberry Pi 5 Model B Rev 1.0\x00")
+    monkeypatch.setattr(lights_module, "PI_MODEL", model)
+    monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
+    assert lights_module.is_pi5()
+    # lgpio is only installed on ARM boards: here the explicit choice shows in the warning
+    with caplog.at_level(logging.WARNING):
+        lights = open_lights(GpioSettings())
+    assert isinstance(lights, ConsoleLights)
+    assert "lgpio" in caplog.text.lower()
+
+
+def test_pin_factory_none_means_console(tmp_path: Path) -> None:
+    assert isinstance(open_lights(GpioSettings(pin_factory="none")), ConsoleLights)

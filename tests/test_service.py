@@ -1,0 +1,141 @@
+"""The station under systemd: the notify protocol for real, and the unit checked by systemd's tools."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tutor.service import Notifier, Watchdog
+
+ROOT = Path(__file__).parent.parent
+SAMPLE_REPLY = ROOT / "tutor" / "data" / "sample-reply.wav"
+
+
+def _listen(path: Path) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(0.5)
+    return sock
+
+
+def _messages(sock: socket.socket, until: str, timeout_s: float) -> list[str]:
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            seen.append(sock.recv(4096).decode())
+        except TimeoutError:
+            continue
+        if any(until in m for m in seen):
+            return seen
+    raise AssertionError(f"no {until} within {timeout_s} s; got {seen}")
+
+
+def test_ready_watchdog_and_clean_stop(tmp_path: Path, isolated_env: dict[str, str]) -> None:
+    sock = _listen(tmp_path / "notify")
+    env = {**isolated_env, "NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "200000"}
+    station = subprocess.Popen([sys.executable, "-m", "tutor", "run", "--simulate", str(SAMPLE_REPLY)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ready = _messages(sock, "READY=1", 60)
+        assert not any("STOPPING" in m for m in ready)
+        pings = _messages(sock, "WATCHDOG=1", 5)
+        pings += _messages(sock, "WATCHDOG=1", 5)
+        assert sum("WATCHDOG=1" in m for m in pings) >= 2
+        station.send_signal(signal.SIGTERM)
+        stopped_at = time.monotonic()
+        _messages(sock, "STOPPING=1", 5)
+        code = station.wait(timeout=5)
+        assert time.monotonic() - stopped_at < 5
+        assert code == 0, station.stderr.read() if station.stderr else ""
+        assert "Traceback" not in (station.stderr.read() if station.stderr else "")
+    finally:
+        if station.poll() is None:
+            station.kill()
+        sock.close()
+
+
+def test_watchdog_stops_pinging_when_a_step_overruns(tmp_path: Path) -> None:
+    sock = _listen(tmp_path / "notify")
+    with Notifier(str(tmp_path / "notify")) as notifier:
+        watchdog = Watchdog(notifier, interval_s=0.05).start()
+        watchdog.expect("thinking", limit_s=0.3)
+        assert "WATCHDOG=1" in _messages(sock, "WATCHDOG=1", 2)
+        time.sleep(0.4)  # past the limit: the step hangs
+        while True:  # drain what was sent before the limit
+            try:
+                sock.recv(4096)
+            except TimeoutError:
+                break
+        with pytest.raises(AssertionError, match="no WATCHDOG"):
+            _messages(sock, "WATCHDOG=1", 0.5)
+        watchdog.close()
+    sock.close()
+
+
+def test_abstract_socket_address(tmp_path: Path) -> None:
+    name = f"tutor-test-{os.getpid()}"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind("\0" + name)
+    sock.settimeout(2)
+    with Notifier("@" + name) as notifier:
+        notifier.ready("loaded")
+    assert sock.recv(4096).decode() == "READY=1\nSTATUS=loaded"
+    sock.close()
+
+
+def test_outside_systemd_nothing_is_sent() -> None:
+    notifier = Notifier("")
+    assert not notifier.enabled
+    notifier.ready()  # and no error
+    notifier.close()
+    notifier.close()
+
+
+def _unit_for_this_checkout(tmp_path: Path, text: str | None = None) -> Path:
+    unit = tmp_path / "tutor.service"
+    text = text or (ROOT / "systemd" / "tutor.service").read_text()
+    unit.write_text(text.replace("/opt/tutor/.venv/bin/tutor", str(Path(sys.executable).parent / "tutor")))
+    return unit
+
+
+def test_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze is missing: run the README's test command, which installs systemd"
+    done = subprocess.run([analyze, "verify", str(_unit_for_this_checkout(tmp_path))],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
+
+
+def test_verify_would_catch_a_broken_unit(tmp_path: Path) -> None:
+    broken = (ROOT / "systemd" / "tutor.service").read_text().replace("Type=notify", "Type=notifyy")
+    done = subprocess.run(["systemd-analyze", "verify", str(_unit_for_this_checkout(tmp_path, broken))],
+                          capture_output=True, text=True)
+    assert "notifyy" in done.stderr
+
+
+def test_unit_runs_unprivileged_and_hardened() -> None:
+    unit = (ROOT / "systemd" / "tutor.service").read_text()
+    for setting in ("Type=notify", "User=tutor", "SupplementaryGroups=audio gpio", "WatchdogSec=",
+                    "Restart=always", "NoNewPrivileges=yes", "ProtectSystem=strict", "StateDirectory=tutor",
+                    "PrivateTmp=yes", "WorkingDirectory=/var/lib/tutor", "PrivateNetwork=yes"):
+        assert setting in unit
+
+
+def test_install_script_refuses_without_root_and_knows_its_options(tmp_path: Path) -> None:
+    script = ROOT / "scripts" / "install.sh"
+    assert subprocess.run(["bash", "-n", str(script)]).returncode == 0
+    if os.geteuid() == 0:
+        done = subprocess.run([str(script), "--bogus"], capture_output=True, text=True)
+        assert done.returncode == 2 and "unknown option" in done.stderr
+    else:
+        done = subprocess.run([str(script)], capture_output=True, text=True)
+        assert done.returncode == 1 and "run it as root" in done.stderr

@@ -1,0 +1,250 @@
+"""The unattended station: idle, button, a scenario, the round, feedback, and back to idle.
+
+Every state has a time limit, handed to the watchdog: a step that hangs stops
+the pings and systemd restarts the station. Faults (no microphone, a hung
+voice, a failing recognizer, a full disk) show the error pattern, say one
+plain sentence, wait, and try again: the station never needs a restart to
+recover once the cause is gone.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from tutor.audio import DuplexAudio
+from tutor.errors import ConfigError, StorageError, TutorError
+from tutor.feedback import compose_feedback, results_for_lights
+from tutor.lights import Lights, Pattern, Press
+from tutor.recognition import Recognizer
+from tutor.round import PracticeRound, RoundResult
+from tutor.scenarios import Scenario, ScenarioLibrary
+from tutor.service import NO_LIMIT, Watchdog
+from tutor.settings import Settings
+from tutor.voice import Synthesizer
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class State(enum.Enum):
+    IDLE = "idle"
+    CUSTOMER_SPEAKING = "customer_speaking"
+    LISTENING = "listening"
+    THINKING = "thinking"
+    FEEDBACK = "feedback"
+    ERROR = "error"
+
+
+class StopRequested(Exception):
+    """The service was asked to stop (SIGTERM): leave the loop cleanly."""
+
+
+_PATTERN = {State.IDLE: Pattern.IDLE, State.CUSTOMER_SPEAKING: Pattern.CUSTOMER_SPEAKING,
+            State.LISTENING: Pattern.LISTENING, State.THINKING: Pattern.THINKING,
+            State.FEEDBACK: Pattern.FEEDBACK, State.ERROR: Pattern.ERROR}
+
+# what to say when a step fails; the error's own message goes to the log
+_PLAIN_WORDS = {
+    "AudioDeviceError": "I can't reach the microphone or the speaker. Please check they are plugged in.",
+    "VoiceError": "My voice isn't working right now. I'll try again in a moment.",
+    "RecognitionError": "I couldn't understand the recording this time. Let's try again.",
+    "StorageError": "The disk is full, so I couldn't save that round.",
+}
+
+
+class ScenarioChooser:
+    """The configured scenarios in order, or at random but never the same twice in a row."""
+
+    def __init__(self, library: ScenarioLibrary, ids: Sequence[str], order: str,
+                 rng: random.Random | None = None) -> None:
+        if order not in ("random", "sequence"):
+            raise ConfigError(f"kiosk.order must be 'random' or 'sequence', not '{order}'")
+        self._scenarios = [library.get(i) for i in ids] if ids else list(library)
+        if not self._scenarios:
+            raise ConfigError("no scenarios to practise: the library is empty")
+        self._order = order
+        self._rng = rng or random.Random()
+        self._next = 0
+        self.last: Scenario | None = None
+
+    def choose(self) -> Scenario:
+        if self._order == "sequence":
+            scenario = self._scenarios[self._next % len(self._scenarios)]
+            self._next += 1
+        else:
+            choices = [s for s in self._scenarios if s is not self.last] or self._scenarios
+            scenario = self._rng.choice(choices)
+        self.last = scenario
+        return scenario
+
+
+@dataclass
+class Kiosk:
+    """The station's loop, on the parts it is given."""
+
+    settings: Settings
+    lights: Lights
+    synthesizer: Synthesizer
+    recognizer: Recognizer
+    open_audio: Callable[[], DuplexAudio]  # a fresh device each round, so replugging recovers
+    chooser: ScenarioChooser
+    watchdog: Watchdog | None = None
+    after_round: Callable[[RoundResult], str | None] = lambda result: None  # history; a progress remark
+    on_state: Callable[[State], None] = lambda state: None
+    say: Callable[[str], None] = lambda text: None
+    state: State = State.IDLE
+    rounds_done: int = 0
+    faults: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def run(self, rounds: int | None = None, wait_for_button: bool = True) -> int:
+        """Run until stopped (or ``rounds`` rounds are done); returns the rounds completed."""
+        repeat: Scenario | None = None
+        try:
+            while not self.stopping and (rounds is None or self.rounds_done < rounds):
+                if wait_for_button:
+                    press = self._wait_for_press()
+                    if press is None:
+                        break
+                    if press is Press.LONG and self.chooser.last is not None:
+                        repeat = self.chooser.last
+                scenario = repeat or self.chooser.choose()
+                repeat = None
+                try:
+                    repeat = self._round(scenario)
+                except StopRequested:
+                    raise
+                except TutorError as exc:
+                    self._fault(exc)
+        except StopRequested:
+            _LOGGER.info("stopping")
+        self._enter(State.IDLE, NO_LIMIT)
+        return self.rounds_done
+
+    def _round(self, scenario: Scenario) -> Scenario | None:
+        """One round and its feedback; the scenario to repeat if a long press asked for it."""
+        # speech runs at about 15 characters a second; the limit leaves room for pauses and rendering
+        self._enter(State.CUSTOMER_SPEAKING, 60.0 + sum(len(line.text) for line in scenario.lines) / 5)
+        audio = self.open_audio()
+        try:
+            practice = PracticeRound(audio=audio, recognizer=self.recognizer, synthesizer=self.synthesizer,
+                                     settings=self.settings, on_event=self._on_round_event)
+            result = practice.run(scenario)
+            self.rounds_done += 1
+            progress = self._after_round(result)
+            return self._feedback(audio, result, progress, scenario)
+        finally:
+            audio.close()
+
+    def _on_round_event(self, event: str, data: dict[str, Any]) -> None:
+        if self.stopping:
+            raise StopRequested
+        listening = self.settings.listening
+        if event == "listening":
+            self._enter(State.LISTENING, listening.no_reply_timeout_s + listening.max_reply_s
+                        + listening.end_silence_s + 10.0)
+        elif event == "thinking":
+            self._enter(State.THINKING, 30.0 + 2.0 * listening.max_reply_s)
+
+    def _after_round(self, result: RoundResult) -> str | None:
+        try:
+            return self.after_round(result)
+        except TutorError as exc:  # history is worth keeping, but never worth the round
+            _LOGGER.warning("%s", exc)
+            return None
+
+    def _feedback(self, audio: DuplexAudio, result: RoundResult, progress: str | None,
+                  scenario: Scenario) -> Scenario | None:
+        kiosk = self.settings.kiosk
+        voice = self.settings.voice
+        self._enter(State.FEEDBACK, voice.timeout_s + kiosk.max_feedback_s + 10.0)
+        card = result.score
+        if card is None:
+            return None
+        self.lights.show_results(results_for_lights(card))
+        text = compose_feedback(card, progress, kiosk.max_feedback_s)
+        if result.save_error:
+            text = f"{_PLAIN_WORDS['StorageError']} {text}"
+        self.say(text)
+        if not kiosk.spoken_feedback:
+            return None
+        samples = self.synthesizer.render(text, audio.sample_rate)
+        press = self.play(audio, samples)
+        return scenario if press is Press.LONG else None
+
+    def play(self, audio: DuplexAudio, samples: np.ndarray) -> Press | None:
+        """Play ``samples``; a press stops it (and is returned)."""
+        session = audio.start(samples, len(samples))
+        try:
+            for _ in session.blocks():
+                if self.stopping:
+                    raise StopRequested
+                try:
+                    return self.lights.presses().get_nowait()
+                except queue.Empty:
+                    continue
+        finally:
+            session.stop()
+        return None
+
+    def _fault(self, exc: TutorError) -> None:
+        self.faults += 1
+        _LOGGER.error("%s", exc)
+        self._enter(State.ERROR, self.settings.kiosk.retry_after_error_s + self.settings.voice.timeout_s
+                    + 30.0)
+        words = _PLAIN_WORDS.get(type(exc).__name__, "Something went wrong. I'll try again in a moment.")
+        self.say(words)
+        if not isinstance(exc, StorageError):
+            self._try_to_say(words)
+        self._stop.wait(self.settings.kiosk.retry_after_error_s)
+
+    def _try_to_say(self, words: str) -> None:
+        try:
+            audio = self.open_audio()
+        except TutorError:
+            return  # no speaker: the lights and the log carry the message
+        try:
+            self.play(audio, self.synthesizer.render(words, audio.sample_rate))
+        except TutorError as exc:
+            _LOGGER.warning("could not say it (%s)", exc)
+        finally:
+            audio.close()
+
+    def _wait_for_press(self) -> Press | None:
+        self._enter(State.IDLE, NO_LIMIT)
+        presses = self.lights.presses()
+        while not presses.empty():  # presses made during the round or feedback are spent
+            presses.get_nowait()
+        shown_until = time.monotonic() + self.settings.kiosk.results_shown_s
+        cleared = False
+        while not self.stopping:
+            try:
+                return presses.get(timeout=0.2)
+            except queue.Empty:
+                if not cleared and time.monotonic() > shown_until:
+                    self.lights.show_results({"pause": None, "interruptions": None, "paraphrase": None})
+                    cleared = True
+        return None
+
+    def _enter(self, state: State, limit_s: float) -> None:
+        self.state = state
+        if self.watchdog is not None:
+            self.watchdog.expect(state.value, limit_s)
+        self.lights.show(_PATTERN[state])
+        self.on_state(state)

@@ -1,0 +1,117 @@
+"""`tutor run`: the station assembled from its parts, under systemd or by hand.
+
+The service never imports systemd: :class:`~tutor.service.Notifier` speaks its
+notify protocol when ``$NOTIFY_SOCKET`` is set. READY=1 goes out once the
+models are loaded and the lights are up; SIGTERM ends the current step,
+sends STOPPING=1 and exits cleanly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+import numpy as np
+
+from tutor.audio import DuplexAudio
+from tutor.kiosk import Kiosk, ScenarioChooser, StopRequested
+from tutor.lights import ConsoleLights, Lights, Press, open_lights
+from tutor.round import RoundResult
+from tutor.scenarios import ScenarioLibrary
+from tutor.service import Notifier, Watchdog
+from tutor.settings import Settings
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply_at_s: float = 1.2,
+                rounds: int | None = None, fast: bool = False,
+                after_round: Callable[[RoundResult], str | None] | None = None,
+                echo: Callable[[str], None] = print) -> int:
+    """Run the kiosk loop; returns the process exit status."""
+    from tutor.recognition import make_recognizer
+    from tutor.voice import EspeakSynthesizer
+
+    started = time.monotonic()
+    notifier = Notifier()
+    watchdog = Watchdog(notifier).start()
+    lights: Lights | None = None
+    kiosk: Kiosk | None = None
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        if kiosk is not None:
+            kiosk.stop()
+        raise StopRequested
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        library = ScenarioLibrary(tuple(Path(d).expanduser() for d in settings.storage.scenario_dirs))
+        chooser = ScenarioChooser(library, settings.kiosk.scenarios, settings.kiosk.order)
+        rate = settings.audio.sample_rate
+        recognizer = make_recognizer(settings, rate)
+        lights = ConsoleLights(echo) if simulate is not None else open_lights(settings.gpio, echo)
+        with EspeakSynthesizer(settings.voice) as synthesizer:
+            kiosk = Kiosk(settings=settings, lights=lights, synthesizer=synthesizer, recognizer=recognizer,
+                          open_audio=_audio_opener(settings, simulate, reply_at_s, fast),
+                          chooser=chooser, watchdog=watchdog,
+                          after_round=after_round or (lambda result: None),
+                          on_state=lambda state: notifier.status(state.value),
+                          say=lambda text: echo(f"station: {text}"))
+            if isinstance(lights, ConsoleLights) and simulate is None:
+                _read_enter_as_button(lights, echo)
+            notifier.ready(f"ready in {time.monotonic() - started:.1f} s")
+            _LOGGER.info("ready in %.1f s", time.monotonic() - started)
+            done = kiosk.run(rounds=rounds, wait_for_button=simulate is None)
+        recognizer.close()
+        echo(f"station: {done} round(s), {kiosk.faults} fault(s)")
+        return 0
+    except StopRequested:
+        return 0
+    finally:
+        notifier.stopping()
+        signal.signal(signal.SIGTERM, previous)
+        watchdog.close()
+        if lights is not None:
+            lights.close()
+        notifier.close()
+
+
+def _audio_opener(settings: Settings, simulate: np.ndarray | None, reply_at_s: float,
+                  fast: bool) -> Callable[[], DuplexAudio]:
+    if simulate is not None:
+        from tutor.audio.simulated import SimulatedDuplex
+
+        simulated = dataclasses.replace(settings.simulate, realtime=settings.simulate.realtime and not fast)
+
+        def simulated_station() -> DuplexAudio:
+            return SimulatedDuplex(simulate, settings.audio.sample_rate, reply_at_s=reply_at_s,
+                                   settings=simulated, block_ms=settings.audio.block_ms)
+
+        return simulated_station
+
+    def sound_card() -> DuplexAudio:
+        from tutor.audio.pyaudio_duplex import PyAudioDuplex
+
+        return PyAudioDuplex(settings.audio)
+
+    return sound_card
+
+
+def _read_enter_as_button(lights: ConsoleLights, echo: Callable[[str], None]) -> None:
+    """No GPIO button: Enter on the terminal starts a round ("r" Enter repeats the last)."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return
+    echo("station: no button found; press Enter to start a round, r then Enter to repeat one")
+
+    def read() -> None:
+        for line in sys.stdin:
+            lights.press(Press.LONG if line.strip().lower() == "r" else Press.SHORT)
+
+    threading.Thread(target=read, name="keyboard", daemon=True).start()
