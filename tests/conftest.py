@@ -77,3 +77,20 @@ def tutor(isolated_env: dict[str, str]) -> Callable[..., subprocess.CompletedPro
                               env={**isolated_env, **(env or {})}, timeout=timeout)
 
     return run
+
+
+def virtual_card(home: Path, mic: np.ndarray) -> tuple[Path, Path]:
+    """A sound card for PyAudio made of files: what is played lands in played.raw, the
+    microphone reads ``mic`` (looped, so make it longer than what is captured)."""
+    played, heard = home / "played.raw", home / "mic.raw"
+    mic.astype("<i2").tofile(heard)
+    # separate playback and capture sides: the file plugin also copies what it captures
+    # into its output file
+    (home / ".asoundrc").write_text(f"""
+pcm.!default {{
+  type asym
+  playback.pcm {{ type file slave.pcm "null" file "{played}" format "raw" }}
+  capture.pcm {{ type file slave.pcm "null" file "/dev/null" infile "{heard}" format "raw" }}
+}}
+""")
+    return played, heard

@@ -15,27 +15,13 @@ from subprocess import CompletedProcess
 
 import numpy as np
 import pytest
+from conftest import virtual_card
 
 from tutor.audio.wavfile import read_mono, read_round
 
 DATA = Path(__file__).parent / "data"
 SCENARIO = str(DATA / "short-complaint.toml")
 RATE = 16000
-
-
-def _virtual_card(home: Path, mic: np.ndarray) -> tuple[Path, Path]:
-    played, heard = home / "played.raw", home / "mic.raw"
-    mic.astype("<i2").tofile(heard)
-    # separate playback and capture sides: the file plugin also copies what it captures
-    # into its output file
-    (home / ".asoundrc").write_text(f"""
-pcm.!default {{
-  type asym
-  playback.pcm {{ type file slave.pcm "null" file "{played}" format "raw" }}
-  capture.pcm {{ type file slave.pcm "null" file "/dev/null" infile "{heard}" format "raw" }}
-}}
-""")
-    return played, heard
 
 
 def test_round_on_a_virtual_sound_card(tutor: Callable[..., CompletedProcess[str]],
@@ -46,7 +32,7 @@ def test_round_on_a_virtual_sound_card(tutor: Callable[..., CompletedProcess[str
     mic = np.zeros(int(40 * RATE), dtype=np.int16)  # longer than the round: the plugin loops its input
     start = int(reply_at * RATE)
     mic[start: start + len(reply)] = reply
-    played, _ = _virtual_card(Path(isolated_env["HOME"]), mic)
+    played, _ = virtual_card(Path(isolated_env["HOME"]), mic)
 
     saved = tmp_path / "round.wav"
     done = tutor("practice", "--scenario", SCENARIO, "--save-round", str(saved), "--json")
@@ -71,7 +57,7 @@ def test_round_on_a_virtual_sound_card(tutor: Callable[..., CompletedProcess[str
 
 def test_missing_named_device_lists_how_to_find_one(tutor: Callable[..., CompletedProcess[str]],
                                                     isolated_env: dict[str, str], tmp_path: Path) -> None:
-    _virtual_card(Path(isolated_env["HOME"]), np.zeros(RATE, dtype=np.int16))
+    virtual_card(Path(isolated_env["HOME"]), np.zeros(RATE, dtype=np.int16))
     config = tmp_path / "c.toml"
     config.write_text("[audio]\ninput_device = 'Blue Yeti'\n")
     done = tutor("--config", str(config), "practice", "--scenario", SCENARIO)
@@ -80,9 +66,9 @@ def test_missing_named_device_lists_how_to_find_one(tutor: Callable[..., Complet
                                    "`tutor devices` lists them")
 
 
-def test_devices_lists_the_virtual_card(tutor: Callable[..., CompletedProcess[str]],
+def test_devices_lists_thevirtual_card(tutor: Callable[..., CompletedProcess[str]],
                                         isolated_env: dict[str, str]) -> None:
-    _virtual_card(Path(isolated_env["HOME"]), np.zeros(RATE, dtype=np.int16))
+    virtual_card(Path(isolated_env["HOME"]), np.zeros(RATE, dtype=np.int16))
     done = tutor("devices")
     assert done.returncode == 0 and "default" in done.stdout
     assert "ALSA lib" not in done.stderr  # native chatter is kept off the terminal

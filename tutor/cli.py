@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --simulate: the reply starts this long after the customer ends (1.2)")
     run.add_argument("--fast", action="store_true", help="with --simulate: faster than real time")
 
+    doctor = commands.add_parser("doctor", help="check microphone, speaker, voice, speech model, "
+                                 "GPIO, disk and clock, and say how to fix what is wrong")
+    doctor.add_argument("--json", action="store_true")
+    commands.add_parser("calibrate", help="measure this station's speaker-to-microphone delay and echo",
+                        description="Play a test signal, find it in the microphone, and store the loop "
+                        "latency and echo level for the scorer (in the data folder).")
+
     score = commands.add_parser(
         "score", help="score a saved round, or a typed reply",
         description="Score the pause, interruptions and acknowledgements of a saved round and, "
@@ -107,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         handler = {"practice": cmd_practice, "scenarios": cmd_scenarios, "score": cmd_score,
-                   "run": cmd_run,
+                   "run": cmd_run, "doctor": cmd_doctor, "calibrate": cmd_calibrate,
                    "config": cmd_config, "devices": cmd_devices, "models": cmd_models}[args.command]
         return handler(args, settings)
     except TutorError as exc:
@@ -236,6 +243,7 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
 
     from tutor.audio.wavfile import read_mono
+    from tutor.calibration import calibrated_latency_s
     from tutor.recognition import make_recognizer
     from tutor.round import PracticeRound
     from tutor.voice import EspeakSynthesizer
@@ -284,7 +292,8 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with EspeakSynthesizer(settings.voice) as synthesizer:
             practice = PracticeRound(audio=audio, recognizer=recognizer, synthesizer=synthesizer,
-                                     settings=settings, on_event=say)
+                                     settings=settings, on_event=say,
+                                     calibrated_latency_s=calibrated_latency_s(settings))
             result = practice.run(scenario, save_to=args.save_round)
     finally:
         audio.close()
@@ -319,6 +328,35 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                        fast=args.fast)
 
 
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from tutor.doctor import as_json, run_checks
+
+    checks = run_checks(settings)
+    if args.json:
+        print(json.dumps(as_json(checks), indent=2))
+    else:
+        for check in checks:
+            print(f"{'ok     ' if check.ok else 'PROBLEM'}  {check.name}: {check.detail}")
+            if check.fix:
+                print(f"         {'tip' if check.ok else 'fix'}: {check.fix}")
+    return 0 if all(check.ok for check in checks) else 1
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from tutor.audio.pyaudio_duplex import PyAudioDuplex
+    from tutor.calibration import measure, save
+
+    audio = PyAudioDuplex(settings.audio)
+    try:
+        calibration = measure(audio, settings.audio.output_device or "default")
+    finally:
+        audio.close()
+    path = save(calibration, settings)
+    print(f"loop latency {calibration.loop_latency_ms:.1f} ms, echo {calibration.echo_level_db:.1f} dB "
+          f"(confidence {calibration.confidence:.0f}); saved to {path}")
+    return 0
+
+
 def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     if (args.round is None) == (args.text is None):
         raise TutorError("give either a round recording (ROUND.wav) or --text \"REPLY\", not both")
@@ -339,6 +377,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     from tutor.audio.wavfile import read_round
+    from tutor.calibration import calibrated_latency_s
     from tutor.recognition import make_recognizer
     from tutor.round import analyse_recording
 
@@ -346,6 +385,7 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     recognizer = make_recognizer(settings, recording.sample_rate)
     try:
         result = analyse_recording(recording, recognizer, settings, round_path=args.round,
+                                   calibrated_latency_s=calibrated_latency_s(settings),
                                    scenario_id=scenario.id if scenario else "",
                                    scenario_title=scenario.title if scenario else "")
     finally:

@@ -138,6 +138,7 @@ class PracticeRound:
     synthesizer: Synthesizer
     settings: Settings
     on_event: Callable[[str, dict[str, Any]], None] = lambda event, data: None
+    calibrated_latency_s: float | None = None  # from `tutor calibrate`, when a round has no echo to measure
 
     def run(self, scenario: Scenario, save_to: Path | None = None) -> RoundResult:
         rate = self.audio.sample_rate
@@ -199,15 +200,17 @@ class PracticeRound:
     def analyse(self, recording: RoundAudio, *, scenario_id: str = "", scenario_title: str = "",
                 end_reason: str = "", stats: AudioStats | None = None) -> RoundResult:
         return analyse_recording(recording, self.recognizer, self.settings, scenario_id=scenario_id,
-                                 scenario_title=scenario_title, end_reason=end_reason, stats=stats)
+                                 scenario_title=scenario_title, end_reason=end_reason, stats=stats,
+                                 calibrated_latency_s=self.calibrated_latency_s)
 
 
 def analyse_recording(recording: RoundAudio, recognizer: Recognizer, settings: Settings, *,
                       scenario_id: str = "", scenario_title: str = "", end_reason: str = "",
-                      stats: AudioStats | None = None, round_path: Path | None = None) -> RoundResult:
+                      stats: AudioStats | None = None, round_path: Path | None = None,
+                      calibrated_latency_s: float | None = None) -> RoundResult:
     """Timings and transcript of a round recording, live or saved."""
     began = time.perf_counter()
-    timing = analyse_round(recording, settings)
+    timing = analyse_round(recording, settings, calibrated_latency_s)
     analysed = time.perf_counter()
     utterances = transcribe_speech(recognizer, timing, recording.sample_rate)
     recognised = time.perf_counter()

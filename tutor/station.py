@@ -21,6 +21,7 @@ from types import FrameType
 import numpy as np
 
 from tutor.audio import DuplexAudio
+from tutor.calibration import calibrated_latency_s
 from tutor.kiosk import Kiosk, ScenarioChooser, StopRequested
 from tutor.lights import ConsoleLights, Lights, Press, open_lights
 from tutor.round import RoundResult
@@ -63,7 +64,8 @@ def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply
                           chooser=chooser, watchdog=watchdog,
                           after_round=after_round or (lambda result: None),
                           on_state=lambda state: notifier.status(state.value),
-                          say=lambda text: echo(f"station: {text}"))
+                          say=lambda text: echo(f"station: {text}"),
+                          calibrated_latency_s=calibrated_latency_s(settings))
             if isinstance(lights, ConsoleLights) and simulate is None:
                 _read_enter_as_button(lights, echo)
             notifier.ready(f"ready in {time.monotonic() - started:.1f} s")

@@ -101,6 +101,7 @@ class Kiosk:
     after_round: Callable[[RoundResult], str | None] = lambda result: None  # history; a progress remark
     on_state: Callable[[State], None] = lambda state: None
     say: Callable[[str], None] = lambda text: None
+    calibrated_latency_s: float | None = None
     state: State = State.IDLE
     rounds_done: int = 0
     faults: int = 0
@@ -144,7 +145,8 @@ class Kiosk:
         audio = self.open_audio()
         try:
             practice = PracticeRound(audio=audio, recognizer=self.recognizer, synthesizer=self.synthesizer,
-                                     settings=self.settings, on_event=self._on_round_event)
+                                     settings=self.settings, on_event=self._on_round_event,
+                                     calibrated_latency_s=self.calibrated_latency_s)
             result = practice.run(scenario)
             self.rounds_done += 1
             progress = self._after_round(result)
