@@ -39,6 +39,7 @@ def saved_round(speak: Callable[..., Path], tmp_path_factory: pytest.TempPathFac
 
     saved = tmp_path_factory.mktemp("round") / "round.wav"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
+    env["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data"))  # the round's history stays out of the user's
     done = subprocess.run([sys.executable, "-m", "tutor", "practice", "--scenario", "late-birthday-present",
                            "--simulate", str(speak(REPLY)), "--reply-at", "1.2", "--fast",
                            "--save-round", str(saved)], capture_output=True, text=True, env=env)

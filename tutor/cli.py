@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor import __version__
-from tutor.errors import AudioFileError, TutorError
+from tutor.errors import AudioFileError, ConfigError, TutorError
 from tutor.settings import Settings, config_files, describe, load_settings
 
 _LOGGER = logging.getLogger("tutor")
@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     practice.add_argument("--json", action="store_true", help="print the round as one JSON object")
     practice.add_argument("--fast", action="store_true",
                           help="with --simulate: run faster than real time")
+    practice.add_argument("--trainee", metavar="ID", default="guest",
+                          help="who is practising, for the history: typed or scanned from a badge "
+                          "(default: guest)")
 
     scenarios = commands.add_parser("scenarios", help="list the scenario library")
     scenarios.add_argument("--json", action="store_true")
@@ -81,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reply-at", type=float, default=1.2, metavar="SECONDS",
                      help="with --simulate: the reply starts this long after the customer ends (1.2)")
     run.add_argument("--fast", action="store_true", help="with --simulate: faster than real time")
+    run.add_argument("--trainee", metavar="ID", default="guest",
+                     help="whose rounds these are in the history (default: guest)")
 
     doctor = commands.add_parser("doctor", help="check microphone, speaker, voice, speech model, "
                                  "GPIO, disk and clock, and say how to fix what is wrong")
@@ -100,6 +105,41 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--scenario", metavar="ID|FILE",
                        help="the scenario the reply answers (needed for the words' scores)")
     score.add_argument("--json", action="store_true", help="print the scores as one JSON object")
+
+    report = commands.add_parser(
+        "report", help="progress per trainee and per station, from the history",
+        description="Week by week for each trainee and station: pauses, interruptions, paraphrase, "
+        "emotion and open questions. Also as CSV, or as an HTML page with charts that opens offline.")
+    report.add_argument("--trainee", metavar="ID", help="only this trainee's rounds")
+    report.add_argument("--station", metavar="NAME", help="only this station's rounds")
+    report.add_argument("--since", metavar="DATE|DAYS",
+                        help="only rounds from this date (YYYY-MM-DD) or the last DAYS days (e.g. 30)")
+    report.add_argument("--csv", type=Path, metavar="FILE", help="write the rounds as CSV to FILE")
+    report.add_argument("--html", type=Path, metavar="FILE",
+                        help="write a report with charts to FILE, for a trainer's browser")
+    report.add_argument("--json", action="store_true", help="print the rounds as a JSON list")
+
+    forget = commands.add_parser(
+        "forget", help="delete everything the history holds about one trainee",
+        description="Delete every round of TRAINEE, with its transcript and kept recording, and "
+        "rewrite the history file so the deleted words do not linger in it.")
+    forget.add_argument("trainee", metavar="TRAINEE")
+    forget.add_argument("--yes", action="store_true", help="really delete (required)")
+
+    session = commands.add_parser(
+        "session", help="onboarding sessions: start, end, list, summary",
+        description="A named session for a cohort: rounds played while it is open belong to it "
+        "and use its scenarios; its summary has a row per trainee.")
+    session_actions = session.add_subparsers(dest="session_action", metavar="ACTION", required=True)
+    start = session_actions.add_parser("start", help="open a session; its rounds use its scenarios")
+    start.add_argument("name", metavar="NAME")
+    start.add_argument("--scenarios", metavar="ID,ID",
+                       help="scenario ids for the session's rounds (default: the whole library)")
+    session_actions.add_parser("end", help="end the open session and show its summary")
+    session_actions.add_parser("list", help="every session, open or ended")
+    summary = session_actions.add_parser("summary", help="a session's results per trainee")
+    summary.add_argument("name", metavar="NAME")
+    summary.add_argument("--json", action="store_true", help="print the session's rounds as JSON")
     return parser
 
 
@@ -115,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config)
         handler = {"practice": cmd_practice, "scenarios": cmd_scenarios, "score": cmd_score,
                    "run": cmd_run, "doctor": cmd_doctor, "calibrate": cmd_calibrate,
+                   "report": cmd_report, "forget": cmd_forget, "session": cmd_session,
                    "config": cmd_config, "devices": cmd_devices, "models": cmd_models}[args.command]
         return handler(args, settings)
     except TutorError as exc:
@@ -250,11 +291,12 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.simulate is None and (args.reply_at is not None or args.fast):
         raise TutorError("--reply-at and --fast only apply with --simulate REPLY.wav")
+    trainee = _trainee(args.trainee)  # before the round: a mistyped id must not cost one
     library = _library(settings)
     if args.scenario:
         scenario = library.resolve(args.scenario)
     else:
-        ids = library.ids()
+        ids = list(_session_scenarios(settings)) or library.ids()
         if not ids:
             raise TutorError("the scenario library is empty")
         scenario = library.get(random.choice(ids))
@@ -299,10 +341,16 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
         audio.close()
         recognizer.close()
 
+    recorded = _record_in_history(settings, result, trainee, keep_file=args.save_round is not None)
     if args.json:
-        print(json.dumps(result.to_json(), indent=2))
+        data = result.to_json()
+        if recorded is not None:
+            data["history_id"] = recorded
+        print(json.dumps(data, indent=2))
     else:
         print(format_round(result))
+        if recorded is not None:
+            print(f"Recorded in the history as round {recorded} for {trainee}.")
     if result.save_error:
         print(f"tutor: {result.save_error}", file=sys.stderr)
     if not result.heard_reply:
@@ -325,7 +373,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     elif args.fast:
         raise TutorError("--fast only applies with --simulate REPLY.wav")
     return run_station(settings, simulate=reply, reply_at_s=args.reply_at, rounds=args.rounds,
-                       fast=args.fast)
+                       fast=args.fast, trainee=_trainee(args.trainee))
 
 
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
@@ -398,6 +446,154 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         if scenario is None:
             print("  (add --scenario ID to score the paraphrase, emotion and open question)")
     return 0 if result.heard_reply else EXIT_NO_REPLY
+
+
+def _trainee(text: str) -> str:
+    from tutor.history import validate_name
+
+    return validate_name(text)
+
+
+def _session_scenarios(settings: Settings) -> tuple[str, ...]:
+    """The open session's scenarios, if any. An unreadable history is reported when the
+    round is recorded; here it only means no session, so it never stops a round."""
+    from tutor.history import History, database_path
+
+    if not settings.history.enabled or not database_path(settings).exists():
+        return ()
+    try:
+        with History.open(settings, create=False) as history:
+            current = history.current_session()
+    except TutorError as exc:
+        _LOGGER.info("no session scenarios: %s", exc)
+        return ()
+    return current.scenarios if current else ()
+
+
+def _record_in_history(settings: Settings, result: Any, trainee: str, *, keep_file: bool) -> int | None:
+    """Record the round; a history that cannot be written costs the history, never the round."""
+    from tutor.history import record_round
+
+    try:
+        return record_round(settings, result, trainee, keep_file=keep_file)
+    except TutorError as exc:
+        print(f"tutor: the round was not recorded in the history: {exc}", file=sys.stderr)
+        return None
+
+
+def _since(text: str) -> Any:
+    from datetime import date, datetime, time, timedelta
+
+    value = text.strip()
+    if value.isdigit():
+        return datetime.now().astimezone() - timedelta(days=int(value))
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--since must be a date (YYYY-MM-DD) or a number of days, not {text!r}") from None
+    return datetime.combine(day, time()).astimezone()
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from tutor.errors import NotInHistoryError
+    from tutor.history import History, database_path, report
+
+    since = _since(args.since) if args.since else None
+    path = database_path(settings)
+    rounds: list[Any] = []
+    if path.exists():
+        with History.open(settings, create=False) as history:
+            if args.trainee is not None:
+                history.require("trainee", args.trainee)
+            if args.station is not None:
+                history.require("station", args.station)
+            rounds = history.rounds(trainee=args.trainee, station=args.station, since=since)
+    elif args.trainee is not None or args.station is not None:
+        which = f"trainee {args.trainee!r}" if args.trainee is not None else f"station {args.station!r}"
+        raise NotInHistoryError(f"no rounds recorded for {which}: no history yet at {path}")
+    written = []
+    if args.csv is not None:
+        written.append(report.write_csv(rounds, args.csv))
+    if args.html is not None:
+        title = "Listening progress" + "".join(
+            f", {label} {value}" for label, value in (("trainee", args.trainee), ("station", args.station))
+            if value is not None)
+        written.append(report.write_html(rounds, args.html, title))
+    if args.json:
+        print(json.dumps([r.to_json() for r in rounds], indent=2, ensure_ascii=False))
+        return 0
+    if not written:
+        print(report.progress_text(rounds) if path.exists() else f"No rounds recorded yet ({path}).")
+    for file in written:
+        print(f"Wrote {file} ({len(rounds)} round{'s' if len(rounds) != 1 else ''}).")
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
+    from tutor.errors import NotInHistoryError
+    from tutor.history import History, database_path
+
+    if not args.yes:
+        raise ConfigError(f"forgetting {args.trainee!r} deletes their rounds, transcripts and kept "
+                          f"recordings for good; add --yes to do it")
+    path = database_path(settings)
+    if not path.exists():
+        raise NotInHistoryError(f"no rounds recorded for trainee {args.trainee!r}: no history yet at {path}")
+    with History.open(settings, create=False) as history:
+        done = history.forget(args.trainee)
+    print(f"Forgot {done.trainee}: deleted {done.rounds} round{'s' if done.rounds != 1 else ''} "
+          f"(scores, transcripts, timings) and {done.recordings} kept recording"
+          f"{'s' if done.recordings != 1 else ''}; {path} was rewritten without them.")
+    return 0
+
+
+def cmd_session(args: argparse.Namespace, settings: Settings) -> int:
+    from tutor.errors import NotInHistoryError, SessionError
+    from tutor.history import History, database_path
+    from tutor.history.report import local, session_text
+
+    action = args.session_action
+    if action == "start":
+        library = _library(settings)
+        ids = tuple(library.get(part.strip()).id for part in (args.scenarios or "").split(",")
+                    if part.strip())
+        with History.open(settings) as history:
+            started = history.start_session(args.name, ids)
+        chosen_ids = ", ".join(started.scenarios) or "the whole library"
+        print(f"Session {started.name} started; scenarios: {chosen_ids}. "
+              f"Rounds played until `tutor session end` belong to it.")
+        return 0
+    if not database_path(settings).exists():  # looking at sessions creates no database
+        if action == "end":
+            raise SessionError("no session is open; start one with `tutor session start NAME`")
+        if action == "summary":
+            raise NotInHistoryError(f"no session named {args.name!r}; none recorded yet")
+        print("No sessions yet.")
+        return 0
+    with History.open(settings, create=False) as history:
+        if action == "end":
+            chosen = history.end_session()
+        elif action == "list":
+            entries = history.sessions()
+            if not entries:
+                print("No sessions yet.")
+            for entry in entries:
+                ended = f"{local(entry.ended_at):%Y-%m-%d %H:%M}" if entry.ended_at else "open"
+                print(f"{entry.name}  {local(entry.started_at):%Y-%m-%d %H:%M} to {ended}  "
+                      f"{entry.rounds} round{'s' if entry.rounds != 1 else ''}  "
+                      f"scenarios: {', '.join(entry.scenarios) or 'any'}")
+            return 0
+        else:
+            chosen = history.session(args.name)
+        rounds = history.rounds(session=chosen.name)
+    if action == "summary" and args.json:
+        print(json.dumps({"session": chosen.name, "scenarios": list(chosen.scenarios),
+                          "started_at": chosen.started_at.isoformat(),
+                          "ended_at": chosen.ended_at.isoformat() if chosen.ended_at else None,
+                          "rounds": [r.to_json() for r in rounds]}, indent=2, ensure_ascii=False))
+        return 0
+    print(session_text(chosen, rounds))
+    return 0
 
 
 def format_round(result: Any, saved: bool = True) -> str:

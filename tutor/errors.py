@@ -64,3 +64,21 @@ class StorageError(TutorError, OSError):
     """A file could not be written (disk full, read-only, no permission)."""
 
     exit_code = 4
+
+
+class HistoryError(TutorError, RuntimeError):
+    """The history database cannot be opened, read or written (damaged, locked, newer, disk full)."""
+
+    exit_code = 4
+
+
+class NotInHistoryError(HistoryError, LookupError):
+    """No trainee, station or session in the history has the name asked for."""
+
+    exit_code = 2
+
+
+class SessionError(HistoryError, ValueError):
+    """An onboarding session cannot be started or ended as asked (name taken, another still open)."""
+
+    exit_code = 2

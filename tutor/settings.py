@@ -209,6 +209,7 @@ class Settings:
     listening: ListeningSettings = field(default_factory=ListeningSettings)
     recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     gpio: GpioSettings = field(default_factory=GpioSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)

@@ -33,8 +33,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply_at_s: float = 1.2,
-                rounds: int | None = None, fast: bool = False,
-                after_round: Callable[[RoundResult], str | None] | None = None,
+                rounds: int | None = None, fast: bool = False, trainee: str = "guest",
                 echo: Callable[[str], None] = print) -> int:
     """Run the kiosk loop; returns the process exit status."""
     from tutor.recognition import make_recognizer
@@ -62,7 +61,7 @@ def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply
             kiosk = Kiosk(settings=settings, lights=lights, synthesizer=synthesizer, recognizer=recognizer,
                           open_audio=_audio_opener(settings, simulate, reply_at_s, fast),
                           chooser=chooser, watchdog=watchdog,
-                          after_round=after_round or (lambda result: None),
+                          after_round=_history(settings, trainee),
                           on_state=lambda state: notifier.status(state.value),
                           say=lambda text: echo(f"station: {text}"),
                           calibrated_latency_s=calibrated_latency_s(settings))
@@ -83,6 +82,21 @@ def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply
         if lights is not None:
             lights.close()
         notifier.close()
+
+
+def _history(settings: Settings, trainee: str) -> Callable[[RoundResult], str | None]:
+    """Record every round (and tidy what is past its retention period at start-up)."""
+    from tutor.errors import TutorError
+    from tutor.history import History, recorder
+
+    if not settings.history.enabled:
+        return lambda result: None
+    try:
+        with History.open(settings) as history:
+            history.purge()
+    except TutorError as exc:  # the station runs without history rather than not at all
+        _LOGGER.warning("%s", exc)
+    return recorder(settings, trainee)
 
 
 def _audio_opener(settings: Settings, simulate: np.ndarray | None, reply_at_s: float,

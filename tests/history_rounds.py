@@ -1,0 +1,58 @@
+"""Real, scored rounds for the history tests, without a sound card or a recognizer.
+
+The timings are laid out by hand (the customer's two lines, the trainee's
+words at known times) and the round is scored by the real scorer, so every
+score and reason in the history is one the station could have produced.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from tutor.audio import AudioStats
+from tutor.listening.analysis import RoundTiming, Span
+from tutor.recognition import Word
+from tutor.round import RoundResult, Utterance
+from tutor.scenarios import ScenarioLibrary
+from tutor.settings import Settings
+
+GOOD_REPLY = ("so the present for your daughter arrived after her birthday even though you paid for "
+              "express delivery that must have been really disappointing what would help now")
+POOR_REPLY = "okay sorry about that"
+CUSTOMER_LINES = (Span(0.5, 4.0), Span(4.6, 8.0))
+WORD_S = 0.3
+
+
+def _utterance(text: str, start_s: float) -> Utterance:
+    words = tuple(Word(word, start_s + i * WORD_S, start_s + (i + 1) * WORD_S - 0.05)
+                  for i, word in enumerate(text.split()))
+    return Utterance(start_s, words[-1].end_s, words)
+
+
+def make_round(reply: str = GOOD_REPLY, *, pause_s: float = 1.4, cut_in: str | None = None,
+               scenario_id: str = "late-birthday-present", started_at: datetime | None = None,
+               round_path: Path | None = None) -> RoundResult:
+    """A round of ``scenario_id`` answered with ``reply`` after ``pause_s``; ``cut_in`` is said
+    over the customer's second line first."""
+    scenario = ScenarioLibrary().get(scenario_id)
+    customer_end = CUSTOMER_LINES[-1].end_s
+    utterances = []
+    if cut_in:
+        utterances.append(_utterance(cut_in, 5.0))
+    answer = _utterance(reply, customer_end + pause_s)
+    utterances.append(answer)
+    reply_span = Span(answer.start_s, answer.end_s)
+    timing = RoundTiming(loop_latency_s=0.0, latency_source="configured", customer_lines=CUSTOMER_LINES,
+                         speech=tuple(Span(u.start_s, u.end_s) for u in utterances), reply=reply_span,
+                         cleaned_mic=np.zeros(0, dtype=np.float32))
+    result = RoundResult(scenario_id=scenario.id, scenario_title=scenario.title, timing=timing,
+                         utterances=tuple(utterances), end_reason="end_silence", round_path=round_path,
+                         audio=AudioStats(device="test"), sample_rate=16000,
+                         duration_s=answer.end_s + 1.2, recognizer="test")
+    if started_at is not None:
+        result.started_at = started_at.isoformat(timespec="seconds")
+    result.score_against(scenario, Settings())
+    return result
