@@ -66,7 +66,8 @@ def test_json_round_timings_match_the_truth(tutor: Tutor, reply_wav: Path, tmp_p
     truth = result["customer_end_s"] + 1.5 + _leading_silence_s(reply_wav)
     assert result["reply_start_s"] == pytest.approx(truth, abs=0.05)
     assert result["reply_end_s"] > result["reply_start_s"] + 2
-    assert {"screen", "arrived"} <= set(result["transcript"].split())
+    heard = set(result["transcript"].split())
+    assert len(heard & set(REPLY.split())) >= len(set(REPLY.split())) - 3, heard
     assert result["round_path"] == str(saved)
     audio = read_round(saved)
     # the speaker channel ends with the customer: nothing after customer_end_s but silence

@@ -38,7 +38,9 @@ def test_round_on_a_virtual_sound_card(tutor: Callable[..., CompletedProcess[str
     done = tutor("practice", "--scenario", SCENARIO, "--save-round", str(saved), "--json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert {"screen", "arrived"} <= set(result["transcript"].split())
+    heard = set(result["transcript"].split())
+    assert len(heard & {"so", "the", "screen", "was", "cracked", "when", "it", "arrived", "and", "you",
+                        "want", "fixed"}) >= 8, heard
     onset = np.flatnonzero(np.abs(reply) > 300)[0] / RATE
     assert result["reply_start_s"] == pytest.approx(reply_at + onset, abs=0.05)
     assert result["audio"]["device"] == "default"

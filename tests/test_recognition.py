@@ -65,3 +65,17 @@ def test_quiet_room_gives_no_words(recognizer: PocketsphinxRecognizer) -> None:
 def test_unknown_engine_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown recognition engine 'whisper'"):
         make_recognizer(Settings(recognition=RecognitionSettings(engine="whisper")), 16000)
+
+
+def test_streaming_in_blocks_matches_one_call(recognizer: PocketsphinxRecognizer,
+                                              speak_samples: Callable[..., np.ndarray]) -> None:
+    text = "you paid for express delivery and it still came late"
+    audio = np.concatenate([np.zeros(8000, dtype=np.int16), speak_samples(text)])
+    stream = recognizer.stream()
+    for start in range(0, len(audio), 320):  # 20 ms blocks, as the sound card delivers them
+        stream.accept(audio[start: start + 320])
+    live = stream.finish()
+    assert _word_accuracy(text, live.text) >= 0.7, live.text
+    assert live.words[0].start_s >= 0.45  # timed from the stream's first sample, half a second of silence
+    # the decoder is free again afterwards
+    assert _word_accuracy(text, recognizer.transcribe(audio).text) >= 0.6

@@ -190,3 +190,19 @@ def test_closed_recognizer_says_so(undithered_model: Path, korean: Callable[[str
     recognizer.close()
     with pytest.raises(RecognitionError, match="closed"):
         recognizer.transcribe(korean(WEATHER))
+
+
+def test_streaming_matches_whole_utterance_recognition(steady: VoskRecognizer,
+                                                       korean: Callable[[str], np.ndarray]) -> None:
+    audio = korean(COMPLAINT)
+    stream = steady.stream()
+    for start in range(0, len(audio), 320):  # 20 ms blocks, as the sound card delivers them
+        stream.accept(audio[start: start + 320])
+    live = stream.finish()
+    whole = steady.transcribe(audio)
+    _check_times(live, len(audio) / RATE)
+    assert live.words and all(_is_hangul(w.text) for w in live.words)
+    # Korean espeak speech is hard for this model, so block sizes sway the words; where the
+    # speech is must not move
+    assert abs(live.words[0].start_s - whole.words[0].start_s) < 0.3
+    assert abs(live.words[-1].end_s - whole.words[-1].end_s) < 0.3

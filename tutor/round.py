@@ -7,13 +7,14 @@ the same code everywhere.
 
 from __future__ import annotations
 
+import collections
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -23,7 +24,14 @@ from tutor.errors import StorageError
 from tutor.listening.analysis import RoundTiming, Span, analyse_round
 from tutor.listening.endpoint import EndReason, ReplyEndpointer
 from tutor.listening.vad import VoiceDetector
-from tutor.recognition import Recognizer, Transcript, Word
+from tutor.recognition import (
+    RecognitionStream,
+    Recognizer,
+    StreamingRecognizer,
+    Transcript,
+    Word,
+    can_stream,
+)
 from tutor.scenarios import Scenario
 from tutor.scoring import Scorecard, TurnTiming, score_reply
 from tutor.settings import Settings
@@ -33,6 +41,17 @@ _LOGGER = logging.getLogger(__name__)
 
 UTTERANCE_GAP_S = 0.6  # pauses longer than this split trainee speech into utterances
 UTTERANCE_PAD_S = 0.15  # context either side of an utterance for the recognizer
+# the live recognizer starts once the customer's echo tail has died away, so the reply is
+# transcribed while it is spoken and the feedback does not wait for recognition
+STREAM_AFTER_CUSTOMER_S = 0.3
+
+
+@dataclass(frozen=True)
+class HeardLive:
+    """Words recognised during the round, on the microphone's time base, from ``from_s`` on."""
+
+    from_s: float
+    transcript: Transcript
 
 
 @dataclass(frozen=True)
@@ -146,9 +165,8 @@ class PracticeRound:
         track = render_customer(scenario, self.synthesizer, rate, self.settings.voice)
         rendered = time.perf_counter()
         self.on_event("customer_speaking", {"scenario": scenario.id, "lines": len(track.lines)})
-        mic, stats, reason = self._play_and_listen(track)
+        mic, stats, reason, live = self._play_and_listen(track)
         listened = time.perf_counter()
-        self.on_event("thinking", {"end_reason": reason.value})
         recording = RoundAudio(speaker=speaker_channel(track.samples, len(mic)), mic=mic,
                                sample_rate=rate)
         # saved before it is analysed: a recognizer that fails loses nothing
@@ -160,8 +178,9 @@ class PracticeRound:
         except StorageError as exc:
             save_error = str(exc)
             _LOGGER.warning("%s", exc)
-        result = self.analyse(recording, scenario_id=scenario.id, scenario_title=scenario.title,
-                              end_reason=reason.value, stats=stats)
+        result = analyse_recording(recording, self.recognizer, self.settings, scenario_id=scenario.id,
+                                   scenario_title=scenario.title, end_reason=reason.value, stats=stats,
+                                   calibrated_latency_s=self.calibrated_latency_s, live=live)
         result.round_path, result.save_error = round_path, save_error
         result.score_against(scenario, self.settings)
         result.timings_ms.update({
@@ -170,7 +189,8 @@ class PracticeRound:
         })
         return result
 
-    def _play_and_listen(self, track: CustomerTrack) -> tuple[np.ndarray, AudioStats, EndReason]:
+    def _play_and_listen(self, track: CustomerTrack) -> tuple[np.ndarray, AudioStats, EndReason,
+                                                              HeardLive | None]:
         listening = self.settings.listening
         rate = track.sample_rate
         longest = track.end + int((listening.no_reply_timeout_s + listening.max_reply_s
@@ -179,6 +199,7 @@ class PracticeRound:
                                      track.end, listening)
         captured: list[np.ndarray] = []
         frames = 0
+        live = _LiveListener(self.recognizer, track.end + int(STREAM_AFTER_CUSTOMER_S * rate), rate)
         session = self.audio.start(track.samples, longest)
         try:
             for block in session.blocks():
@@ -188,31 +209,76 @@ class PracticeRound:
                 if was_speaking and frames >= track.end:
                     self.on_event("listening", {"customer_end_s": track.end / rate})
                 was_waiting = endpointer.reply_heard_at is None
-                if endpointer.push(block) is not None:
+                ended = endpointer.push(block) is not None
+                live.push(block, frames, heard_at=endpointer.reply_heard_at)
+                if ended:
                     break
                 if was_waiting and endpointer.reply_heard_at is not None:
                     self.on_event("reply_heard", {"reply_heard_s": endpointer.reply_heard_at / rate})
         finally:
             session.stop()
+        reason = endpointer.reason or EndReason.MAX_LENGTH
+        self.on_event("thinking", {"end_reason": reason.value})
         mic = np.concatenate(captured) if captured else np.zeros(0, dtype=np.int16)
-        return mic, session.stats, endpointer.reason or EndReason.MAX_LENGTH
+        return mic, session.stats, reason, live.finish()
 
-    def analyse(self, recording: RoundAudio, *, scenario_id: str = "", scenario_title: str = "",
-                end_reason: str = "", stats: AudioStats | None = None) -> RoundResult:
-        return analyse_recording(recording, self.recognizer, self.settings, scenario_id=scenario_id,
-                                 scenario_title=scenario_title, end_reason=end_reason, stats=stats,
-                                 calibrated_latency_s=self.calibrated_latency_s)
+
+class _LiveListener:
+    """Feeds the recognizer while the trainee speaks, once the customer's echo has died away.
+
+    The stream starts where the trainee's voice was first heard, less the same
+    margin an utterance gets when recognised after the round: a stream opened
+    on seconds of near-silence recognises worse and costs time for nothing.
+    """
+
+    KEEP_S = 1.0  # enough to reach back from where voice is confirmed to where it began
+
+    def __init__(self, recognizer: Recognizer, from_frame: int, rate: int) -> None:
+        self._recognizer = recognizer if can_stream(recognizer) else None
+        self._from, self._rate = from_frame, rate
+        self._waiting: collections.deque[tuple[int, np.ndarray]] = collections.deque()
+        self._stream: RecognitionStream | None = None
+        self._started = 0
+
+    def push(self, block: np.ndarray, frames_after: int, *, heard_at: int | None) -> None:
+        if self._recognizer is None or frames_after <= self._from:
+            return
+        if self._stream is not None:
+            self._stream.accept(block)
+            return
+        start = frames_after - len(block)
+        if start < self._from:
+            block, start = block[self._from - start:], self._from
+        self._waiting.append((start, block))
+        while self._waiting and self._waiting[0][0] < frames_after - int(self.KEEP_S * self._rate):
+            self._waiting.popleft()
+        if heard_at is None:
+            return
+        begin = max(self._from, heard_at - int(UTTERANCE_PAD_S * self._rate), self._waiting[0][0])
+        self._stream = cast(StreamingRecognizer, self._recognizer).stream()
+        self._started = begin
+        for first, waiting in self._waiting:
+            if first + len(waiting) > begin:
+                self._stream.accept(waiting[max(0, begin - first):])
+        self._waiting.clear()
+
+    def finish(self) -> HeardLive | None:
+        if self._stream is None:
+            return None
+        start_s = self._started / self._rate
+        return HeardLive(start_s, self._stream.finish().shifted(start_s))
 
 
 def analyse_recording(recording: RoundAudio, recognizer: Recognizer, settings: Settings, *,
                       scenario_id: str = "", scenario_title: str = "", end_reason: str = "",
                       stats: AudioStats | None = None, round_path: Path | None = None,
-                      calibrated_latency_s: float | None = None) -> RoundResult:
+                      calibrated_latency_s: float | None = None,
+                      live: HeardLive | None = None) -> RoundResult:
     """Timings and transcript of a round recording, live or saved."""
     began = time.perf_counter()
     timing = analyse_round(recording, settings, calibrated_latency_s)
     analysed = time.perf_counter()
-    utterances = transcribe_speech(recognizer, timing, recording.sample_rate)
+    utterances = transcribe_speech(recognizer, timing, recording.sample_rate, live)
     recognised = time.perf_counter()
     return RoundResult(
         scenario_id=scenario_id, scenario_title=scenario_title, timing=timing,
@@ -235,8 +301,14 @@ def _new_round_path(folder: Path, scenario_id: str) -> Path:
     return path
 
 
-def transcribe_speech(recognizer: Recognizer, timing: RoundTiming, rate: int) -> tuple[Utterance, ...]:
-    """Recognise each stretch of the trainee's speech; word times on the microphone's base."""
+def transcribe_speech(recognizer: Recognizer, timing: RoundTiming, rate: int,
+                      live: HeardLive | None = None) -> tuple[Utterance, ...]:
+    """Recognise each stretch of the trainee's speech; word times on the microphone's base.
+
+    Stretches heard live (after the customer finished) take their words from the
+    live transcript; the rest (remarks or a reply that began over the customer,
+    where the echo must be removed first) are recognised from the cleaned microphone.
+    """
     groups: list[Span] = []
     for span in timing.speech:
         if groups and span.start_s - groups[-1].end_s < UTTERANCE_GAP_S:
@@ -246,6 +318,11 @@ def transcribe_speech(recognizer: Recognizer, timing: RoundTiming, rate: int) ->
     mic = timing.cleaned_mic
     utterances = []
     for group in groups:
+        if live is not None and group.start_s >= live.from_s:  # the stream heard all of it
+            words = tuple(w for w in live.transcript.words if w.end_s > group.start_s - UTTERANCE_PAD_S
+                          and w.start_s < group.end_s + UTTERANCE_PAD_S)
+            utterances.append(Utterance(group.start_s, group.end_s, words))
+            continue
         start = max(0, int((group.start_s - UTTERANCE_PAD_S) * rate))
         end = min(len(mic), int((group.end_s + UTTERANCE_PAD_S) * rate))
         transcript: Transcript = recognizer.transcribe(mic[start:end]).shifted(start / rate)

@@ -54,6 +54,24 @@ class Recognizer(Protocol):
     def close(self) -> None: ...
 
 
+class RecognitionStream(Protocol):
+    """Audio fed as it is captured; the words come back at the end, timed from the first sample."""
+
+    def accept(self, samples: np.ndarray) -> None: ...
+
+    def finish(self) -> Transcript: ...
+
+
+class StreamingRecognizer(Recognizer, Protocol):
+    """A recognizer that can also listen while the trainee is still speaking."""
+
+    def stream(self) -> RecognitionStream: ...
+
+
+def can_stream(recognizer: Recognizer) -> bool:
+    return callable(getattr(recognizer, "stream", None))
+
+
 @dataclass(frozen=True)
 class EngineChoice:
     """The engine the settings lead to, its model (vosk only) and why, in words."""

@@ -41,14 +41,46 @@ class PocketsphinxRecognizer:
             segments = list(self._decoder.seg()) if self._decoder.hyp() is not None else []
         except RuntimeError as exc:
             raise RecognitionError(f"pocketsphinx failed on the audio: {exc}") from None
-        words = []
-        for segment in segments:
-            text = _ALTERNATE.sub("", segment.word)
-            if _NOT_WORDS.match(text):
-                continue
-            words.append(Word(text.lower(), segment.start_frame * _FRAME_S,
-                              (segment.end_frame + 1) * _FRAME_S))
-        return Transcript(tuple(words))
+        return Transcript(_words(segments))
+
+    def stream(self) -> PocketsphinxStream:
+        """Decode as the audio arrives; one stream at a time (the decoder is shared)."""
+        return PocketsphinxStream(self)
 
     def close(self) -> None:
         """The decoder is freed with the object; nothing else is held."""
+
+
+class PocketsphinxStream:
+    def __init__(self, recognizer: PocketsphinxRecognizer) -> None:
+        self._decoder = recognizer._decoder
+        try:
+            self._decoder.start_utt()
+        except RuntimeError as exc:
+            raise RecognitionError(f"pocketsphinx could not start listening: {exc}") from None
+        self._fed = 0
+
+    def accept(self, samples: np.ndarray) -> None:
+        try:
+            self._decoder.process_raw(samples.astype("<i2", copy=False).tobytes(), full_utt=False)
+        except RuntimeError as exc:
+            raise RecognitionError(f"pocketsphinx failed on the audio: {exc}") from None
+        self._fed += len(samples)
+
+    def finish(self) -> Transcript:
+        try:
+            self._decoder.end_utt()
+            segments = list(self._decoder.seg()) if self._fed and self._decoder.hyp() is not None else []
+        except RuntimeError as exc:
+            raise RecognitionError(f"pocketsphinx failed on the audio: {exc}") from None
+        return Transcript(_words(segments))
+
+
+def _words(segments: list[Any]) -> tuple[Word, ...]:
+    words = []
+    for segment in segments:
+        text = _ALTERNATE.sub("", segment.word)
+        if _NOT_WORDS.match(text):
+            continue
+        words.append(Word(text.lower(), segment.start_frame * _FRAME_S, (segment.end_frame + 1) * _FRAME_S))
+    return tuple(words)

@@ -75,9 +75,39 @@ class VoskRecognizer:
             raise RecognitionError(f"vosk failed on the audio: {exc}") from None
         return Transcript(tuple(word for segment in segments for word in _words(segment)))
 
+    def stream(self) -> VoskStream:
+        """Decode as the audio arrives, on a fresh Kaldi recognizer."""
+        if self._model is None:
+            raise RecognitionError("the vosk recognizer has been closed")
+        return VoskStream(self._vosk, self._model, self.sample_rate)
+
     def close(self) -> None:
         """Free the model; safe to call more than once."""
         self._model = None
+
+
+class VoskStream:
+    def __init__(self, vosk: Any, model: Any, sample_rate: int) -> None:
+        try:
+            self._recognizer = vosk.KaldiRecognizer(model, sample_rate)
+            self._recognizer.SetWords(True)
+        except Exception as exc:  # vosk's failures are bare Exceptions
+            raise RecognitionError(f"vosk could not start listening: {exc}") from None
+        self._segments: list[str] = []
+
+    def accept(self, samples: np.ndarray) -> None:
+        try:
+            if self._recognizer.AcceptWaveform(samples.astype("<i2", copy=False).tobytes()):
+                self._segments.append(self._recognizer.Result())
+        except Exception as exc:
+            raise RecognitionError(f"vosk failed on the audio: {exc}") from None
+
+    def finish(self) -> Transcript:
+        try:
+            self._segments.append(self._recognizer.FinalResult())
+        except Exception as exc:
+            raise RecognitionError(f"vosk failed on the audio: {exc}") from None
+        return Transcript(tuple(word for segment in self._segments for word in _words(segment)))
 
 
 def _words(result: str) -> list[Word]:

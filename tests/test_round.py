@@ -1,0 +1,68 @@
+"""A practice round transcribes the reply while it is spoken, and falls back where it must."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tutor.audio.simulated import SimulatedDuplex
+from tutor.audio.wavfile import read_mono
+from tutor.recognition import Transcript
+from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
+from tutor.round import PracticeRound
+from tutor.scenarios import ScenarioLibrary
+from tutor.settings import Settings, SimulateSettings
+from tutor.voice import EspeakSynthesizer
+
+RATE = 16000
+SAMPLE_REPLY = Path(__file__).parent.parent / "tutor" / "data" / "sample-reply.wav"
+
+
+class CountingRecognizer(PocketsphinxRecognizer):
+    """pocketsphinx, counting the utterances it is asked to transcribe after the round."""
+
+    def __init__(self) -> None:
+        super().__init__(RATE)
+        self.after_round = 0
+
+    def transcribe(self, samples: np.ndarray) -> Transcript:
+        self.after_round += 1
+        return super().transcribe(samples)
+
+
+@pytest.fixture(scope="module")
+def voice() -> Iterator[EspeakSynthesizer]:
+    with EspeakSynthesizer() as synthesizer:
+        yield synthesizer
+
+
+def _round(voice: EspeakSynthesizer, tmp_path: Path, reply_at_s: float) -> tuple[Any, CountingRecognizer]:
+    base = Settings()
+    settings = dataclasses.replace(base, storage=dataclasses.replace(base.storage, data_dir=str(tmp_path)))
+    recognizer = CountingRecognizer()
+    audio = SimulatedDuplex(read_mono(SAMPLE_REPLY, RATE), RATE, reply_at_s=reply_at_s,
+                            settings=SimulateSettings(realtime=False))
+    practice = PracticeRound(audio=audio, recognizer=recognizer, synthesizer=voice, settings=settings)
+    return practice.run(ScenarioLibrary(()).get("late-birthday-present")), recognizer
+
+
+def test_reply_after_the_customer_is_recognised_while_spoken(voice: EspeakSynthesizer,
+                                                             tmp_path: Path) -> None:
+    result, recognizer = _round(voice, tmp_path, 1.2)
+    assert recognizer.after_round == 0  # nothing left to recognise once the trainee stops
+    words = set(result.transcript.split())
+    assert {"present", "birthday", "express", "delivery"} <= words
+    reply = result.timing.reply
+    assert all(reply.start_s - 0.2 <= w.start_s <= reply.end_s + 0.2 for w in result.reply_words)
+
+
+def test_reply_over_the_customer_is_recognised_from_the_cleaned_recording(
+        voice: EspeakSynthesizer, tmp_path: Path) -> None:
+    result, recognizer = _round(voice, tmp_path, -1.5)
+    assert recognizer.after_round >= 1
+    assert {"present", "birthday"} <= set(result.transcript.split())
