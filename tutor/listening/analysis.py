@@ -32,6 +32,7 @@ ECHO_LEAD_S: Final = 0.01  # echo path reach before the measured latency
 ECHO_PATH_S: Final = 0.2  # ...and after it: speaker ringing and room reverb
 ECHO_SMEAR_S: Final = 0.03  # frames this close to strong echo are judged against it
 _WELCH_SIZE: Final = 8192
+_GCC_BLOCK: Final = 1 << 15  # 2 s at 16 kHz
 _LATENCY_CONFIDENCE: Final = 25.0  # GCC-PHAT peak over its spread; noise alone reaches ~5
 _ECHO_REMAINDER: Final = 0.1  # what is left must exceed -10 dB of the echo to be the trainee
 _ONSET_OVER_FLOOR: Final = 4.0  # +6 dB over the room's noise: the quiet start of a word
@@ -118,15 +119,26 @@ def estimate_loop_latency(speaker: np.ndarray, mic: np.ndarray, rate: int) -> tu
     """Delay of the speaker's echo in the microphone, in samples, and how sure it is.
 
     GCC-PHAT whitens the spectrum, so a small speaker's colouring and the
-    trainee's own voice barely move the peak.
+    trainee's own voice barely move the peak. The cross-spectrum is summed
+    over blocks of a few seconds rather than taken over the whole round at
+    once: the same estimate, in a small fixed amount of memory on a Pi.
     """
     if not np.any(speaker):
         return 0, 0.0
-    size = 1 << int(np.ceil(np.log2(len(mic) + len(speaker))))
-    cross = np.fft.rfft(mic.astype(np.float64), size) * np.conj(np.fft.rfft(speaker.astype(np.float64), size))
+    reach = int(MAX_LATENCY_S * rate)
+    size = _GCC_BLOCK + 2 * reach
+    cross = np.zeros(size // 2 + 1, dtype=np.complex128)
+    for start in range(0, max(1, len(speaker)), _GCC_BLOCK):
+        played = speaker[start: start + _GCC_BLOCK].astype(np.float64)
+        if not np.any(played):
+            continue
+        heard = mic[start: start + _GCC_BLOCK + reach].astype(np.float64)
+        cross += np.fft.rfft(heard, size) * np.conj(np.fft.rfft(played, size))
+    if not np.any(cross):
+        return 0, 0.0
     cross /= np.abs(cross) + 1e-9
     correlation = np.fft.irfft(cross, size)
-    window = correlation[: int(MAX_LATENCY_S * rate) + 1]
+    window = correlation[: reach + 1]
     lag = int(np.argmax(window))
     spread = float(np.std(correlation)) or 1e-12
     return lag, float(window[lag] / spread)
@@ -158,10 +170,23 @@ def cancel_echo(mic: np.ndarray, reference: np.ndarray, rate: int) -> tuple[np.n
     impulse = np.fft.irfft(cross / (ref_power + 1e-6 * ref_power.max()), size)
     lead, path = int(ECHO_LEAD_S * rate), int(ECHO_PATH_S * rate)
     taps = np.concatenate([impulse[-lead:], impulse[:path]])
-    fft_size = 1 << int(np.ceil(np.log2(len(ref_f) + len(taps))))
-    echo = np.fft.irfft(np.fft.rfft(ref_f, fft_size) * np.fft.rfft(taps, fft_size), fft_size)
-    echo = echo[lead: lead + len(ref_f)]
+    echo = _convolve_in_blocks(ref_f, taps)[lead: lead + len(ref_f)]
     return mic_f - echo, echo
+
+
+def _convolve_in_blocks(signal: np.ndarray, taps: np.ndarray) -> np.ndarray:
+    """``np.convolve(signal, taps)`` by overlap-add: fast, and memory stays small however long the round."""
+    size = 1 << int(np.ceil(np.log2(_GCC_BLOCK + len(taps))))
+    taps_spectrum = np.fft.rfft(taps, size)
+    out = np.zeros(len(signal) + len(taps) - 1)
+    for start in range(0, len(signal), _GCC_BLOCK):
+        piece = signal[start: start + _GCC_BLOCK]
+        if not np.any(piece):
+            continue
+        filtered = np.fft.irfft(np.fft.rfft(piece, size) * taps_spectrum, size)
+        end = min(len(out), start + len(piece) + len(taps) - 1)
+        out[start: end] += filtered[: end - start]
+    return out
 
 
 def trainee_frames(mic: np.ndarray, reference: np.ndarray, detector: VoiceDetector) -> tuple[
