@@ -7,11 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from gpiozero.pins.mock import MockFactory
 
 from tutor.audio.wavfile import read_mono, write_wav
 
@@ -94,3 +95,16 @@ pcm.!default {{
 }}
 """)
     return played, heard
+
+
+@pytest.fixture
+def factory() -> Iterator[MockFactory]:
+    """gpiozero's own mock pins, installed for one test and put back after it."""
+    from gpiozero import Device
+
+    saved = Device.pin_factory
+    mock = MockFactory()
+    Device.pin_factory = mock
+    yield mock
+    mock.reset()
+    Device.pin_factory = saved

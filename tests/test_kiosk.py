@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
 from tutor.audio import DuplexAudio
@@ -59,16 +58,6 @@ def recognizer() -> Iterator[PocketsphinxRecognizer]:
 def voice() -> Iterator[EspeakSynthesizer]:
     with EspeakSynthesizer() as synthesizer:
         yield synthesizer
-
-
-@pytest.fixture
-def factory() -> Iterator[MockFactory]:
-    saved = Device.pin_factory
-    factory = MockFactory()
-    Device.pin_factory = factory
-    yield factory
-    factory.reset()
-    Device.pin_factory = saved
 
 
 def simulated(reply: np.ndarray, realtime: bool = False) -> Callable[[], DuplexAudio]:

@@ -19,16 +19,6 @@ SETTINGS = GpioSettings(long_press_s=0.3, bounce_s=0.0)
 
 
 @pytest.fixture
-def factory() -> Iterator[MockFactory]:
-    saved = Device.pin_factory
-    factory = MockFactory()
-    Device.pin_factory = factory
-    yield factory
-    factory.reset()
-    Device.pin_factory = saved
-
-
-@pytest.fixture
 def board(factory: MockFactory) -> Iterator[GpioLights]:
     lights = GpioLights(SETTINGS, pin_factory=factory)
     yield lights
