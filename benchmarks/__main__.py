@@ -31,7 +31,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from benchmarks.engines import _machine
+from benchmarks.engines import machine_description
 from tutor.audio import DuplexSession
 from tutor.audio.simulated import SimulatedDuplex
 from tutor.audio.wavfile import read_mono
@@ -176,7 +176,7 @@ def round_peak_mb(runs: int) -> float:
 
 def soak(rounds: int) -> list[float]:
     """RSS in MB after loading and after every quarter of ``rounds`` whole rounds in one process."""
-    from benchmarks.engines import _rss_mb
+    from benchmarks.engines import rss_mb
 
     settings = Settings()
     reply = read_mono(SAMPLE_REPLY, RATE)
@@ -193,7 +193,7 @@ def soak(rounds: int) -> list[float]:
                       open_audio=lambda: SimulatedDuplex(reply, RATE, reply_at_s=REPLY_AT_S,
                                                          settings=SimulateSettings(realtime=False)),
                       chooser=ScenarioChooser(library, (), "random"))
-        readings.append(_rss_mb())
+        readings.append(rss_mb())
         step = max(1, rounds // 4)
         done = 0
         while done < rounds:
@@ -201,7 +201,7 @@ def soak(rounds: int) -> list[float]:
             done = kiosk.rounds_done
             for wav in Path(folder).glob("rounds/*.wav"):
                 wav.unlink()  # the disk is not what is measured
-            readings.append(_rss_mb())
+            readings.append(rss_mb())
     return readings
 
 
@@ -221,7 +221,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer runs and rounds (about 3 minutes)")
     args = parser.parse_args()
     runs, rounds = (1, 40) if args.quick else (3, 200)
-    print(_machine())
+    print(machine_description())
     print(f"Engine: pocketsphinx (embedded); medians of {runs} run(s)\n")
 
     latency = feedback_latency(runs)

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child == "soak":
         return _soak(args.engine, args.model, args.audio, args.rounds)
 
-    print(_machine())
+    print(machine_description())
     print()
     with tempfile.TemporaryDirectory(prefix="engines-") as folder:
         for engine in _engines():
@@ -189,18 +189,18 @@ def _soak(engine: str, model: str, audio_path: Path, rounds: int) -> int:
     audio = read_mono(audio_path, RATE)
     recognizer = _load(engine, model)
     recognizer.transcribe(audio)  # lazily built tables are part of loading, not growth
-    marks = [(0, _rss_mb())]
+    marks = [(0, rss_mb())]
     started = time.perf_counter()
     for number in range(1, rounds + 1):
         recognizer.transcribe(audio)
         if number % SOAK_EVERY == 0 or number == rounds:
-            marks.append((number, _rss_mb()))
+            marks.append((number, rss_mb()))
     print(json.dumps({"rss_mb": marks, "seconds": time.perf_counter() - started,
                       "duration_s": len(audio) / RATE}))
     return 0
 
 
-def _rss_mb() -> float:
+def rss_mb() -> float:
     """Resident memory now (ru_maxrss only ever rises, so it cannot show memory staying flat)."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -216,7 +216,7 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
-def _machine() -> str:
+def machine_description() -> str:
     cpu = platform.processor() or platform.machine()
     memory = ""
     try:

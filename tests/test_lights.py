@@ -133,5 +133,5 @@ def test_pi5_uses_lgpio_explicitly(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "lgpio" in caplog.text.lower()
 
 
-def test_pin_factory_none_means_console(tmp_path: Path) -> None:
+def test_pin_factory_none_means_console() -> None:
     assert isinstance(open_lights(GpioSettings(pin_factory="none")), ConsoleLights)

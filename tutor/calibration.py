@@ -8,6 +8,7 @@ leaks into the microphone (useful when placing the speaker).
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ class Calibration:
     def to_toml(self) -> str:
         return (f"# written by `tutor calibrate`\nloop_latency_ms = {self.loop_latency_ms:.1f}\n"
                 f"echo_level_db = {self.echo_level_db:.1f}\nconfidence = {self.confidence:.1f}\n"
-                f"measured_at = \"{self.measured_at}\"\ndevice = \"{self.device}\"\n")
+                f"measured_at = {json.dumps(self.measured_at)}\ndevice = {json.dumps(self.device)}\n")
 
 
 def calibration_path(settings: Settings) -> Path:

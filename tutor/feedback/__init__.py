@@ -47,10 +47,8 @@ def compose_feedback(card: Scorecard, progress: str | None = None, max_seconds: 
     if weak is None:
         sentences.append("Everything I listen for was there. Great listening.")
     else:
-        trait = traits[weak]
-        tip = _TIPS.get(trait.verdict) if weak == "pause" else _TIPS[weak]
-        if tip is None:
-            tip = "Next time, aim for a pause of about a second before you answer."
+        # a failed pause is talked over, jumped in or dead air: each has its own tip
+        tip = _TIPS[traits[weak].verdict if weak == "pause" else weak]
         if tip.endswith(":") and card.better_sentence:
             tip = f"{tip} {card.better_sentence}"
         elif tip.endswith(":"):

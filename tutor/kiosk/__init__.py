@@ -140,7 +140,7 @@ class Kiosk:
 
     def _round(self, scenario: Scenario) -> Scenario | None:
         """One round and its feedback; the scenario to repeat if a long press asked for it."""
-        # speech runs at about 15 characters a second; the limit leaves room for pauses and rendering
+        # a minute plus 5 characters a second, a third of speaking speed: room for pauses and rendering
         self._enter(State.CUSTOMER_SPEAKING, 60.0 + sum(len(line.text) for line in scenario.lines) / 5)
         audio = self.open_audio()
         try:

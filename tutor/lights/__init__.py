@@ -160,10 +160,8 @@ class ConsoleLights:
     def __init__(self, say: Callable[[str], None] | None = None) -> None:
         self._say = say or (lambda text: _LOGGER.info("%s", text))
         self._presses: queue.Queue[Press] = queue.Queue()
-        self.shown: list[Pattern] = []
 
     def show(self, pattern: Pattern) -> None:
-        self.shown.append(pattern)
         self._say(f"lights: {pattern.value}")
 
     def show_results(self, results: dict[str, bool | None]) -> None:

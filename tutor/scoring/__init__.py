@@ -112,15 +112,8 @@ def score_reply(transcript: str, scenario: Scenario | None, settings: ScoringSet
         else:
             silent = Trait(False, 0.0, "no_reply", "No reply was heard.")
             paraphrase = empathy = open_question = silent
-    card = Scorecard(transcript=transcript, scenario_id=scenario.id if scenario else None,
+    return Scorecard(transcript=transcript, scenario_id=scenario.id if scenario else None,
                      pause_s=pause_s, pause=pause, interruptions=tuple(interruptions),
                      backchannels=tuple(backchannels), turn_taking=turn_taking,
                      paraphrase=paraphrase, empathy=empathy, open_question=open_question,
-                     better_sentence=None)
-    return _with_advice(card, scenario)
-
-
-def _with_advice(card: Scorecard, scenario: Scenario | None) -> Scorecard:
-    from dataclasses import replace
-
-    return replace(card, better_sentence=better_sentence(card, scenario))
+                     better_sentence=better_sentence(scenario, paraphrase, empathy, open_question))

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tutor.scenarios import Scenario
 from tutor.scoring.moves import feelings_named, question_kind
+from tutor.scoring.result import Trait
 from tutor.scoring.text import Clause, clauses, sentences, swap_person, words
-
-if TYPE_CHECKING:
-    from tutor.scoring import Scorecard
 
 _DEFAULT_QUESTION = "What would help most right now?"
 
 
-def better_sentence(card: Scorecard, scenario: Scenario | None) -> str | None:
+def better_sentence(scenario: Scenario | None, paraphrase: Trait | None, empathy: Trait | None,
+                    open_question: Trait | None) -> str | None:
     """A sentence the trainee could have said, for the first habit not yet shown."""
     if scenario is None:
         return None
-    for name, trait in (("paraphrase", card.paraphrase), ("empathy", card.empathy),
-                        ("question", card.open_question)):
+    for name, trait in (("paraphrase", paraphrase), ("empathy", empathy), ("question", open_question)):
         if trait is not None and not trait.passed:
             return example_sentence(scenario, name)
     return None

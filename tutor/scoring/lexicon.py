@@ -161,18 +161,6 @@ INVITATIONS: Final = (
     "share more", "help me understand", "describe", "explain what", "explain how",
     "tell me everything", "what happened", "in your own words", "anything else",
 )
-OPEN_OUTCOMES: Final = (
-    "what would", "what matters", "what is most", "what is the most", "what else", "what would help",
-    "what would you like", "how has", "how have", "how is this", "how did that", "how did this",
-    "how was", "how are you feeling", "how do you feel", "how did you feel", "what has",
-    "what have", "what was it like", "what is it like", "what impact", "what effect",
-    "what difference", "what worries", "what concerns", "why is", "why does", "what part",
-    "what kind of", "what sort of", "what made", "what led", "what happened", "how would",
-    "what could", "what do you think", "how can we", "how can i", "what can we", "what can i",
-    "what are you", "what went", "what do you need", "what did you", "how did it", "how is it",
-    "what did that", "what does that", "what does this", "what outcome", "what result",
-)
-
 BACKCHANNELS: Final = frozenset({
     "mm", "mmm", "mhm", "hmm", "hm", "uh", "huh", "okay", "ok", "right", "yes", "yeah", "yep",
     "sure", "i", "see", "understand", "got", "it", "of", "course", "alright", "oh", "ah", "wow",

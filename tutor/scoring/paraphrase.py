@@ -19,6 +19,7 @@ from typing import Final
 
 from tutor.scenarios import Scenario
 from tutor.scoring import lexicon
+from tutor.scoring.moves import question_kind
 from tutor.scoring.result import Trait
 from tutor.scoring.text import Clause, clauses, content_concepts, sentences, similar, swap_person, words
 
@@ -166,8 +167,6 @@ def _own_statement_words(parts: list[Clause], copied: set[int]) -> list[str]:
     "Did it not arrive on time?" asks instead of reflecting; "what's it been like
     having to wait in every day?" reflects inside an open question.
     """
-    from tutor.scoring.moves import question_kind
-
     out: list[str] = []
     index = 0
     for clause in parts:

@@ -53,25 +53,23 @@ def score_pause(pause_s: float | None, settings: ScoringSettings) -> Trait:
     shown = f"{pause_s:.1f} s"
     if pause_s < 0:
         return Trait(False, 0.0, "talked_over",
-                     f"You started {-pause_s:.1f} s before the customer finished.", {})
+                     f"You started {-pause_s:.1f} s before the customer finished.")
     if pause_s < jumped:
         return Trait(False, round(0.4 * pause_s / jumped, 2), "jumped_in",
-                     f"You came in after only {shown}; take a breath first.", {})
+                     f"You came in after only {shown}; take a breath first.")
     if pause_s < low:
         score = 0.6 + 0.4 * (pause_s - jumped) / max(low - jumped, 1e-6)
         return Trait(True, round(score, 2), "quick",
-                     f"A {shown} pause: a touch quick; about {low:g} to {high:g} s shows you took it in.",
-                     {})
+                     f"A {shown} pause: a touch quick; about {low:g} to {high:g} s shows you took it in.")
     if pause_s <= high:
-        return Trait(True, 1.0, "ideal", f"A {shown} pause: just right.", {})
+        return Trait(True, 1.0, "ideal", f"A {shown} pause: just right.")
     if pause_s <= dead:
         score = 1.0 - 0.4 * (pause_s - high) / max(dead - high, 1e-6)
         return Trait(True, round(score, 2), "long",
-                     f"A {shown} pause: a little long; the customer may wonder if you heard.",
-                     {})
+                     f"A {shown} pause: a little long; the customer may wonder if you heard.")
     score = max(0.0, 0.4 * (1 - (pause_s - dead) / dead))
     return Trait(False, round(score, 2), "dead_air",
-                 f"{shown} of silence leaves the customer in dead air.", {})
+                 f"{shown} of silence leaves the customer in dead air.")
 
 
 def where_in_turn(time_s: float, customer_lines: Sequence[TimedSpan]) -> str:
