@@ -103,6 +103,14 @@ PERSON_SWAP: Final = {
     "we": "you", "us": "you", "our": "your", "ours": "yours",
 }
 
+# person and tense folded away when looking for echoes (see text.person_neutral)
+PERSON_NEUTRAL: Final = {
+    "i": "you", "me": "you", "we": "you", "us": "you", "my": "your", "our": "your", "mine": "yours",
+    "ours": "yours", "myself": "yourself", "ourselves": "yourself", "yourselves": "yourself",
+    "am": "is", "are": "is", "was": "is", "were": "is", "be": "is", "been": "is",
+    "has": "have", "had": "have", "does": "do", "did": "do",
+}
+
 _STOPWORD_TEXT: Final = """
 a about above across after again against all almost already also although always am among an
 and any anyone anything anyway are around as at be because been before being below between both
@@ -146,8 +154,26 @@ HOW_ADVERBS: Final = frozenset({"much", "many", "long", "often", "old", "far", "
 NOT_BEFORE_QUESTION: Final = frozenset({
     "see", "know", "understand", "imagine", "hear", "what", "is", "that", "tell", "hearing",
     "saying", "sure", "wonder", "wondering", "exactly", "just", "about", "of", "explain",
-    "appreciate", "realise", "realize", "matter", "show", "like", "so", "where", "than", "as",
-    "nor", "neither", "here", "if", "whether", "why", "how", "when", "no", "and", "asking"})
+    "appreciate", "realise", "realize", "matter", "show", "like", "where", "than", "as",
+    "nor", "neither", "here", "if", "whether", "why", "how", "when", "asking", "idea", "out",
+    "learn", "discuss", "decide", "check", "ask", "asked", "remember", "forget", "notice",
+    "noticed", "describe", "understood", "heard", "saw", "seen", "knew", "told", "said",
+    "be", "was", "were", "are", "on", "at", "from", "by", "for", "to", "with", "care", "shows",
+    "explains", "explained", "regardless", "matters", "mind", "doubt", "unsure", "unclear",
+    "clear", "obvious", "depends", "depending", "worried", "worry", "concerned", "confused",
+    "interested", "curious"})
+# "it does that after an update", "they do this sometimes": a habit, not a question
+HABIT_FOLLOWERS: Final = frozenset({"after", "when", "sometimes", "all", "a", "every", "if", "again",
+                                    "occasionally", "now", "from", "with", "on", "at", "in", "too"})
+# "sorry about that", "thanks for that": "that" ends the filler, so a question may follow it
+PHRASE_BEFORE_THAT: Final = frozenset({"about", "for", "all", "with", "like", "oh", "sorry", "hear",
+                                       "of", "by", "at", "to"})
+# fillers a question may follow ("oh no what happened", "right so how can I help",
+# "sorry about that how has it affected you"); they never block one
+FILLERS: Final = frozenset({
+    "oh", "no", "right", "so", "okay", "ok", "well", "and", "sorry", "that", "gosh", "dear", "ah",
+    "yes", "yeah", "alright", "now", "then", "but", "hmm", "um", "uh", "er", "see", "look",
+    "listen", "thanks", "great", "wow", "god"})
 
 FACT_WORDS: Final = frozenset({
     "number", "postcode", "zip", "code", "date", "time", "address", "name", "email", "reference",
@@ -173,24 +199,28 @@ CUT_IN_WORDS: Final = frozenset({
     "do", "does", "is", "are", "was", "were", "will", "would", "should", "must", "need",
     "please", "let's", "before", "just"})
 
-# feelings a trainee might name; matched by stem, so "frustrating" and "frustrated" both count
+# feelings a trainee might name. An entry ending in "-" is a stem, matched as the start of a
+# word ("worr-" finds "worried" and "worrying"); any other entry is matched as whole words,
+# so "mad" does not find "made" nor "hard" "hardest part"
 FEELINGS: Final = (
-    "frustrat", "annoy", "upset", "upsett", "disappoint", "stress", "worr", "anxi", "awful",
-    "terrible", "horrible", "horrid", "dreadful", "exhaust", "tiring", "tired", "draining",
-    "angry", "anger", "furious", "fury", "infuriat", "livid", "mad", "cross", "irritat",
-    "aggravat", "scar", "frighten", "fright", "afraid", "fear", "nervous", "panic", "embarrass",
-    "humiliat", "hurt", "let down", "fed up", "sad", "gutted", "devastat", "heartbreak",
-    "heartbroken", "miserable", "unfair", "overwhelm", "helpless", "powerless", "ignored",
-    "insult", "shock", "nightmare", "difficult", "hard", "tough", "rough", "stressful",
-    "confus", "uncomfortable", "lonely", "isolat", "ordeal", "unsettl", "distress",
-    "concern", "bother", "hassle", "fuming", "sick of", "tired of", "worn out", "at the end of",
-    "disheart", "demoraliz", "demoralis", "discourag", "frighten", "alarm", "feel bad",
-    "felt bad", "feel awful", "felt awful", "felt terrible", "crushed", "heartbreaking",
-    "unacceptable", "not good enough", "not okay", "not ok", "not fair",
-    "rubbish", "horrendous", "appalling", "outrageous", "maddening", "exasperat", "anxious",
-    "pain", "painful", "grim", "scary", "worrying", "unnerv", "sinking", "impatient",
-    "inconvenient", "inconvenienc", "a lot to deal with", "hard going", "last straw", "shame",
-    "stressed", "hurtful", "dismay", "aggriev", "resent", "bitter", "sting", "wound",
+    "frustrat-", "annoy-", "upset-", "disappoint-", "stress-", "worr-", "anxi-", "awful",
+    "terrible", "horrible", "horrid", "dreadful",
+    "angry", "anger-", "furious", "fury", "infuriat-", "livid", "mad", "cross", "irritat-",
+    "aggravat-", "scare-", "scared", "scary", "scari-", "frighten-", "fright", "afraid", "fear",
+    "fearful", "nervous", "panic-", "embarrass-", "humiliat-", "hurt", "hurts", "hurting",
+    "let down", "fed up", "sad", "sadden-", "gutted", "devastat-", "heartbreak-", "heartbroken",
+    "miserable", "unfair-", "overwhelm-", "helpless", "powerless", "ignored", "insult-", "shock-",
+    "nightmare-", "difficult-", "hard", "tough", "rough", "stressful", "confus-", "uncomfortable",
+    "lonely", "isolat-", "ordeal", "unsettl-", "distress-", "concern-", "bother-", "hassle",
+    "fuming", "hassles", "sick of", "tired of", "worn out", "at the end of", "disheart-", "demoraliz-",
+    "demoralis-", "discourag-", "alarm-", "feel bad", "felt bad", "feel awful", "felt awful",
+    "felt terrible", "crushed", "unacceptable", "not good enough", "not okay", "not ok",
+    "not fair", "rubbish", "horrendous", "appalling", "outrageous", "maddening", "exasperat-",
+    "pain", "painful", "grim", "unnerv-", "sinking", "impatien-", "inconvenient", "inconvenienc-",
+    "a lot to deal with", "hard going", "last straw", "shame", "hurtful", "dismay-", "aggriev-",
+    "resent-", "bitter", "sting", "stings", "wound-", "exhaust-", "tiring", "tired", "draining",
+    "shattered", "drained", "knackered", "beside yourself", "at your wits", "on edge", "rattled",
+    "shaken", "shaky", "frantic", "desperate",
 )
 # ways of validating a feeling without naming it
 VALIDATIONS: Final = (
@@ -212,7 +242,8 @@ FEELING_DISMISSALS: Final = (
     "should not be", "overreact", "no reason to be", "do not worry", "not worth getting",
     "any inconvenience", "the inconvenience", "for the inconvenience", "inconvenience caused",
     "any frustration", "this may have caused", "that may have caused", "might have caused",
-    "may have been caused", "if you were",
+    "may have been caused", "if you were", "try not to", "no need to", "not to worry",
+    "nothing to worry", "there is no need", "do not stress", "do not panic",
 )
 
 DISMISSALS: Final = (
@@ -253,4 +284,157 @@ REFLECTIONS: Final = (
     "just to check", "you are saying", "you are telling me", "what you are saying",
     "so it is", "so the", "so your", "so after", "so even", "so despite", "let me check",
     "to make sure i have", "so basically", "in other words", "correct me if",
+)
+
+# --- pieces of a reply (restating.py) ---------------------------------------------------------
+# a statement is cut before these, so an explanation or an offer is judged apart from the rest
+PIECE_BREAKS: Final = frozenset({"but", "because", "cause", "although", "though", "however",
+                                 "unfortunately", "anyway"})
+# "and"/"so" followed by one of these starts a new piece ("... and I can refund it")
+SUBJECT_STARTS: Final = frozenset({"i", "we", "you", "they", "it", "there", "that", "this", "let",
+                                   "he", "she", "the", "your", "our"})
+# promises: what the trainee will do, which restates nothing ("I can refund the fee")
+OFFER_OPENERS: Final = (
+    "i can", "i could", "i will", "i would", "we can", "we could", "we will", "we would",
+    "let me", "let us", "i am going to", "we are going to", "i am happy to", "i would be happy to",
+    "what i can do", "what we can do", "i can offer", "we can offer",
+    "i shall", "i want to", "i need to", "i just need", "i may", "i might", "we may", "i must",
+    "please", "you will get", "you will receive", "you will be", "i promise", "i suggest",
+    "i recommend", "i am sending", "i am booking", "i am putting", "i am adding", "i am arranging",
+)
+# after an offer opener these make a feeling or an understanding, not a promise
+NOT_OFFER_VERBS: Final = frozenset({
+    "see", "imagine", "hear", "tell", "understand", "only", "appreciate", "feel", "completely",
+    "totally", "really", "so", "be", "been", "just", "not", "never", "also", "sorry", "afraid",
+    "to", "very", "got", "heard", "understood", "gathered", "noted", "imagined", "sense", "picture",
+    "absolutely", "truly", "genuinely", "definitely", "quite", "such", "a", "an", "no", "had",
+    "felt", "hate", "guess", "bet", "think", "gather", "take", "like", "love", "feeling",
+    "frustrated", "upset", "angry", "annoyed", "sad", "worried", "disappointed", "gutted", "sure",
+})
+# a piece with one of these (and not about "you") explains the problem as something general
+GENERALISERS: Final = (
+    "for everyone", "for everybody", "everyone is", "everyone has", "everybody is",
+    "everybody has", "all our customers", "all customers", "every customer", "other customers",
+    "lots of customers", "a lot of customers", "many customers", "across the board",
+    "the same for everyone", "nationwide", "this time of year", "time of the year",
+    "all over the country", "the whole industry", "industry wide", "it is the same everywhere",
+    "everywhere", "same for all", "lots of people", "a lot of people", "many people",
+    "other people", "most people", "you are not the only", "not the only one",
+)
+# ... or as something that just happens: a habit of the product or the world
+HABITS: Final = (
+    "does that", "does this", "do that", "do this", "usually", "normally", "typically", "generally",
+    "tends to", "tend to", "often", "always happens", "can happen", "will happen", "it happens",
+    "to be expected", "bound to", "is common", "is quite common", "is very common", "is standard",
+    "is normal", "is usual", "is expected", "can take", "it takes time", "these things",
+    "high demand", "very busy", "really busy", "so busy", "extremely busy", "short staffed",
+    "understaffed", "short of staff", "staff shortages", "staff shortage", "high volume",
+    "volume of", "backlog", "the weather", "the strike", "strikes", "all the time", "sometimes",
+    "from time to time", "now and then", "occasionally", "a lot of the time", "most of the time",
+    "all it is", "would explain", "that explains", "explains it", "probably", "most likely",
+    "worked out over", "is calculated", "are calculated", "every other", "only covers",
+    "in the terms", "the terms you", "in the contract", "the small print", "you agreed to",
+    "you signed up to", "that is how", "how it works", "the way it works", "system does",
+)
+# a third party that "can drop" or "may take" describes what happens in general
+HABIT_PATTERNS: Final = (
+    r"(it|they|these|those|this|that|the \w+|\w+s) (can|may|might|will) (sometimes |often |easily )?"
+    r"(take|drop|happen|get|go|fail|lose|slip|run|fall|stop|crash|glitch|reset|freeze|lag)",
+)
+# a wish put to the customer; wrong unless the customer voiced one
+WISH_FRAMES: Final = (
+    "so you want", "you want", "so you would like", "you would like", "so you are looking to",
+    "you are looking to", "so you need to", "you need to", "so you are hoping", "you are hoping",
+    "so you wish", "you wish", "so you are asking", "you are asking", "so you would prefer",
+    "you would prefer", "so you are after", "you are after", "so you wanted to", "so you are wanting",
+)
+WISH_WORDS: Final = frozenset({"want", "wanted", "need", "needs", "expect", "asking", "hoping",
+                               "hope", "demand", "prefer", "wish", "refund", "cancel", "compensation"})
+# cause markers: an explanation when what follows (or precedes "that's why") is new content
+CAUSES: Final = (
+    "because of", "because", "cause", "due to", "owing to", "as a result of", "caused by",
+    "the reason", "that is why", "which is why", "that is because", "since the", "thanks to",
+    "the problem is", "the thing is", "what happened was", "what happens is", "what happened is",
+)
+# openings of a piece that claims to say what the customer said or wants
+REFLECTIVE_FRAMES: Final = (
+    "so you", "you would like", "you want", "you wanted", "you are looking", "you need",
+    "you are hoping", "you would prefer", "you are asking", "you are saying", "you are telling",
+    "so your", "so it is", "what you are saying", "it sounds like you", "sounds like you",
+    "so what i am hearing", "what i am hearing", "if i understand", "so basically you",
+    "you are after", "you wish", "you hope",
+)
+
+# moves of a complaint, in the trainee's words or the customer's (person swapped): a
+# restatement in other words still makes the same moves ("it let you down when it mattered")
+MOVES: Final[dict[str, tuple[str, ...]]] = {
+    "failed": (
+        "not working", "not work", "stopped working", "broke", "broken", "failed", "fail", "faulty",
+        "went wrong", "gone wrong", "let you down", "let down", "went nowhere", "got nowhere",
+        "getting nowhere", "no better", "no closer", "same problem", "same fault", "same issue",
+        "not fixed", "never fixed", "never came", "never arrived", "not arrive", "not come",
+        "not turn up", "not show up", "no show", "stood up", "not happen", "never happened",
+        "nothing happened", "fell through", "missed", "late", "delayed", "cancelled", "canceled",
+        "rejected", "declined", "blocked", "refused", "wrong", "not get", "never got",
+        "not received", "not what you", "nothing changed", "still not", "not sorted",
+        "not resolved", "no use", "useless", "let you down", "came to nothing", "went wrong",
+        "did not work", "does not work", "is not working", "no good", "stopped", "lost",
+        "gone", "locked out", "cut off", "turned away", "after", "too late", "never",
+    ),
+    "effort": (
+        "you paid", "you have paid", "you called", "you rang", "you phoned", "you emailed",
+        "you waited", "you have waited", "you have been waiting", "you took", "you booked",
+        "you ordered", "you did your part", "you did everything", "you did all", "you tried",
+        "you followed", "you chased", "you asked", "you checked", "you planned", "you went",
+        "you set", "you sent", "you spent", "you gave", "you have done", "you did what",
+        "you kept", "you have tried", "you have called", "you have chased", "you have asked",
+        "you stayed", "you have stayed", "you cancelled", "you made", "you have been chasing",
+        "you have been calling", "you reported", "you told", "you have told", "you explained",
+        "you arranged", "you organised", "you signed", "you have had to", "you had to",
+    ),
+    "uninformed": (
+        "nobody told", "no one told", "nobody called", "no one called", "nobody rang", "no one rang",
+        "no call", "no update", "no word", "not heard", "heard nothing", "no answer", "no reply",
+        "no response", "no explanation", "in the dark", "ignored", "not told", "never told",
+        "nobody let", "no one let", "without warning", "without telling", "no warning",
+        "no notice", "nobody got back", "no one got back", "never got back", "left hanging",
+        "not kept informed", "no contact", "without a word", "not a word", "no idea", "not know",
+        "no one explained", "nobody explained", "without explanation", "no one warned",
+        "nobody warned", "not warned", "no heads up", "not informed", "no information",
+        "no one came back", "nobody came back", "no one is answering", "nobody is answering",
+        "no one answers", "nobody answers", "no one picks up", "nobody picks up", "not answering",
+    ),
+    "again": (
+        "again", "twice", "second time", "third time", "every time", "keeps", "kept", "over and over",
+        "round in circles", "back to square one", "yet again", "multiple times", "several times",
+        "three times", "four times", "each time", "every month", "every week", "every day",
+        "once more", "repeatedly", "still", "same thing",
+    ),
+    "mattered": (
+        "when it mattered", "mattered most", "the one time", "when you needed", "needed it",
+        "important", "special", "big day", "birthday", "wedding", "anniversary", "holiday",
+        "rely on", "relied on", "relying on", "depend on", "depended on", "counting on",
+        "counted on", "for work", "your work", "your job", "your health", "your family", "your kids",
+        "your children", "your daughter", "your son", "your business", "when it counted",
+        "of all times", "of all days", "right when", "just when",
+    ),
+    "cost": (
+        "paid", "pay", "paying", "money", "charged", "charge", "charges", "fee", "fees", "bill",
+        "cost", "costs", "price", "out of pocket", "expensive", "extra", "debit", "debited",
+        "payment", "payments", "refund", "overcharged", "pounds", "dollars", "euros",
+    ),
+    "waited": (
+        "waited", "waiting", "wait", "weeks", "months", "ages", "so long", "all day", "too long",
+        "took forever", "for ages", "hours", "on hold", "days",
+    ),
+}
+
+# what can be wrong, in a complaint's words (stems): a reflection that names one the customer
+# never reported ("so the present arrived damaged") is about another concern
+PROBLEMS: Final = (
+    "damag", "broken", "break", "stolen", "steal", "crash", "wrong", "missing", "lost", "faulty",
+    "fault", "expir", "rude", "dirty", "leak", "cold", "noisy", "noise", "overcharg", "double charg",
+    "duplicate", "scam", "fraud", "hack", "virus", "smell", "mould", "mold", "torn", "scratch",
+    "dent", "crack", "spoil", "rotten", "stale", "use by", "size", "colour", "price", "tariff",
+    "switch", "cheaper", "neighbour", "different time", "address", "closer",
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from tutor.scoring import lexicon
 from tutor.scoring.result import Trait
@@ -19,17 +20,25 @@ from tutor.scoring.text import Clause, clauses, stem
 
 @lru_cache(maxsize=1)
 def _feeling_patterns() -> tuple[re.Pattern[str], ...]:
-    # single words are matched by stem prefix, so "frustrat" finds "frustrating" and "frustration"
-    # short words match whole only: "mad" must not find "made", nor "hard" "hardest part"
-    return tuple(re.compile(rf"\b{re.escape(f)}" + (r"\w*" if " " not in f and len(f) > 4 else r"\b"))
+    # a stem ("worr-") finds any word it starts; a word or phrase matches whole only
+    return tuple(re.compile(rf"\b{re.escape(f[:-1])}\w*" if f.endswith("-") else rf"\b{re.escape(f)}\b")
                  for f in lexicon.FEELINGS)
 
 
+# a feeling whose subject is the trainee ("I'm worried the block might take hours") or a
+# third party ("the drivers are really stressed") is not the customer's
+_SOMEONE_ELSE: Final = re.compile(
+    r"\b(i am|i was|we are|we were|they are|they were|he is|she is|staff are|\w+s are|\w+s were)"
+    r"( (really|very|so|quite|a bit|a little|also|too|all|just|getting|feeling|pretty|rather|"
+    r"extremely|incredibly|totally|absolutely))* $")
+
+
 def feelings_named(text: str) -> list[str]:
-    """Feeling words in ``text``, as said."""
+    """Feeling words in ``text`` that name the customer's feeling, as said."""
     found: list[str] = []
     for pattern in _feeling_patterns():
-        found.extend(match.group(0) for match in pattern.finditer(text))
+        found.extend(match.group(0) for match in pattern.finditer(text)
+                     if not _SOMEONE_ELSE.search(text[max(0, match.start() - 40): match.start()]))
     return list(dict.fromkeys(found))
 
 

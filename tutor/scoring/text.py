@@ -139,6 +139,17 @@ def swap_person(tokens: list[str]) -> list[str]:
     return [lexicon.PERSON_SWAP.get(token, token) for token in tokens]
 
 
+def person_neutral(tokens: list[str] | tuple[str, ...]) -> list[str]:
+    """Words with person and tense of the common verbs folded, for finding echoes.
+
+    "I was charged twice" echoed as "you were charged twice" is the same words
+    said back; so is "your engineer" as "our engineer". Folding both sides
+    ("i", "you", "we" -> "you"; "am", "was", "were" -> "is") lets one
+    comparison find every such echo.
+    """
+    return [lexicon.PERSON_NEUTRAL.get(token, token) for token in tokens]
+
+
 @dataclass(frozen=True)
 class Clause:
     """A stretch of a reply: a statement or a question."""
@@ -176,13 +187,37 @@ def _question_starts(tokens: list[str], index: int) -> bool:
         return False
     # "so what I'm hearing is", "I see what you mean", "I know how hard" are statements
     previous = tokens[index - 1] if index > 0 else ""
-    if previous in lexicon.NOT_BEFORE_QUESTION:
+    if previous in lexicon.NOT_BEFORE_QUESTION and not _ends_a_phrase(tokens, index - 1):
         return False
     head = tokens[index]
     following = tokens[index + 1] if index + 1 < len(tokens) else ""
     if head in lexicon.WH_WORDS:
         return (following in lexicon.AUXILIARIES or following in lexicon.QUESTION_FOLLOWERS
-                or (head == "how" and following in lexicon.HOW_ADVERBS))
+                or (head == "how" and following in lexicon.HOW_ADVERBS)
+                or _wh_phrase_then_auxiliary(tokens, index))
     if head in lexicon.AUXILIARIES:
-        return following in lexicon.SUBJECTS
+        # "the app does that after an update" states a habit; "does that help" asks
+        after = tokens[index + 2] if index + 2 < len(tokens) else ""
+        habit = (head in ("do", "does") and following in ("that", "this") and previous
+                 and previous not in lexicon.FILLERS and (not after or after in lexicon.HABIT_FOLLOWERS))
+        return following in lexicon.SUBJECTS and not habit
     return head in ("tell", "talk", "walk") and following == "me" and index == 0
+
+
+def _ends_a_phrase(tokens: list[str], index: int) -> bool:
+    """Is ``tokens[index]`` a "that" closing a filler ("sorry about that", "thanks for that")?"""
+    before = tokens[index - 1] if index > 0 else ""
+    return tokens[index] == "that" and before in lexicon.PHRASE_BEFORE_THAT
+
+
+def _wh_phrase_then_auxiliary(tokens: list[str], index: int) -> bool:
+    """ "which three items were missing", "what time does it open": a noun phrase, then the verb.
+
+    Not "what you did" nor "what the engineer said": a subject straight after the
+    question word, or no auxiliary within three words, makes a statement's object.
+    """
+    if tokens[index] not in ("what", "which", "whose") or index + 2 >= len(tokens):
+        return False
+    if tokens[index + 1] in lexicon.SUBJECTS or tokens[index + 1] in ("your", "my", "our", "his", "her"):
+        return False
+    return any(t in lexicon.AUXILIARIES for t in tokens[index + 2: index + 4])

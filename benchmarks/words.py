@@ -1,0 +1,192 @@
+"""How well the word judgements agree with people: paraphrase, emotion and open question.
+
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|all] [--spoken] [--show-misses]
+
+Labelled replies come in splits. The development split is what the scorer may
+be tuned and trained on: ``data/replies.toml`` (written alongside the scorer)
+and ``data/dev/`` (written independently, over complaints the scorer has never
+seen, in scenario files with only a title and lines). The held-out split
+(``data/heldout/``, same layout) is for the final figure only; nothing is
+tuned on it, which is why it is read only when asked for.
+
+Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
+festival voices (slt, kal) and recognised by pocketsphinx, the way the station
+hears a trainee. Agreement is printed per habit with a 95% Wilson interval,
+because a few dozen replies leave a wide margin that a bare percentage hides;
+per family too, so a weak family is not averaged away.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from tutor.scenarios import Scenario, ScenarioLibrary, load_scenario
+from tutor.scoring import score_reply
+from tutor.settings import ScoringSettings
+
+DATA: Final = Path(__file__).parent / "data"
+HABITS: Final = ("paraphrase", "empathy", "open_question")
+VOICES: Final = ("slt", "kal")
+TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
+SPLITS: Final = {"dev": ("base", "dev"), "heldout": ("heldout",), "all": ("base", "dev", "heldout")}
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One reply a person judged, with the scenario it answers."""
+
+    source: str  # "base", "dev" or "heldout"
+    scenario: Scenario
+    text: str
+    labels: dict[str, bool]
+    family: str = ""
+    form: str = ""
+    note: str = ""
+
+
+def _folder(source: str) -> Path:
+    return DATA if source == "base" else DATA / source
+
+
+def load_replies(sources: Iterable[str]) -> list[Labelled]:
+    """Labelled replies of the named sources; a source not written yet is skipped."""
+    library = ScenarioLibrary(())
+    out: list[Labelled] = []
+    for source in sources:
+        folder = _folder(source)
+        path = folder / "replies.toml"
+        if not path.exists():
+            print(f"(no {path.relative_to(DATA.parent)} yet; skipped)", file=sys.stderr)
+            continue
+        cache: dict[str, Scenario] = {}
+        for entry in tomllib.loads(path.read_text(encoding="utf-8"))["reply"]:
+            ref = entry["scenario"]
+            if ref not in cache:
+                own = folder / "scenarios" / f"{ref}.toml"
+                cache[ref] = load_scenario(own) if own.exists() else library.get(ref)
+            out.append(Labelled(source, cache[ref], entry["text"],
+                                {habit: bool(entry[habit]) for habit in HABITS},
+                                entry.get("family", ""), entry.get("form", ""), entry.get("note", "")))
+    return out
+
+
+def wilson(agree: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion: honest at small counts and near 100%."""
+    if total == 0:
+        return 0.0, 1.0
+    p = agree / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+class Hearing:
+    """Festival speaks, pocketsphinx recognises; transcripts are cached across runs."""
+
+    def __init__(self) -> None:
+        from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
+
+        self.recognizer = PocketsphinxRecognizer(16000)
+        self.cache: dict[str, str] = (json.loads(TRANSCRIPTS.read_text()) if TRANSCRIPTS.exists()
+                                      else {})
+        self.dirty = 0
+
+    def heard(self, text: str, voice: str) -> str:
+        from benchmarks.evaluate import festival
+
+        key = hashlib.sha1(f"pocketsphinx:{voice}:{text}".encode()).hexdigest()
+        if key not in self.cache:
+            self.cache[key] = self.recognizer.transcribe(festival(text, voice)).text
+            self.dirty += 1
+            if self.dirty % 20 == 0:
+                self.save()
+        return self.cache[key]
+
+    def save(self) -> None:
+        TRANSCRIPTS.parent.mkdir(parents=True, exist_ok=True)
+        TRANSCRIPTS.write_text(json.dumps(self.cache, indent=0, sort_keys=True))
+
+
+def modes(spoken: bool) -> Iterator[str]:
+    yield "typed"
+    if spoken:
+        yield from (f"spoken {voice}" for voice in VOICES)
+
+
+def evaluate(replies: list[Labelled], spoken: bool, show: bool) -> None:
+    settings = ScoringSettings()
+    hearing = Hearing() if spoken else None
+    # (mode, source, habit) and (mode, family, habit) -> [agree, total]
+    tally: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    families: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    misses: list[str] = []
+    for mode in modes(spoken):
+        for reply in replies:
+            text = reply.text
+            if hearing is not None and mode != "typed":
+                text = hearing.heard(reply.text, mode.split()[1])
+            card = score_reply(text, reply.scenario, settings)
+            for habit in HABITS:
+                trait = getattr(card, habit)
+                right = trait is not None and trait.passed == reply.labels[habit]
+                for key in ((mode, reply.source, habit), (mode, "all", habit)):
+                    tally[key][0] += right
+                    tally[key][1] += 1
+                if habit == "paraphrase" or not right:
+                    cell = families[(mode, reply.family or "-", habit)]
+                    cell[0] += right
+                    cell[1] += 1
+                if not right and show:
+                    misses.append(f"  {mode:<11} {habit:<13} label {reply.labels[habit]!s:<5} scored "
+                                  f"{trait.verdict if trait else None:<18} [{reply.source} "
+                                  f"{reply.scenario.id} {reply.family}] {text}")
+    if hearing is not None:
+        hearing.save()
+    sources = sorted({r.source for r in replies}, key=["base", "dev", "heldout"].index)
+    print(f"Word judgements, {len(replies)} labelled replies "
+          f"({', '.join(f'{s}: {sum(r.source == s for r in replies)}' for s in sources)})")
+    for mode in modes(spoken):
+        print(f"\n{mode}:")
+        for source in [*sources, "all"] if len(sources) > 1 else sources:
+            for habit in HABITS:
+                agree, total = tally[(mode, source, habit)]
+                low, high = wilson(agree, total)
+                print(f"  {source:<8} {habit:<14} {agree:>4}/{total:<4} = {agree / total:6.1%}  "
+                      f"(95% CI {low:.1%} to {high:.1%})")
+    print("\nparaphrase agreement per family (typed):")
+    for (mode, family, habit), (agree, total) in sorted(families.items()):
+        if mode == "typed" and habit == "paraphrase":
+            print(f"  {family:<28} {agree:>3}/{total:<3} = {agree / total:6.1%}")
+    if show:
+        print("\nmisses:")
+        print("\n".join(misses))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
+                        help="dev: replies.toml and dev/ (default); heldout: the final measure only")
+    parser.add_argument("--spoken", action="store_true", help="also speak (festival) and recognise "
+                        "(pocketsphinx) every reply")
+    parser.add_argument("--show-misses", action="store_true", help="list every disagreement")
+    args = parser.parse_args()
+    replies = load_replies(SPLITS[args.split])
+    if not replies:
+        print("no labelled replies found", file=sys.stderr)
+        return 1
+    evaluate(replies, args.spoken, args.show_misses)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,471 @@
+"""Reading a reply against the customer's complaint: what it restates, echoes, explains away, offers.
+
+Restating a concern is a claim about meaning, and words alone mislead in
+four ways, each met by a structural check rather than a list of examples:
+
+* **Echoes.** Saying the customer's sentence back ("you paid extra for express
+  delivery") carries all their words and none of the trainee's. Echoes are
+  found on person- and tense-folded words ("I was" = "you were", "my" =
+  "your"), in runs of three or more, per customer sentence and per clause of
+  the reply: a sentence mostly echoed, a clause mostly made of echo, or a
+  reply whose statements are mostly echo earns nothing for those words.
+* **Explanations.** "The warehouse was short of drivers, that's why" names
+  the problem only to account for it. A piece of the reply is an explanation
+  when it carries a cause marker ("because", "due to", "that's why") over
+  content the customer never said, a generaliser ("for everyone", "this time
+  of year"), a habit ("the app does that", "usually"), or a stock phrase
+  (``lexicon.DISMISSALS``).
+* **Offers.** "I can refund the fee" shares the customer's nouns but promises
+  instead of reflecting; an offer's words restate nothing.
+* **Wrong concerns.** "So you'd like to change the delivery address" is
+  shaped as a reflection and shares nouns, but most of what it attributes to
+  the customer is new. Topic nouns common to the customer's sentences weigh
+  little; a reflective clause whose content is mostly new is a wrong concern.
+
+And one in the other direction: a restatement in quite different words ("it
+let you down exactly when it mattered most") shares few words but the same
+*moves* of a complaint (something failed, the customer did their part, it
+mattered, nobody said, it happened again). Moves shared with the customer
+are one more piece of evidence.
+
+:func:`read_reply` gathers all of this as a :class:`Reading`; its
+:meth:`Reading.features` feed the paraphrase decision.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from enum import StrEnum
+from functools import lru_cache
+from typing import Final
+
+from tutor.scenarios import Scenario
+from tutor.scoring import lexicon
+from tutor.scoring.moves import question_kind
+from tutor.scoring.text import (
+    Clause,
+    clauses,
+    content_concepts,
+    is_content,
+    person_neutral,
+    sentences,
+    similar,
+    swap_person,
+    words,
+)
+
+COPY_RUN: Final = 3  # words copied in a row from the customer count as an echo
+PARROT_SHARE: Final = 0.6  # a customer sentence this much echoed is parroted
+CLAUSE_ECHO_SHARE: Final = 0.6  # a clause of the reply this much echo is parroting too
+REPLY_ECHO_SHARE: Final = 0.5  # statements this much echo overall: every echo is discounted
+RESTATED_COVERAGE: Final = 0.5  # share of a concern's content the reply must carry
+LONG_CONCERN_WEIGHT: Final = 2.0
+QUESTIONS_RESTATE = False
+TOPIC_WEIGHT = 1.0
+NOVEL_SHARE: Final = 0.5  # a piece this much new content is not about what the customer said
+_GENERIC_WEIGHT: Final = 0.5  # "not", "day", "still" carry less meaning than "refund"
+_GENERIC: Final = frozenset({"nobody", "day", "hour", "again", "late"})
+_DISMISSALS: Final = tuple(re.compile(pattern) for pattern in lexicon.DISMISSALS)
+_HABIT_PATTERNS: Final = tuple(re.compile(pattern) for pattern in lexicon.HABIT_PATTERNS)
+
+
+class Role(StrEnum):
+    """What a piece of a reply does."""
+
+    STATEMENT = "statement"
+    OPEN_QUESTION = "open_question"
+    CLOSED_QUESTION = "closed_question"
+    OFFER = "offer"
+    EXPLANATION = "explanation"
+    OTHER_CONCERN = "other_concern"  # reflection-shaped, about something the customer did not say
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of a reply with one job: a clause, or part of one split at a conjunction."""
+
+    tokens: tuple[str, ...]
+    start: int  # index of the first token in the whole reply
+    role: Role
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def indexes(self) -> range:
+        return range(self.start, self.start + len(self.tokens))
+
+
+@dataclass(frozen=True)
+class Concern:
+    """One thing the customer is unhappy about, as text and as content concepts."""
+
+    text: str
+    concepts: tuple[str, ...]
+    point: str = ""  # the authored key point this stands for, if any
+
+    def weight(self, concepts: set[str] | list[str] | tuple[str, ...]) -> float:
+        return sum(_GENERIC_WEIGHT if c in _GENERIC else 1.0 for c in set(concepts))
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """What the customer said, prepared once per scenario."""
+
+    concerns: tuple[Concern, ...]
+    sentences: tuple[tuple[str, ...], ...]  # person-folded words of each customer sentence
+    raw_sentences: tuple[str, ...]
+    concepts: frozenset[str]  # every content concept the customer used, person swapped
+    topic: frozenset[str]  # concepts in most of the customer's sentences: the subject, not the concern
+    moves: frozenset[str]
+    said: str  # everything the customer said, as lower-case words with a leading space
+    wishes: bool  # the customer said what they want ("I want a refund", "I need it by Friday")
+
+
+@dataclass
+class Reading:
+    """Everything the paraphrase decision looks at, with the words behind it."""
+
+    words: list[str]
+    pieces: list[Piece]
+    restated: list[tuple[Concern, float]] = field(default_factory=list)
+    partial: float = 0.0  # best coverage of any concern by the reply's own words
+    loose: float = 0.0  # best coverage counting echoed and offered words too
+    parroted: list[str] = field(default_factory=list)
+    echo_share: float = 0.0  # share of the statements' content words that are echo
+    explanation: str | None = None
+    offer: str | None = None
+    wrong: str | None = None  # a reflective clause about something the customer did not say
+    shared_moves: tuple[str, ...] = ()
+    novel_share: float = 0.0  # share of the statements' own content the customer never said
+    reflective_opening: str | None = None
+
+    @property
+    def only_questions(self) -> bool:
+        return bool(self.pieces) and all(p.role in (Role.OPEN_QUESTION, Role.CLOSED_QUESTION)
+                                         for p in self.pieces)
+
+
+@lru_cache(maxsize=64)
+def complaint_of(scenario: Scenario) -> Complaint:
+    """The customer's concerns: authored key points, else each sentence of their lines."""
+    def concern(text: str) -> Concern:
+        return Concern(text, tuple(dict.fromkeys(content_concepts(swap_person(words(text))))), text)
+
+    raw = tuple(s for line in scenario.lines for s in sentences(line.text))
+    points = [concern(text) for text in scenario.key_points]
+    said = [concern(s) for s in raw]
+    said = [c for c in said if len(c.concepts) >= 2]
+    everything = [c for s in said for c in s.concepts] + [c for p in points for c in p.concepts]
+    counts = {c: sum(c in s.concepts for s in said) for c in set(everything)}
+    topic = frozenset(c for c, n in counts.items() if len(said) >= 3 and n >= max(2, len(said) * 0.6))
+    if points:
+        # trainees restate what they heard, not the authored summary: a sentence of the
+        # customer's that shares content with a key point is another way to restate it
+        def shared(a: Concern, b: Concern) -> int:
+            return len({c for c in a.concepts if c not in _GENERIC} & set(b.concepts))
+
+        linked = []
+        for sentence in said:
+            best = max(points, key=lambda point: shared(point, sentence))
+            if shared(best, sentence):
+                linked.append(Concern(sentence.text, sentence.concepts, best.point))
+        concerns = tuple(points + linked)
+    else:
+        concerns = tuple(said)
+    customer_words = [w for s in raw for w in swap_person(words(s))]
+    return Complaint(concerns=concerns,
+                     sentences=tuple(tuple(person_neutral(words(s))) for s in raw),
+                     raw_sentences=raw,
+                     concepts=frozenset(everything) | frozenset(content_concepts(customer_words)),
+                     topic=topic,
+                     moves=frozenset(moves_in(customer_words)),
+                     said=" " + " ".join(customer_words),
+                     wishes=bool(set(lexicon.WISH_WORDS) & set(customer_words))
+                     or " would like " in f" {' '.join(customer_words)} ")
+
+
+def concerns_of(scenario: Scenario) -> tuple[Concern, ...]:
+    return complaint_of(scenario).concerns
+
+
+def moves_in(tokens: list[str]) -> list[str]:
+    """The moves of a complaint these words make (lexicon.MOVES), in order found."""
+    joined = " " + " ".join(tokens) + " "
+    found = []
+    for move, phrases in lexicon.MOVES.items():
+        if any(f" {phrase} " in joined for phrase in phrases):
+            found.append(move)
+    return found
+
+
+def pieces_of(parts: list[Clause]) -> list[Piece]:
+    """Clauses split further at conjunctions, each given its role."""
+    out: list[Piece] = []
+    start = 0
+    for clause in parts:
+        tokens = list(clause.tokens)
+        if clause.question:
+            role = Role.OPEN_QUESTION if question_kind(clause) == "open" else Role.CLOSED_QUESTION
+            out.append(Piece(tuple(tokens), start, role))
+        else:
+            cuts = [0] + [i for i in range(1, len(tokens)) if _piece_starts(tokens, i)] + [len(tokens)]
+            for a, b in itertools.pairwise(cuts):
+                if b > a:
+                    piece = tokens[a:b]
+                    role = Role.OPEN_QUESTION if question_kind(Clause(tuple(piece), False)) == "open" \
+                        else Role.OFFER if _is_offer(piece) else Role.STATEMENT
+                    out.append(Piece(tuple(piece), start + a, role))
+        start += len(tokens)
+    return out
+
+
+def _piece_starts(tokens: list[str], index: int) -> bool:
+    head = tokens[index]
+    following = tokens[index + 1] if index + 1 < len(tokens) else ""
+    if head in lexicon.PIECE_BREAKS:
+        return True
+    if head in ("and", "so", "then") and following in lexicon.SUBJECT_STARTS:
+        return True
+    if " ".join(tokens[index:index + 3]) in ("that is why", "which is why", "that is because"):
+        return True
+    return _is_offer(tokens[index:]) and tokens[index - 1] not in ("that", "what", "as", "if")
+
+
+def _is_offer(tokens: list[str]) -> bool:
+    """Does this stretch start by promising something ("I can refund", "let me check")?"""
+    text = " ".join(tokens[:4])
+    for opener in lexicon.OFFER_OPENERS:
+        if text.startswith(opener + " ") or text == opener:
+            after = tokens[len(opener.split()):]
+            return not after or after[0] not in lexicon.NOT_OFFER_VERBS
+    return False
+
+
+def _subject(tokens: tuple[str, ...]) -> str:
+    for token in tokens:
+        if token not in lexicon.FILLERS and token not in ("because", "cause", "due", "owing", "of", "to",
+                                                         "since", "as", "a", "result"):
+            return token
+    return ""
+
+
+def read_reply(reply: str, scenario: Scenario) -> Reading:
+    """Read ``reply`` against what the customer said in ``scenario``."""
+    complaint = complaint_of(scenario)
+    parts = clauses(reply)
+    all_words = [w for c in parts for w in c.tokens]
+    pieces = pieces_of(parts)
+    reading = Reading(all_words, pieces)
+    if not all_words:
+        return reading
+    reading.reflective_opening = _reflective_opening(all_words)
+    statement_idx = [i for p in pieces if p.role in (Role.STATEMENT, Role.OFFER) for i in p.indexes]
+
+    # echoes, on person- and tense-folded words
+    folded = person_neutral(all_words)
+    runs: list[tuple[int, set[int]]] = []  # (customer sentence, reply indexes echoed)
+    for number, sentence in enumerate(complaint.sentences):
+        if len(sentence) < COPY_RUN:
+            continue
+        matcher = SequenceMatcher(None, folded, list(sentence), autojunk=False)
+        # a run of function words round one noun ("the nursery was") is grammar, not an echo
+        blocks = [b for b in matcher.get_matching_blocks()
+                  if b.size >= COPY_RUN and sum(is_content(w) for w in sentence[b.b: b.b + b.size]) >= 2]
+        echoed = {i for b in blocks for i in range(b.a, b.a + b.size)}
+        if echoed:
+            share = sum(b.size for b in blocks) / len(sentence)
+            runs.append((number, echoed))
+            if share >= PARROT_SHARE:
+                reading.parroted.append(" ".join(words(complaint.raw_sentences[number])))
+    copied: set[int] = set()
+    for number, echoed in runs:
+        text = " ".join(words(complaint.raw_sentences[number]))
+        if text in reading.parroted:
+            copied |= echoed
+            continue
+        for piece in pieces:
+            inside = echoed & set(piece.indexes)
+            content = [i for i in piece.indexes if is_content(all_words[i])]
+            echoed_content = len(inside & set(content))
+            # "on a special weekend" quotes a detail; a clause of three echoed ideas is an echo
+            if echoed_content >= 3 and echoed_content / len(content) >= CLAUSE_ECHO_SHARE:
+                copied |= inside
+                if text not in reading.parroted:
+                    reading.parroted.append(text)
+    statement_content = [i for i in statement_idx if is_content(all_words[i])]
+    any_echo = {i for _, echoed in runs for i in echoed}
+    if statement_content:
+        reading.echo_share = len(any_echo & set(statement_content)) / len(statement_content)
+        if reading.echo_share >= REPLY_ECHO_SHARE:
+            copied |= any_echo
+            for number, _ in runs:
+                text = " ".join(words(complaint.raw_sentences[number]))
+                if text not in reading.parroted:
+                    reading.parroted.append(text)
+
+    # explanations, offers, wrong concerns: piece by piece
+    reading.explanation = _stock_dismissal(all_words)
+    novel_total = own_total = 0
+    for number, piece in enumerate(pieces):
+        if piece.role in (Role.OPEN_QUESTION, Role.CLOSED_QUESTION):
+            continue
+        concepts = [c for c in content_concepts([w for i, w in zip(piece.indexes, piece.tokens, strict=True)
+                                                 if i not in copied])]
+        novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
+        if piece.role is Role.OFFER:
+            reading.offer = reading.offer or piece.text
+            continue
+        novel_total += len(novel)
+        own_total += len(concepts)
+        reason = _explains(piece, pieces[number - 1] if number else None, complaint)
+        if reason and not reading.explanation:
+            reading.explanation = reason
+        if reason:
+            pieces[number] = Piece(piece.tokens, piece.start, Role.EXPLANATION)
+            continue
+        # "so you want to know why ..." puts a wish in the mouth of a customer who voiced none
+        unvoiced_wish = _wishes(piece.tokens) and not complaint.wishes
+        if unvoiced_wish or _new_problem(piece, complaint):
+            reading.wrong = reading.wrong or piece.text
+            pieces[number] = Piece(piece.tokens, piece.start, Role.OTHER_CONCERN)
+    reading.novel_share = novel_total / own_total if own_total else 0.0
+
+    # restatement: concerns carried by the reply's own words
+    own = _own_words(all_words, pieces, copied)
+    own_concepts = content_concepts(own)
+    loose_concepts = content_concepts(all_words)
+    for concern in complaint.concerns:
+        matched = [c for c in concern.concepts if any(similar(c, r) for r in own_concepts)]
+        total = concern.weight(concern.concepts) or 1.0
+        weight = concern.weight([c for c in matched if c not in complaint.topic]) + \
+            TOPIC_WEIGHT * concern.weight([c for c in matched if c in complaint.topic])
+        coverage = concern.weight(matched) / total
+        needed = min(2, len(concern.concepts))
+        # a long concern is restated by its two or three strongest ideas, not by half of it
+        enough = min(RESTATED_COVERAGE * total, LONG_CONCERN_WEIGHT)
+        if weight >= enough and len(matched) >= needed:
+            reading.restated.append((concern, coverage))
+        reading.partial = max(reading.partial, coverage)
+        loose = [c for c in concern.concepts if any(similar(c, r) for r in loose_concepts)]
+        reading.loose = max(reading.loose, concern.weight(loose) / total)
+    reading.shared_moves = tuple(m for m in dict.fromkeys(moves_in(own)) if m in complaint.moves)
+    return reading
+
+
+def _own_words(all_words: list[str], pieces: list[Piece], copied: set[int]) -> list[str]:
+    """The reply's own restating words: its statements, less echoes.
+
+    A question asks instead of reflecting, even an open one that mentions the
+    customer's topic ("can you tell me more about what the engineer did");
+    offers and explanations restate nothing.
+    """
+    out: list[str] = []
+    for piece in pieces:
+        if piece.role is Role.STATEMENT or (QUESTIONS_RESTATE and piece.role is Role.OPEN_QUESTION):
+            out.extend(all_words[i] for i in piece.indexes if i not in copied)
+        out.append("|")  # keeps phrases from joining across pieces
+    return out
+
+
+def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str | None:
+    """The phrase by which this piece explains the problem instead of reflecting it, if any."""
+    text = f" {piece.text} "
+    for phrase in (*lexicon.GENERALISERS, *lexicon.HABITS):
+        if f" {phrase} " not in text:
+            continue
+        before = text.split(f" {phrase} ", 1)[0].split()
+        # "what you'd usually pay" is the customer's habit, not an excuse
+        if _subject(piece.tokens) in ("you", "your") or {"you", "your"} & set(before[-3:]):
+            continue
+        return phrase
+    for pattern in _HABIT_PATTERNS:
+        found = pattern.search(piece.text)
+        if found and _subject(piece.tokens) not in ("you", "your"):
+            return found.group(0)
+    for marker in lexicon.CAUSES:
+        if f" {marker} " not in text:
+            continue
+        after = text.split(f" {marker} ", 1)[1].split()
+        before = text.split(f" {marker} ", 1)[0].split()
+        cause = after if after else before
+        if not after and previous is not None and marker in ("that is why", "which is why"):
+            cause = list(previous.tokens)
+        if _subject(tuple(cause)) in ("you", "your", "yourself"):
+            continue
+        concepts = content_concepts(cause)
+        novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
+        if concepts and len(novel) / len(concepts) >= NOVEL_SHARE:
+            shown = " ".join((cause if cause is after else cause[-5:]) [:6])
+            return f"{marker} {shown}" if cause is after else f"{shown} {marker}"
+    return None
+
+
+def _reflects(tokens: tuple[str, ...]) -> bool:
+    """Is this piece shaped as a reflection of the customer ("so you ...", "you'd like to ...")?"""
+    start = " ".join(t for t in tokens[:6] if t not in ("okay", "ok", "right", "oh", "well", "and"))
+    return start.startswith(lexicon.REFLECTIVE_FRAMES)
+
+
+def _new_problem(piece: Piece, complaint: Complaint) -> str | None:
+    """A problem this reflection names that the customer never reported, if any."""
+    if not _reflects(piece.tokens) and not piece.text.startswith(("so the", "so your", "so it")):
+        return None
+    text = " " + piece.text
+    for problem in lexicon.PROBLEMS:
+        if f" {problem}" not in text or f" {problem}" in complaint.said:
+            continue
+        # "the noise kept you up" restates "the air conditioning rattles so loudly"
+        said_as = [w for w in piece.tokens if w.startswith(problem.split()[0])]
+        if not any(similar(c, k) for c in content_concepts(said_as) for k in complaint.concepts):
+            return problem
+    return None
+
+
+def _wishes(tokens: tuple[str, ...]) -> bool:
+    """Does this piece tell the customer what they want ("so you'd like to change the address")?"""
+    start = " ".join(t for t in tokens[:6] if t not in ("okay", "ok", "right", "oh", "well", "and"))
+    return start.startswith(lexicon.WISH_FRAMES)
+
+
+def _stock_dismissal(text_words: list[str]) -> str | None:
+    """The stock phrase that explains the problem away, if the reply has one."""
+    joined = " ".join(text_words)
+    for pattern in _DISMISSALS:
+        found = pattern.search(joined)
+        if not found:
+            continue
+        before = joined[max(0, found.start() - 30): found.start()]
+        # "what happened" asks; "they said nothing could be done" reports what the customer heard
+        if before.endswith("what ") or re.search(r"\b(said|told you|say|says|telling you)\b", before):
+            continue
+        return found.group(0)
+    return None
+
+
+def _reflective_opening(tokens: list[str]) -> str | None:
+    joined = " ".join(tokens)
+    for cue in lexicon.REFLECTIONS:
+        if re.search(rf"\b{re.escape(cue)}\b", joined):
+            return cue
+    return None
+
+
+FEATURES: Final = ("restated", "coverage", "loose_coverage", "echo_share", "parroted", "explanation",
+                   "offer", "wrong_concern", "moves", "novel_share", "reflective_opening",
+                   "only_questions", "statement_words")
+
+
+def features(reading: Reading) -> tuple[float, ...]:
+    """The reading as numbers, in the order of :data:`FEATURES`, for a fitted decision."""
+    statement_words = sum(len(p.tokens) for p in reading.pieces if p.role is Role.STATEMENT)
+    return (float(bool(reading.restated)), reading.partial, reading.loose, reading.echo_share,
+            float(bool(reading.parroted)), float(reading.explanation is not None),
+            float(reading.offer is not None), float(reading.wrong is not None),
+            min(1.0, len(reading.shared_moves) / 3), reading.novel_share,
+            float(reading.reflective_opening is not None), float(reading.only_questions),
+            min(1.0, statement_words / 20))
