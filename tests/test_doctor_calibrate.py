@@ -32,9 +32,24 @@ def test_doctor_hears_the_room_and_reports_everything(tutor: Tutor, isolated_env
     assert "dBFS" in str(checks["microphone and speaker"]["detail"])
     assert checks["voice"]["ok"] and checks["clock"]["ok"] and checks["disk space"]["ok"]
     assert "pocketsphinx" in str(checks["speech model"]["detail"])
-    # this machine has no GPIO: that is the one problem, and the exit status says so
+    # the microphone hears someone talking all the time: not a room to judge timing in
+    assert not checks["room"]["ok"] and "voices" in str(checks["room"]["detail"])
+    assert "headset" in str(checks["room"]["fix"])
+    # this machine has no GPIO: a problem too, and the exit status says so
     assert not checks["button and lights"]["ok"] and checks["button and lights"]["fix"]
     assert done.returncode == 1
+
+
+def test_doctor_finds_a_quiet_room_fit_and_a_noisy_one_unfit(tutor: Tutor,
+                                                            isolated_env: dict[str, str]) -> None:
+    rng = np.random.default_rng(3)
+    for noise_dbfs, fit in ((-60.0, True), (-30.0, False)):
+        hum = rng.normal(0.0, 32768 * 10 ** (noise_dbfs / 20), 10 * RATE)
+        virtual_card(Path(isolated_env["HOME"]), np.round(hum).astype(np.int16))
+        room = _checks(tutor("doctor", "--json"))["room"]
+        assert room["ok"] is fit, room
+        measured = float(str(room["detail"]).split("room noise ")[1].split(" dBFS")[0])
+        assert abs(measured - noise_dbfs) <= 3.0  # the floor of steady noise is its own level
 
 
 def test_doctor_spots_a_silent_microphone(tutor: Tutor, isolated_env: dict[str, str]) -> None:

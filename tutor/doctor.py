@@ -33,11 +33,13 @@ class Check:
 
 def run_checks(settings: Settings, audio_factory: Callable[[], DuplexAudio] | None = None) -> list[Check]:
     """Every check, in the order a person would fix things."""
-    return [_sound(settings, audio_factory), _voice(settings), _speech_model(settings), _gpio(settings),
+    sound, room = _sound(settings, audio_factory)
+    return [sound, *([room] if room else []), _voice(settings), _speech_model(settings), _gpio(settings),
             _disk(settings), _clock(), _calibration(settings)]
 
 
-def _sound(settings: Settings, audio_factory: Callable[[], DuplexAudio] | None) -> Check:
+def _sound(settings: Settings, audio_factory: Callable[[], DuplexAudio] | None) -> tuple[Check, Check | None]:
+    """The microphone and speaker work, and (when they do) whether the room is fit for practice."""
     try:
         if audio_factory is None:
             from tutor.audio.pyaudio_duplex import PyAudioDuplex
@@ -55,7 +57,7 @@ def _sound(settings: Settings, audio_factory: Callable[[], DuplexAudio] | None) 
     except TutorError as exc:
         return Check("microphone and speaker", False, str(exc),
                      "plug in the USB microphone and speaker, then check `tutor devices` and the "
-                     "[audio] input_device and output_device settings")
+                     "[audio] input_device and output_device settings"), None
     mic = np.concatenate(heard).astype(np.float64) if heard else np.zeros(1)
     rms = math.sqrt(float(np.mean(mic ** 2)))
     level = 20 * math.log10(max(rms, 1e-3) / 32768)
@@ -64,11 +66,23 @@ def _sound(settings: Settings, audio_factory: Callable[[], DuplexAudio] | None) 
     detail = f"{LISTEN_S:g} s of room sound: level {level:.0f} dBFS, peak {peak:.0f} dBFS"
     if level < SILENT_DBFS:
         return Check("microphone and speaker", False, detail + " (silence)",
-                     "the microphone hears nothing: unmute it (`alsamixer`, F4 for capture) or try another")
+                     "the microphone hears nothing: unmute it (`alsamixer`, F4 for capture) "
+                     "or try another"), None
     if clipped > CLIPPED_SHARE:
         return Check("microphone and speaker", False, detail + f" ({clipped:.0%} clipped)",
-                     "the microphone is too loud: turn its gain down in `alsamixer`")
-    return Check("microphone and speaker", True, detail)
+                     "the microphone is too loud: turn its gain down in `alsamixer`"), None
+    return Check("microphone and speaker", True, detail), _room(np.concatenate(heard), rate)
+
+
+def _room(samples: np.ndarray, rate: int) -> Check:
+    from tutor.listening.room import probe_room
+
+    probe = probe_room(samples, rate)
+    if probe.fit_for_practice:
+        return Check("room", True, probe.describe() + ": quiet enough to judge timing")
+    return Check("room", False, probe.describe() + ": too noisy to judge timing reliably",
+                 "use a USB headset or handset, move the station away from the fridge, fan or "
+                 "conversation, or practise at a quieter moment")
 
 
 def _voice(settings: Settings) -> Check:

@@ -8,6 +8,7 @@ the same code everywhere.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -23,6 +24,8 @@ from tutor.audio.wavfile import RoundAudio, write_round
 from tutor.errors import StorageError
 from tutor.listening.analysis import RoundTiming, Span, analyse_round
 from tutor.listening.endpoint import EndReason, ReplyEndpointer
+from tutor.listening.room import judge_doubts
+from tutor.listening.suppress import NoiseSuppressor
 from tutor.listening.vad import VoiceDetector
 from tutor.recognition import (
     RecognitionStream,
@@ -33,7 +36,8 @@ from tutor.recognition import (
     can_stream,
 )
 from tutor.scenarios import Scenario
-from tutor.scoring import Scorecard, TurnTiming, score_reply
+from tutor.scoring import Doubts, Scorecard, TurnTiming, score_reply
+from tutor.scoring.timing import where_in_turn
 from tutor.settings import Settings
 from tutor.voice import CustomerTrack, Synthesizer, render_customer
 
@@ -44,6 +48,10 @@ UTTERANCE_PAD_S = 0.15  # context either side of an utterance for the recognizer
 # the live recognizer starts once the customer's echo tail has died away, so the reply is
 # transcribed while it is spoken and the feedback does not wait for recognition
 STREAM_AFTER_CUSTOMER_S = 0.3
+# recognition after the round is bounded: a room full of other voices must not keep the station
+# thinking for a minute (a Pi would run into its thinking limit); beyond this the overlaps are not judged
+MAX_RECOGNISED_AFTER_ROUND_S = 30.0
+MAX_UTTERANCES = 20
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,7 @@ class RoundResult:
     recognizer: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
     score: Scorecard | None = None
+    doubts: Doubts = field(default_factory=Doubts)
 
     @property
     def reply_words(self) -> tuple[Word, ...]:
@@ -119,6 +128,7 @@ class RoundResult:
             "save_error": self.save_error,
             "loop_latency_ms": round(timing.loop_latency_s * 1000, 1),
             "latency_source": timing.latency_source,
+            "room": timing.room.to_json() if timing.room else None,
             "customer_lines": [{"start_s": _r(s.start_s), "end_s": _r(s.end_s)}
                                for s in timing.customer_lines],
             "speech": [{"start_s": _r(s.start_s), "end_s": _r(s.end_s)} for s in timing.speech],
@@ -138,7 +148,7 @@ class RoundResult:
     def score_against(self, scenario: Scenario | None, settings: Settings) -> Scorecard:
         """Score the reply (timing always; words when the scenario is known) and keep the result."""
         began = time.perf_counter()
-        timing = TurnTiming(self.timing.customer_lines, self.utterances, self.timing.reply)
+        timing = TurnTiming(self.timing.customer_lines, self.utterances, self.timing.reply, self.doubts)
         self.score = score_reply(self.transcript, scenario, settings.scoring, timing)
         self.timings_ms["score"] = round((time.perf_counter() - began) * 1000, 1)
         return self.score
@@ -162,7 +172,8 @@ class PracticeRound:
     def run(self, scenario: Scenario, save_to: Path | None = None) -> RoundResult:
         rate = self.audio.sample_rate
         began = time.perf_counter()
-        track = render_customer(scenario, self.synthesizer, rate, self.settings.voice)
+        track = render_customer(scenario, self.synthesizer, rate, self.settings.voice).after_silence(
+            self.settings.listening.room_probe_s)
         rendered = time.perf_counter()
         self.on_event("customer_speaking", {"scenario": scenario.id, "lines": len(track.lines)})
         mic, stats, reason, live = self._play_and_listen(track)
@@ -199,7 +210,8 @@ class PracticeRound:
                                      track.end, listening)
         captured: list[np.ndarray] = []
         frames = 0
-        live = _LiveListener(self.recognizer, track.end + int(STREAM_AFTER_CUSTOMER_S * rate), rate)
+        live = _LiveListener(self.recognizer, track.end + int(STREAM_AFTER_CUSTOMER_S * rate), rate,
+                             NoiseSuppressor(rate, self.settings.recognition.noise_suppression))
         session = self.audio.start(track.samples, longest)
         try:
             for block in session.blocks():
@@ -233,8 +245,10 @@ class _LiveListener:
 
     KEEP_S = 1.0  # enough to reach back from where voice is confirmed to where it began
 
-    def __init__(self, recognizer: Recognizer, from_frame: int, rate: int) -> None:
+    def __init__(self, recognizer: Recognizer, from_frame: int, rate: int,
+                 suppressor: NoiseSuppressor | None = None) -> None:
         self._recognizer = recognizer if can_stream(recognizer) else None
+        self._suppressor = suppressor or NoiseSuppressor(rate, 0)
         self._from, self._rate = from_frame, rate
         self._waiting: collections.deque[tuple[int, np.ndarray]] = collections.deque()
         self._stream: RecognitionStream | None = None
@@ -244,7 +258,7 @@ class _LiveListener:
         if self._recognizer is None or frames_after <= self._from:
             return
         if self._stream is not None:
-            self._stream.accept(block)
+            self._stream.accept(self._suppressor.process(block))
             return
         start = frames_after - len(block)
         if start < self._from:
@@ -259,7 +273,7 @@ class _LiveListener:
         self._started = begin
         for first, waiting in self._waiting:
             if first + len(waiting) > begin:
-                self._stream.accept(waiting[max(0, begin - first):])
+                self._stream.accept(self._suppressor.process(waiting[max(0, begin - first):]))
         self._waiting.clear()
 
     def finish(self) -> HeardLive | None:
@@ -278,8 +292,18 @@ def analyse_recording(recording: RoundAudio, recognizer: Recognizer, settings: S
     began = time.perf_counter()
     timing = analyse_round(recording, settings, calibrated_latency_s)
     analysed = time.perf_counter()
-    utterances = transcribe_speech(recognizer, timing, recording.sample_rate, live)
+    utterances, cut_short = transcribe_speech(recognizer, timing, recording.sample_rate, live,
+                                              suppression=settings.recognition.noise_suppression)
     recognised = time.perf_counter()
+    timing = _reply_from_first_words(timing, utterances)
+    doubts = Doubts()
+    if timing.room is not None:
+        doubts = judge_doubts(timing.room, reply_heard=timing.reply is not None,
+                              wordless_overlaps=_wordless_overlaps(timing, utterances, settings),
+                              work_cut_short=cut_short)
+    if timing.reply is not None and not doubts.timing and not _words_in(utterances, timing.reply):
+        doubts = dataclasses.replace(doubts, timing="a sound was heard where your reply should be, "
+                                                    "but no words in it")
     return RoundResult(
         scenario_id=scenario_id, scenario_title=scenario_title, timing=timing,
         utterances=utterances, end_reason=end_reason, round_path=round_path,
@@ -287,7 +311,40 @@ def analyse_recording(recording: RoundAudio, recognizer: Recognizer, settings: S
         duration_s=recording.duration_s, recognizer=recognizer.name,
         timings_ms={"analyse": round((analysed - began) * 1000, 1),
                     "recognise": round((recognised - analysed) * 1000, 1)},
+        doubts=doubts,
     )
+
+
+def _words_in(utterances: tuple[Utterance, ...], span: Span) -> bool:
+    return any(w.end_s > span.start_s and w.start_s < span.end_s for u in utterances for w in u.words)
+
+
+def _reply_from_first_words(timing: RoundTiming, utterances: tuple[Utterance, ...]) -> RoundTiming:
+    """The reply begins with its first stretch of speech that holds words.
+
+    A burst of sound with no words just before the reply (a cough, a door,
+    a colleague's laugh) would otherwise shorten the pause.
+    """
+    reply = timing.reply
+    if reply is None:
+        return timing
+    spans = [s for s in timing.speech if s.end_s > reply.start_s and s.start_s < reply.end_s]
+    for span in spans:
+        if _words_in(utterances, span):
+            if span.start_s > reply.start_s:
+                return dataclasses.replace(timing, reply=Span(span.start_s, reply.end_s))
+            return timing
+    return timing
+
+
+def _wordless_overlaps(timing: RoundTiming, utterances: tuple[Utterance, ...],
+                       settings: Settings) -> list[str]:
+    """Where speech-like sound began over the customer but held no words."""
+    end = timing.customer_end_s
+    if end is None:
+        return []
+    return [where_in_turn(u.start_s, timing.customer_lines) for u in utterances
+            if not u.words and u.start_s < end - settings.scoring.overlap_tolerance_s]
 
 
 def _new_round_path(folder: Path, scenario_id: str) -> Path:
@@ -302,12 +359,15 @@ def _new_round_path(folder: Path, scenario_id: str) -> Path:
 
 
 def transcribe_speech(recognizer: Recognizer, timing: RoundTiming, rate: int,
-                      live: HeardLive | None = None) -> tuple[Utterance, ...]:
+                      live: HeardLive | None = None, *,
+                      suppression: int = 0) -> tuple[tuple[Utterance, ...], bool]:
     """Recognise each stretch of the trainee's speech; word times on the microphone's base.
 
     Stretches heard live (after the customer finished) take their words from the
     live transcript; the rest (remarks or a reply that began over the customer,
-    where the echo must be removed first) are recognised from the cleaned microphone.
+    where the echo must be removed first) are recognised from the cleaned microphone,
+    up to a bounded amount of audio. Returns the utterances and whether that bound cut
+    the work short.
     """
     groups: list[Span] = []
     for span in timing.speech:
@@ -317,7 +377,9 @@ def transcribe_speech(recognizer: Recognizer, timing: RoundTiming, rate: int,
             groups.append(span)
     mic = timing.cleaned_mic
     utterances = []
-    for group in groups:
+    budget = MAX_RECOGNISED_AFTER_ROUND_S
+    cut_short = len(groups) > MAX_UTTERANCES
+    for group in groups[:MAX_UTTERANCES]:
         if live is not None and group.start_s >= live.from_s:  # the stream heard all of it
             words = tuple(w for w in live.transcript.words if w.end_s > group.start_s - UTTERANCE_PAD_S
                           and w.start_s < group.end_s + UTTERANCE_PAD_S)
@@ -325,6 +387,11 @@ def transcribe_speech(recognizer: Recognizer, timing: RoundTiming, rate: int,
             continue
         start = max(0, int((group.start_s - UTTERANCE_PAD_S) * rate))
         end = min(len(mic), int((group.end_s + UTTERANCE_PAD_S) * rate))
-        transcript: Transcript = recognizer.transcribe(mic[start:end]).shifted(start / rate)
+        if (end - start) / rate > budget:
+            cut_short = True
+            break
+        budget -= (end - start) / rate
+        heard = NoiseSuppressor(rate, suppression).whole(mic[start:end])
+        transcript: Transcript = recognizer.transcribe(heard).shifted(start / rate)
         utterances.append(Utterance(group.start_s, group.end_s, transcript.words))
-    return tuple(utterances)
+    return tuple(utterances), cut_short

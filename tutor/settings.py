@@ -81,6 +81,9 @@ class ListeningSettings:
         "Shortest burst of voice counted as speech, in seconds."))
     merge_gap_s: float = field(default=0.35, metadata=_doc(
         "Gaps shorter than this inside speech are bridged, in seconds."))
+    room_probe_s: float = field(default=0.5, metadata=_doc(
+        "Seconds the station listens to the room before the customer speaks, to measure its "
+        "noise and other voices; 0 to start at once."))
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,9 @@ class RecognitionSettings:
     model: str = field(default="vosk-model-small-en-us-0.15", metadata=_doc(
         "vosk model: a name from `tutor models list` installed in the models folder, or a path "
         "to a model folder."))
+    noise_suppression: int = field(default=0, metadata=_doc(
+        "WebRTC noise suppression of the trainee's speech before recognition: 0 (off) to 4 "
+        "(strongest); 16 kHz only. The timing is always judged on the unsuppressed microphone."))
     models_dir: str = field(default="", metadata=_doc(
         "Folder of installed speech models; empty for the models/ folder next to the tutor's "
         "source when there is one, else the models folder inside the data folder."))

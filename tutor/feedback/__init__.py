@@ -35,17 +35,24 @@ _ORDER: Final = ("paraphrase", "empathy", "pause", "interruptions", "open_questi
 
 def compose_feedback(card: Scorecard, progress: str | None = None, max_seconds: float = 25.0) -> str:
     """The words to say after a round."""
+    unsure = _unsure_sentence(card)
     if card.pause is not None and card.pause.verdict == "no_reply":
+        if unsure:
+            return f"I couldn't tell whether you replied. {unsure}"
         return ("I didn't hear a reply. When the customer finishes, take a breath, "
                 "then answer out loud. Press the button to try again.")
-    traits = _traits(card)
+    traits = {name: trait for name, trait in _traits(card).items() if trait.reliable}
+    if not traits:
+        return unsure or "I couldn't judge that round. Press the button to try again."
     good = next((name for name in _ORDER if traits.get(name) and traits[name].passed), None)
     weak = next((name for name in _ORDER if traits.get(name) and not traits[name].passed), None)
-    sentences: list[str] = []
+    # what could not be judged is said first: a trainee must never take silence for praise
+    sentences: list[str] = [unsure] if unsure else []
     if good:
         sentences.append(f"Well done. {_PRAISE[good]}")
     if weak is None:
-        sentences.append("Everything I listen for was there. Great listening.")
+        if not unsure:
+            sentences.append("Everything I listen for was there. Great listening.")
     else:
         # a failed pause is talked over, jumped in or dead air: each has its own tip
         tip = _TIPS[traits[weak].verdict if weak == "pause" else weak]
@@ -62,10 +69,24 @@ def compose_feedback(card: Scorecard, progress: str | None = None, max_seconds: 
 def results_for_lights(card: Scorecard) -> dict[str, bool | None]:
     """The three result LEDs: passed, failed, or not scored."""
     def passed(trait: Trait | None) -> bool | None:
-        return None if trait is None else trait.passed
+        return None if trait is None else trait.shown
 
     return {"pause": passed(card.pause), "interruptions": passed(card.turn_taking),
             "paraphrase": passed(card.paraphrase)}
+
+
+def _unsure_sentence(card: Scorecard) -> str | None:
+    """One plain sentence on what could not be judged, why, and what to do about it."""
+    timing = [t for t in (card.pause, card.turn_taking) if t is not None and not t.reliable]
+    words = [t for t in (card.paraphrase, card.empathy, card.open_question)
+             if t is not None and not t.reliable]
+    if not timing and not words:
+        return None
+    what = ("your timing or your words" if timing and words else "your timing" if timing else "your words")
+    why = (timing or words)[0].unsure_reason or ""
+    noisy = "noise" in why or "voices" in why or "noisy" in why
+    cause = "It's too noisy here" if noisy else "I couldn't hear you clearly enough"
+    return f"{cause} to judge {what}. Try the headset, or a quieter moment."
 
 
 def spoken_seconds(text: str) -> float:

@@ -21,6 +21,7 @@ from typing import Final
 import numpy as np
 
 from tutor.audio.wavfile import RoundAudio
+from tutor.listening.room import RoomLevels, dbfs
 from tutor.listening.vad import FRAME_S, VoiceDetector, frame_power
 from tutor.settings import Settings
 
@@ -29,17 +30,31 @@ _LOGGER = logging.getLogger(__name__)
 CUSTOMER_FLOOR_DBFS: Final = -45.0  # same threshold that trims rendered lines
 MAX_LATENCY_S: Final = 0.3
 ECHO_LEAD_S: Final = 0.01  # echo path reach before the measured latency
-ECHO_PATH_S: Final = 0.2  # ...and after it: speaker ringing and room reverb
+ECHO_PATH_S: Final = 0.45  # ...and after it: speaker ringing and a reverberant room's tail
 ECHO_SMEAR_S: Final = 0.03  # frames this close to strong echo are judged against it
-_WELCH_SIZE: Final = 8192
+_WELCH_SIZE_S: Final = 1.0  # a segment must hold the echo path both ways: H1's impulse is circular
 _GCC_BLOCK: Final = 1 << 15  # 2 s at 16 kHz
 _LATENCY_CONFIDENCE: Final = 25.0  # GCC-PHAT peak over its spread; noise alone reaches ~5
-_ECHO_REMAINDER: Final = 0.1  # what is left must exceed -10 dB of the echo to be the trainee
+# what is left must stand this far over the echo cancellation's typical remainder (measured per
+# round where the customer's echo is strong) to be the trainee, within these bounds
+_ECHO_REMAINDER: Final = 0.1  # -10 dB of the echo: clear of it whatever the cancellation did
+_OVER_ECHO_REMAINDER: Final = 4.0  # +6 dB
+_ECHO_REMAINDER_BOUNDS: Final = (0.01, 0.5)  # -20 to -3 dB of the echo
+_STRONG_ECHO_OVER_FLOOR: Final = 30.0  # +15 dB: frames where the echo dominates
+_CANDIDATE_OVER_FLOOR: Final = 4.0  # +6 dB over the room's noise: speech near the microphone
+_OTHER_VOICE_BELOW_TRAINEE: Final = 10 ** -1.0  # a stretch 10 dB under the trainee is someone further away
+_TRAINEE_MIN_VOICED_S: Final = 0.25  # a stretch must be this long to set the trainee's level
+_MIN_TRAINEE_SNR: Final = 10 ** 0.9  # +9 dB: under this over the noise, nothing stands out as the trainee
 _ONSET_OVER_FLOOR: Final = 4.0  # +6 dB over the room's noise: the quiet start of a word
 _ONSET_REACH_S: Final = 0.3
 _QUIETEST_FLOOR: Final = (32768.0 * 10 ** (-60 / 20)) ** 2  # no room is quieter than -60 dBFS
-_TAIL_FADE_PER_FRAME: Final = 10 ** -0.05  # -0.5 dB per 10 ms: -10 dB over the echo path's 200 ms
+# what cancellation leaves of a reverberant room's echo follows the echo of the last half second,
+# not of this instant: each frame is judged against the recent echo, fading by 0.45 dB per 10 ms
+_TAIL_FADE_PER_FRAME: Final = 10 ** -0.045
+_TAIL_WINDOW_S: Final = 0.45
+_TRAINEE_FRAME_BELOW: Final = 10 ** -1.2  # inside the trainee's stretch, frames 12 dB under them are the room
 _ONSET_DIP: Final = 3  # frames
+_LOCAL_WINDOW: Final = 30  # frames before an onset's reach that tell the sound the voice rose out of
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class RoundTiming:
     speech: tuple[Span, ...]
     reply: Span | None
     cleaned_mic: np.ndarray = field(repr=False, compare=False)
+    room: RoomLevels | None = None
 
     @property
     def customer_end_s(self) -> float | None:
@@ -89,9 +105,11 @@ def analyse_round(audio: RoundAudio, settings: Settings,
     detector = VoiceDetector(rate, settings.listening.vad_aggressiveness)
     # with no echo in the microphone there is nothing to cancel, and an echo path
     # fitted to none would only add noise
-    voiced, cleaned = trainee_frames(audio.mic, reference if echo_heard else np.zeros_like(reference),
-                                     detector)
-    speech = frames_to_spans(voiced, settings.listening.merge_gap_s, settings.listening.min_speech_s)
+    found = trainee_frames(audio.mic, reference if echo_heard else np.zeros_like(reference), detector,
+                           merge_gap_s=settings.listening.merge_gap_s,
+                           min_speech_s=settings.listening.min_speech_s,
+                           probe_end_s=customer[0].start_s - latency if customer else None)
+    speech = frames_to_spans(found.voiced, settings.listening.merge_gap_s, settings.listening.min_speech_s)
     customer_end = customer[-1].end_s if customer else 0.0
     return RoundTiming(
         loop_latency_s=latency,
@@ -100,7 +118,8 @@ def analyse_round(audio: RoundAudio, settings: Settings,
         speech=tuple(speech),
         reply=find_reply(speech, customer_end, settings.listening.end_silence_s,
                          settings.scoring.backchannel_max_s),
-        cleaned_mic=cleaned,
+        cleaned_mic=found.cleaned,
+        room=found.room,
     )
 
 
@@ -154,7 +173,7 @@ def cancel_echo(mic: np.ndarray, reference: np.ndarray, rate: int) -> tuple[np.n
     if not np.any(reference):
         return mic_f, np.zeros_like(mic_f)
     ref_f = reference.astype(np.float64)
-    size = _WELCH_SIZE
+    size = 1 << int(np.ceil(np.log2(_WELCH_SIZE_S * rate)))
     window = np.hanning(size)
     ref_power = np.zeros(size // 2 + 1)
     cross = np.zeros(size // 2 + 1, dtype=np.complex128)
@@ -168,10 +187,27 @@ def cancel_echo(mic: np.ndarray, reference: np.ndarray, rate: int) -> tuple[np.n
     if not np.any(ref_power):
         return mic_f, np.zeros_like(mic_f)
     impulse = np.fft.irfft(cross / (ref_power + 1e-6 * ref_power.max()), size)
-    lead, path = int(ECHO_LEAD_S * rate), int(ECHO_PATH_S * rate)
+    lead, path = int(ECHO_LEAD_S * rate), _echo_path_length(impulse, rate)
     taps = np.concatenate([impulse[-lead:], impulse[:path]])
     echo = _convolve_in_blocks(ref_f, taps)[lead: lead + len(ref_f)]
     return mic_f - echo, echo
+
+
+def _echo_path_length(impulse: np.ndarray, rate: int) -> int:
+    """How far the echo path reaches: up to where its tail sinks into the estimate's own noise.
+
+    A reverberant room rings for most of a second, a dry one for a few tens of
+    milliseconds; taps past the real tail only add estimation noise, which
+    would then be "cancelled" into silence and heard as the trainee.
+    """
+    chunk = int(0.01 * rate)
+    longest = int(ECHO_PATH_S * rate)
+    energy = np.add.reduceat(impulse[:longest] ** 2, np.arange(0, longest, chunk))
+    # past the longest path the echo is 40 dB down in any room: what is there is the estimate's noise
+    noise = float(np.mean(impulse[longest: len(impulse) // 2] ** 2)) * chunk
+    above = np.flatnonzero(energy > 4.0 * noise)
+    reach = (int(above[-1]) + 1) * chunk if len(above) else chunk
+    return max(int(0.05 * rate), min(longest, reach))
 
 
 def _convolve_in_blocks(signal: np.ndarray, taps: np.ndarray) -> np.ndarray:
@@ -189,48 +225,144 @@ def _convolve_in_blocks(signal: np.ndarray, taps: np.ndarray) -> np.ndarray:
     return out
 
 
-def trainee_frames(mic: np.ndarray, reference: np.ndarray, detector: VoiceDetector) -> tuple[
-        np.ndarray, np.ndarray]:
-    """Frames where the trainee speaks, and the microphone with the echo removed.
+@dataclass(frozen=True)
+class TraineeFrames:
+    """Which 10 ms frames hold the trainee's voice, the microphone less the echo, and the room."""
 
-    Voice activity marks where speech is; its first frames are often late on
-    soft onsets ("s", "h", a breath), so each stretch is extended back over
-    the frames just before it that stand clearly above the room's noise.
+    voiced: np.ndarray
+    cleaned: np.ndarray = field(repr=False)
+    room: RoomLevels
+
+
+def trainee_frames(mic: np.ndarray, reference: np.ndarray, detector: VoiceDetector, *,
+                   merge_gap_s: float = 0.35, min_speech_s: float = 0.12,
+                   probe_end_s: float | None = None) -> TraineeFrames:
+    """Frames where the trainee speaks, told apart from the echo, the room's noise and other voices.
+
+    Voice activity marks where speech is. A frame is the trainee's only when
+    what is left after echo cancellation stands clearly over the echo's
+    typical remainder (a double-talk decision scaled to how well this round's
+    echo was cancelled) and over the room's noise floor. Other people talking
+    are speech too: a stretch well under the level of the loudest sustained
+    speech (the trainee, close to the microphone) is someone further away.
+    Voice activity starts late on soft onsets ("s", "h", a breath), so each
+    stretch is extended back over the frames just before it that stand
+    clearly above the room's noise.
     """
     residual, echo = cancel_echo(mic, reference, detector.sample_rate)
     cleaned = np.clip(np.round(residual), -32768, 32767).astype(np.int16)
-    voiced = detector.frames(cleaned)
-    count = len(voiced)
+    vad = detector.frames(cleaned)
+    count = len(vad)
     if count == 0:
-        return voiced, cleaned
+        return TraineeFrames(vad, cleaned, RoomLevels(dbfs(_QUIETEST_FLOOR), None, None, 0.0, None))
     frame = detector.frame
     left = frame_power(residual[: count * frame].reshape(count, frame))
-    not_echo = np.ones(count, dtype=bool)
-    if np.any(echo):
-        echo_power = frame_power(echo[: count * frame].reshape(count, frame))
-        # judged against the echo around it: just after (timing slack), and before it
-        # fading as a room's tail fades, so a quick reply is not mistaken for the tail
-        back, ahead = int(ECHO_PATH_S / FRAME_S), int(ECHO_SMEAR_S / FRAME_S)
-        padded = np.concatenate([np.zeros(back), echo_power, np.zeros(ahead)])
-        windows = np.lib.stride_tricks.sliding_window_view(padded, back + ahead + 1)
-        fade = np.concatenate([_TAIL_FADE_PER_FRAME ** np.arange(back, 0, -1), np.ones(ahead + 1)])
-        nearby_echo = (windows * fade).max(axis=1)
-        not_echo = left > _ECHO_REMAINDER * nearby_echo
-    voiced &= not_echo
-    floor = max(float(np.percentile(left, 20)), _QUIETEST_FLOOR)
-    audible = not_echo & (left > _ONSET_OVER_FLOOR * floor)
-    return _extend_onsets(voiced, audible), cleaned
+    echo_power = (frame_power(echo[: count * frame].reshape(count, frame)) if np.any(echo)
+                  else np.zeros(count))
+    quiet = echo_power <= left
+    floor = max(float(np.percentile(left[quiet] if quiet.sum() >= 50 else left, 20)), _QUIETEST_FLOOR)
+    mic_power = frame_power(mic[: count * frame].reshape(count, frame))
+    not_echo, nearby_echo, echo_left = _clear_of_echo(left, echo_power, floor)
+    # where cancelling added energy (the echo predicted a tail the room did not have), nobody spoke
+    not_echo &= left < 2.0 * mic_power + floor
+    candidate = vad & not_echo & (left > _CANDIDATE_OVER_FLOOR * floor)
+    voiced, trainee_level, others, other_frames = _the_trainees_stretches(
+        candidate, left, floor, merge_gap_s, min_speech_s)
+    # a word's quiet start is taken only where it is clear of the echo by the old fixed margin:
+    # extending back into the customer's tail would make every quick reply quicker
+    audible = not_echo & (left > _ECHO_REMAINDER * nearby_echo) & (left > _ONSET_OVER_FLOOR * floor)
+    if trainee_level is not None:
+        audible &= left > trainee_level * _OTHER_VOICE_BELOW_TRAINEE ** 2.5
+    voiced = _extend_onsets(voiced, audible, left)
+    outside = ~voiced & quiet
+    share = float(other_frames.sum() / outside.sum()) if outside.any() else 0.0
+    probe = None
+    if probe_end_s is not None and probe_end_s >= 0.3:
+        probe = dbfs(float(np.percentile(left[: int(probe_end_s / FRAME_S)], 50)))
+    room = RoomLevels(
+        noise_dbfs=dbfs(floor),
+        trainee_dbfs=None if trainee_level is None else dbfs(trainee_level),
+        other_voices_dbfs=None if others is None else dbfs(others),
+        other_voices_share=share,
+        echo_left_db=None if echo_left is None else 10 * float(np.log10(echo_left)),
+        probe_noise_dbfs=probe,
+    )
+    return TraineeFrames(voiced, cleaned, room)
 
 
-def _extend_onsets(voiced: np.ndarray, audible: np.ndarray) -> np.ndarray:
+def _clear_of_echo(left: np.ndarray, echo_power: np.ndarray,
+                   floor: float) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """Frames whose remainder is more than the echo left behind, the echo around each, and that remainder.
+
+    The remainder is measured where the echo is strong: mostly the customer
+    alone, so the median is the cancellation's own residue even when the
+    trainee talks over part of it. Each frame is judged against the echo
+    around it: just after (timing slack), and before it, fading as a room's
+    tail fades, so a quick reply is not mistaken for the tail.
+    """
+    count = len(left)
+    if not np.any(echo_power):
+        return np.ones(count, dtype=bool), np.zeros(count), None
+    strong = echo_power > _STRONG_ECHO_OVER_FLOOR * floor
+    remainder = float(np.median(left[strong] / echo_power[strong])) if strong.sum() >= 20 else 0.025
+    low, high = _ECHO_REMAINDER_BOUNDS
+    threshold = float(np.clip(_OVER_ECHO_REMAINDER * remainder, low, high))
+    back, ahead = int(_TAIL_WINDOW_S / FRAME_S), int(ECHO_SMEAR_S / FRAME_S)
+    padded = np.concatenate([np.zeros(back), echo_power, np.zeros(ahead)])
+    windows = np.lib.stride_tricks.sliding_window_view(padded, back + ahead + 1)
+    fade = np.concatenate([_TAIL_FADE_PER_FRAME ** np.arange(back, 0, -1), np.ones(ahead + 1)])
+    nearby_echo = (windows * fade).max(axis=1)
+    return left > threshold * nearby_echo, nearby_echo, max(remainder, 1e-6)
+
+
+def _the_trainees_stretches(candidate: np.ndarray, left: np.ndarray, floor: float, merge_gap_s: float,
+                            min_speech_s: float) -> tuple[np.ndarray, float | None, float | None, np.ndarray]:
+    """The candidate frames that are the trainee's, their level, and the loudest other voice.
+
+    Returns the trainee's frames, the trainee's level (median power of their
+    loudest sustained stretch), the level of the loudest stretch judged to be
+    someone else, and the frames of those other stretches.
+    """
+    spans = frames_to_spans(candidate, merge_gap_s, min_speech_s)
+    levels: list[tuple[float, int, int, int]] = []  # level, first frame, end frame, voiced frames
+    for span in spans:
+        first, end = round(span.start_s / FRAME_S), round(span.end_s / FRAME_S)
+        inside = candidate[first:end]
+        levels.append((float(np.median(left[first:end][inside])), first, end, int(inside.sum())))
+    sustained = [level for level, _, _, voiced in levels if voiced * FRAME_S >= _TRAINEE_MIN_VOICED_S]
+    trainee = max(sustained) if sustained else None
+    if trainee is not None and trainee < _MIN_TRAINEE_SNR * floor:
+        trainee = None  # nothing stands out of the room: no one is close to the microphone
+    voiced = np.zeros_like(candidate)
+    others = np.zeros_like(candidate)
+    other_level: float | None = None
+    for level, first, end, _ in levels:
+        if trainee is not None and level >= trainee * _OTHER_VOICE_BELOW_TRAINEE:
+            # the room's murmur just before or inside a stretch must not lengthen it
+            voiced[first:end] = candidate[first:end] & (left[first:end] > trainee * _TRAINEE_FRAME_BELOW)
+        else:
+            others[first:end] = candidate[first:end]
+            other_level = level if other_level is None else max(other_level, level)
+    return voiced, trainee, other_level, others
+
+
+def _extend_onsets(voiced: np.ndarray, audible: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """Each stretch reaches back over the audible frames just before it.
+
+    "Audible" is also judged against the sound just before the stretch: in a
+    room of murmuring colleagues the murmur is over the noise floor too, and
+    a reply must not be stretched back into it.
+    """
     out = voiced.copy()
     reach = int(_ONSET_REACH_S / FRAME_S)
     starts = np.flatnonzero(np.diff(np.concatenate([[False], voiced]).astype(np.int8)) == 1)
     for start in starts:
         first, probe = start, start - 1
+        before = left[max(0, start - reach - _LOCAL_WINDOW): max(0, start - reach)]
+        local = _ONSET_OVER_FLOOR * float(np.median(before)) if len(before) else 0.0
         # a word's soft start may be split from its vowel by a stop ("s-o"): bridge short dips
         while probe >= 0 and start - probe <= reach and not out[probe] and first - probe <= _ONSET_DIP:
-            if audible[probe]:
+            if audible[probe] and left[probe] > local:
                 first = probe
             probe -= 1
         out[first:start] = True

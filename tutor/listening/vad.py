@@ -10,6 +10,9 @@ from tutor.errors import ConfigError
 
 FRAME_S: Final = 0.01
 _RATES: Final = (8000, 16000, 32000, 48000)
+# a fresh WebRTC detector calls its first seven frames speech whatever they hold, until its
+# noise model has settled: it is primed on the signal's own start, and those decisions dropped
+_PRIMING_FRAMES: Final = 10
 
 
 class VoiceDetector:
@@ -31,14 +34,22 @@ class VoiceDetector:
         self.sample_rate = sample_rate
         self.frame = int(sample_rate * FRAME_S)
         self._floor = (32768.0 * 10 ** (floor_dbfs / 20)) ** 2
+        self._primed = False
 
     def frames(self, samples: np.ndarray) -> np.ndarray:
-        """One speech decision per whole 10 ms frame of ``samples``."""
+        """One speech decision per whole 10 ms frame of ``samples``.
+
+        Calls continue one stream: the detector keeps its state between them.
+        """
         count = len(samples) // self.frame
         if count == 0:
             return np.zeros(0, dtype=bool)
         shaped = samples[: count * self.frame].astype("<i2", copy=False).reshape(count, self.frame)
         loud = frame_power(shaped) > self._floor
+        if not self._primed:
+            for row in shaped[:_PRIMING_FRAMES]:
+                self._vad.is_speech(row.tobytes(), self.sample_rate)
+            self._primed = True
         out = np.zeros(count, dtype=bool)
         for index in np.flatnonzero(loud):
             out[index] = self._vad.is_speech(shaped[index].tobytes(), self.sample_rate)

@@ -8,14 +8,14 @@ the timing part is optional, so typed replies are scored the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.scenarios import Scenario
 from tutor.scoring.advice import better_sentence
 from tutor.scoring.moves import score_empathy, score_open_question
 from tutor.scoring.paraphrase import score_paraphrase
-from tutor.scoring.result import Trait
+from tutor.scoring.result import Doubts, Trait
 from tutor.scoring.timing import (
     Overlap,
     TimedSpan,
@@ -26,7 +26,7 @@ from tutor.scoring.timing import (
 )
 from tutor.settings import ScoringSettings
 
-__all__ = ["Overlap", "Scorecard", "Trait", "TurnTiming", "score_reply"]
+__all__ = ["Doubts", "Overlap", "Scorecard", "Trait", "TurnTiming", "score_reply"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class TurnTiming:
     customer_lines: Sequence[TimedSpan]
     utterances: Sequence[TimedSpeech]
     reply: TimedSpan | None
+    doubts: Doubts = field(default_factory=Doubts)
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,13 @@ class Scorecard:
     def report(self) -> str:
         """A few lines for a terminal: each habit, passed or to work on, and why."""
         width = max((len(name) for name, _ in self.traits()), default=0)
-        lines = [f"  {'good' if t.passed else 'try '}  {name:<{width}}  {t.reason}"
-                 for name, t in self.traits()]
+        def mark(trait: Trait) -> str:
+            return "?   " if not trait.reliable else "good" if trait.passed else "try "
+
+        lines = []
+        for name, t in self.traits():
+            why = f"Not scored: {t.unsure_reason}" if not t.reliable else t.reason
+            lines.append(f"  {mark(t)}  {name:<{width}}  {why}")
         if self.better_sentence:
             lines.append(f"  Try saying: \"{self.better_sentence}\"")
         return "\n".join(lines)
@@ -96,6 +102,7 @@ def score_reply(transcript: str, scenario: Scenario | None, settings: ScoringSet
     interruptions: list[Overlap] = []
     backchannels: list[Overlap] = []
     heard = timing is None or timing.reply is not None
+    doubts = timing.doubts if timing is not None else Doubts()
     if timing is not None:
         if timing.reply is not None and timing.customer_lines:
             pause_s = timing.reply.start_s - timing.customer_lines[-1].end_s
@@ -103,12 +110,20 @@ def score_reply(transcript: str, scenario: Scenario | None, settings: ScoringSet
         interruptions, backchannels = find_overlaps(timing.utterances, timing.customer_lines,
                                                     timing.reply, settings)
         turn_taking = score_interruptions(interruptions, backchannels)
+        if doubts.timing:
+            pause = pause.unsure(doubts.timing)
+        if doubts.overlaps:
+            turn_taking = turn_taking.unsure(doubts.overlaps)
     paraphrase = empathy = open_question = None
     if scenario is not None:
         if heard:
             paraphrase = score_paraphrase(transcript, scenario)
             empathy = score_empathy(transcript, scenario.emotions)
             open_question = score_open_question(transcript)
+            if doubts.words:
+                paraphrase = paraphrase.unsure(doubts.words)
+                empathy = empathy.unsure(doubts.words)
+                open_question = open_question.unsure(doubts.words)
         else:
             silent = Trait(False, 0.0, "no_reply", "No reply was heard.")
             paraphrase = empathy = open_question = silent
@@ -116,4 +131,10 @@ def score_reply(transcript: str, scenario: Scenario | None, settings: ScoringSet
                      pause_s=pause_s, pause=pause, interruptions=tuple(interruptions),
                      backchannels=tuple(backchannels), turn_taking=turn_taking,
                      paraphrase=paraphrase, empathy=empathy, open_question=open_question,
-                     better_sentence=better_sentence(scenario, paraphrase, empathy, open_question))
+                     better_sentence=better_sentence(scenario, *(_judged(t) for t in (
+                         paraphrase, empathy, open_question))))
+
+
+def _judged(trait: Trait | None) -> Trait | None:
+    """A trait the station vouches for; advice is never aimed at a habit it could not judge."""
+    return trait if trait is not None and trait.reliable else None

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from tutor.scoring import lexicon
 from tutor.scoring.result import Trait
 from tutor.scoring.text import words
 from tutor.settings import ScoringSettings
+
+_MURMUR_S: Final = 0.8  # shorter than any real question put to the customer
+_STOPPING_WORDS: Final = frozenset({"but", "wait", "hang", "hold", "stop", "excuse", "however", "listen"})
 
 
 class TimedSpan(Protocol):
@@ -85,18 +88,26 @@ def where_in_turn(time_s: float, customer_lines: Sequence[TimedSpan]) -> str:
 
 
 def is_acknowledgement(utterance: TimedSpeech, settings: ScoringSettings) -> bool:
-    """Short, and no word that turns it into a cut-in ("but", "wait", a question)."""
+    """Short, and no word that turns it into a cut-in ("but", "wait", a question).
+
+    In a very short remark a question word is far more often the recognizer
+    mishearing "okay" or "I see" in a live room ("who i", "are they") than a
+    real question, so there only words that stop the customer count.
+    """
     said = words(utterance.text)
-    if utterance.end_s - utterance.start_s > settings.backchannel_max_s:
+    duration = utterance.end_s - utterance.start_s
+    if duration > settings.backchannel_max_s:
         return False
     if len(said) > settings.backchannel_max_words:
         return False
+    if duration <= _MURMUR_S and len(said) <= 2:
+        return not any(word in _STOPPING_WORDS for word in said)
     return not any(word in lexicon.CUT_IN_WORDS for word in said)
 
 
 def find_overlaps(utterances: Sequence[TimedSpeech], customer_lines: Sequence[TimedSpan],
                   reply: TimedSpan | None, settings: ScoringSettings) -> tuple[list[Overlap], list[Overlap]]:
-    """Interruptions and acknowledgements: speech that began before the customer had finished."""
+    """Interruptions and acknowledgements: speech with words that began before the customer had finished."""
     interruptions: list[Overlap] = []
     backchannels: list[Overlap] = []
     if not customer_lines:
@@ -105,6 +116,8 @@ def find_overlaps(utterances: Sequence[TimedSpeech], customer_lines: Sequence[Ti
     for utterance in utterances:
         if utterance.start_s >= customer_end - settings.overlap_tolerance_s:
             continue
+        if not words(utterance.text):
+            continue  # sound with no words is never an acknowledgement; the listener reports it as a doubt
         found = Overlap(utterance.start_s, utterance.end_s, utterance.text,
                         where_in_turn(utterance.start_s, customer_lines))
         in_reply = reply is not None and utterance.end_s > reply.start_s

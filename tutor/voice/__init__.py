@@ -194,6 +194,15 @@ class CustomerTrack:
     def end(self) -> int:
         return len(self.samples)
 
+    def after_silence(self, seconds: float) -> CustomerTrack:
+        """The same track starting ``seconds`` later: the station listens to the room first."""
+        lead = round(max(0.0, seconds) * self.sample_rate)
+        if lead == 0:
+            return self
+        lines = tuple(LineSpan(line.text, line.start + lead, line.end + lead) for line in self.lines)
+        return CustomerTrack(np.concatenate([np.zeros(lead, dtype=self.samples.dtype), self.samples]),
+                             self.sample_rate, lines)
+
 
 def render_customer(scenario: Scenario, synthesizer: Synthesizer, sample_rate: int,
                     settings: VoiceSettings | None = None) -> CustomerTrack:
