@@ -1,16 +1,35 @@
-"""Would a fitted decision over the reading's features beat the rules? Cross-validated on dev only.
+"""Does a fitted decision over the reading's features generalise to a new author? Measured by author.
 
-    .venv/bin/python -m benchmarks.train_paraphrase [--write]
+    .venv/bin/python -m benchmarks.train_paraphrase [--search] [--write]
 
-The paraphrase verdict is a rule over a :class:`tutor.scoring.restating.Reading`.
-This fits an L2-regularised logistic regression over the same reading's
-:data:`~tutor.scoring.restating.FEATURES` on the development split (the 127
-replies written alongside the scorer and ``data/dev``), and compares it with
-the rules by 5-fold cross-validation grouped by scenario: every fold's
-scenarios are unseen by the model fitted for it, as the held-out complaints
-will be. Deterministic (fixed folds, Newton steps from zero), plain numpy.
-``--write`` saves the weights as ``tutor/scoring/paraphrase_model.py``; that
-is worth doing only when the cross-validated figure beats the rules clearly.
+The paraphrase verdict is a logistic regression over a few of the
+:data:`~tutor.scoring.restating.FEATURES` of a
+:class:`tutor.scoring.restating.Reading`, with the rules
+(:func:`tutor.scoring.paraphrase.rule_verdict`) as the baseline it must beat.
+
+Why by author: the held-out replies are written by someone else, over
+complaints the scorer has never seen. Folds by scenario alone let the model
+learn one author's phrasing and still look good (about 94% cross-validated
+against 89% held out). Each development source is one author
+(``replies.toml``, ``dev/``, ``dev2/``), so the honest proxy is: fit on the
+other authors, test on one, and pool the tested replies. Leave-one-scenario-out
+is printed too, as a second, optimistic view. Only the fitted weights are
+cross-validated: the rules that compute the features were written while
+reading all three sources, so the figures here are an upper estimate of a
+new author's, less optimistic than folds by scenario.
+
+The model decides only what the rules leave open: a reply that explains the
+problem away or only asks fails before it is consulted
+(:func:`tutor.scoring.paraphrase.judge`), so such replies are left out of
+fitting and fail in the cross-validation too.
+
+``--search`` compares candidate feature sets and penalties by the by-author
+figure, typed and unpunctuated. :data:`CHOSEN` and :data:`L2` are a small set
+whose figure is the best's within noise (one reply is 0.2 points), preferred
+over larger sets or weaker penalties that score the same. ``--write`` fits
+the chosen model on every development reply and saves it as
+``tutor/scoring/paraphrase_model.py``. Deterministic (Newton steps from
+zero), plain numpy.
 """
 
 from __future__ import annotations
@@ -18,20 +37,38 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 
-from benchmarks.words import load_replies
+from benchmarks.words import SPLITS, Labelled, load_replies
 from tutor.scoring.paraphrase import Paraphrase, rule_verdict
-from tutor.scoring.restating import FEATURES, features, read_reply
+from tutor.scoring.restating import FEATURES, Reading, features, read_reply
 
-FOLDS = 5
-L2 = 1.0
-MODEL = Path(__file__).parent.parent / "tutor" / "scoring" / "paraphrase_model.py"
+MODEL: Final = Path(__file__).parent.parent / "tutor" / "scoring" / "paraphrase_model.py"
+L2: Final = 0.3
+# few, general features: how much of a concern the reply's own words carry, the complaint's
+# moves, and the three ways of looking like a restatement without being one
+CHOSEN: Final = ("restated", "coverage", "echo_share", "wrong_concern", "offer", "moves",
+                 "reflective_opening", "statement_words")
+CANDIDATES: Final[dict[str, tuple[str, ...]]] = {
+    "all": tuple(FEATURES),
+    "ungated": tuple(f for f in FEATURES if f not in ("explanation", "only_questions")),
+    "ungated-small": ("restated", "coverage", "loose_coverage", "echo_share", "parroted", "wrong_concern",
+                      "offer", "moves", "statement_words"),
+    "chosen": CHOSEN,
+    "core": ("restated", "coverage", "echo_share", "moves", "statement_words"),
+    "core+shape": ("restated", "coverage", "echo_share", "moves", "statement_words",
+                   "reflective_opening", "wrong_concern"),
+    "no-counts": ("restated", "coverage", "loose_coverage", "echo_share", "wrong_concern", "offer",
+                  "moves", "reflective_opening"),
+}
+PENALTIES: Final = (0.1, 0.3, 1.0, 3.0)
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 50) -> np.ndarray:
+def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 30) -> np.ndarray:
     """Logistic regression by Newton's method; the bias (last column) is not penalised."""
     xb = np.hstack([x, np.ones((len(x), 1))])
     w = np.zeros(xb.shape[1])
@@ -50,42 +87,127 @@ def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     return scores > 0
 
 
+def spoken_like(text: str) -> str:
+    """A typed reply as a recogniser would hand it over: lower case, no punctuation."""
+    return re.sub(r"[^\w\s']", " ", text.lower())
+
+
+def grouped_cv(x: np.ndarray, y: np.ndarray, groups: Sequence[str], l2: float,
+               gate: np.ndarray | None = None) -> np.ndarray:
+    """Predictions for every row by a model fitted without that row's group.
+
+    Rows the rules decide before the model is asked (``gate``: an explanation, or
+    nothing but questions, see :func:`tutor.scoring.paraphrase.judge`) fail, and
+    are left out of fitting, as in use.
+    """
+    gate = np.zeros(len(y), dtype=bool) if gate is None else gate
+    out = np.zeros(len(y), dtype=bool)
+    labels = np.array(groups)
+    for group in sorted(set(groups)):
+        test = labels == group
+        if test.all():
+            continue
+        train = ~test & ~gate
+        out[test] = predict(fit(x[train], y[train], l2), x[test])
+    decided: np.ndarray = out & ~gate
+    return decided
+
+
+def by_source(right: np.ndarray, replies: Sequence[Labelled]) -> str:
+    parts = []
+    for source in dict.fromkeys(r.source for r in replies):
+        mask = np.array([r.source == source for r in replies])
+        parts.append(f"{source} {np.mean(right[mask]):.1%} of {mask.sum()}")
+    return ", ".join(parts)
+
+
+class Data:
+    """Features, labels and rule verdicts of the development replies, typed and as heard."""
+
+    def __init__(self, replies: list[Labelled], columns: Sequence[str] = FEATURES,
+                 extra: Callable[[str, Labelled], tuple[float, ...]] | None = None) -> None:
+        self.replies = replies
+        self.y = np.array([r.labels["paraphrase"] for r in replies], dtype=float)
+        self.x: dict[str, np.ndarray] = {}
+        self.rules: dict[str, np.ndarray] = {}
+        self.gate: dict[str, np.ndarray] = {}
+        index = [FEATURES.index(c) for c in columns]
+        for mode in ("typed", "unpunctuated"):
+            texts = [r.text if mode == "typed" else spoken_like(r.text) for r in replies]
+            readings: list[Reading] = [read_reply(t, r.scenario) for t, r in zip(texts, replies, strict=True)]
+            rows = [[features(reading)[i] for i in index] + list(extra(t, r) if extra else ())
+                    for reading, t, r in zip(readings, texts, replies, strict=True)]
+            self.x[mode] = np.array(rows)
+            self.rules[mode] = np.array([rule_verdict(reading) is Paraphrase.RESTATED
+                                         for reading in readings])
+            self.gate[mode] = np.array([bool(reading.explanation) or reading.only_questions
+                                        or not reading.words for reading in readings])
+        self.authors = [r.source for r in replies]
+        self.scenarios = [r.scenario.id for r in replies]
+
+
+def report(data: Data, l2: float, name: str = "classifier") -> float:
+    """Print rules and classifier agreement by author and by scenario; return by-author (typed)."""
+    headline = 0.0
+    for mode, x in data.x.items():
+        y = data.y
+        rules = data.rules[mode] == y
+        author = grouped_cv(x, y, data.authors, l2, data.gate[mode]) == y
+        scenario = grouped_cv(x, y, data.scenarios, l2, data.gate[mode]) == y
+        print(f"{mode}: rules {np.mean(rules):.1%} ({by_source(rules, data.replies)})")
+        print(f"  {name}, by author:   {np.mean(author):.1%} ({by_source(author, data.replies)})")
+        print(f"  {name}, by scenario: {np.mean(scenario):.1%}")
+        if mode == "typed":
+            headline = float(np.mean(author))
+    return headline
+
+
+def search(replies: list[Labelled]) -> None:
+    """By-author agreement (typed, unpunctuated) of each candidate feature set and penalty."""
+    for name, columns in CANDIDATES.items():
+        data = Data(replies, columns)
+        cells = []
+        for l2 in PENALTIES:
+            figures = [np.mean(grouped_cv(x, data.y, data.authors, l2, data.gate[mode]) == data.y)
+                       for mode, x in data.x.items()]
+            cells.append(f"L2={l2:<4} {figures[0]:.1%}/{figures[1]:.1%}")
+        print(f"  {name:<11} ({len(columns):>2})  " + "  ".join(cells))
+
+
+def write(columns: Sequence[str], w: np.ndarray) -> None:
+    rows = "\n".join(f"    ({name!r}, {float(weight)!r}),"
+                     for name, weight in zip((*columns, "bias"), w.round(4), strict=True))
+    MODEL.write_text(
+        '"""Weights of the paraphrase decision: a logistic regression over some of restating.FEATURES.\n\n'
+        "Written by ``python -m benchmarks.train_paraphrase --write`` from every development\n"
+        "reply (all authors) with the features and penalty chosen by by-author cross-validation;\n"
+        "do not edit by hand. Shipped as a module so no package data is needed.\n"
+        '"""\n\nfrom typing import Final\n\n'
+        f"WEIGHTS: Final[tuple[tuple[str, float], ...]] = (\n{rows}\n)\n")
+    print(f"wrote {MODEL}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--write", action="store_true", help="save the weights fitted on all of dev")
+    parser.add_argument("--search", action="store_true", help="compare candidate feature sets and penalties")
+    parser.add_argument("--write", action="store_true", help="save the chosen model fitted on all dev data")
     args = parser.parse_args()
-    replies = load_replies(("base", "dev"))
-    for spoken_like in (False, True):
-        texts = [re.sub(r"[^\w\s']", " ", r.text.lower()) if spoken_like else r.text for r in replies]
-        readings = [read_reply(t, r.scenario) for t, r in zip(texts, replies, strict=True)]
-        x = np.array([features(reading) for reading in readings])
-        y = np.array([r.labels["paraphrase"] for r in replies], dtype=float)
-        rules = np.array([rule_verdict(reading) is Paraphrase.RESTATED for reading in readings])
-        scenarios = sorted({r.scenario.id for r in replies})
-        fold_of = {s: i % FOLDS for i, s in enumerate(scenarios)}
-        folds = np.array([fold_of[r.scenario.id] for r in replies])
-        model = np.zeros(len(replies), dtype=bool)
-        for fold in range(FOLDS):
-            train, test = folds != fold, folds == fold
-            model[test] = predict(fit(x[train], y[train]), x[test])
-        dev = np.array([r.source == "dev" for r in replies])
-        label = "unpunctuated, lower case" if spoken_like else "typed"
-        print(f"{label}: rules {np.mean(rules == y):.1%} (dev part {np.mean((rules == y)[dev]):.1%}); "
-              f"classifier, {FOLDS}-fold by scenario, {np.mean(model == y):.1%} "
-              f"(dev part {np.mean((model == y)[dev]):.1%})")
-    w = fit(x, y)
-    for name, weight in zip((*FEATURES, "bias"), w, strict=True):
+    replies = load_replies(SPLITS["dev"])
+    print(f"{len(replies)} development replies ({by_source(np.ones(len(replies)), replies)})")
+    if args.search:
+        print("by-author agreement, typed/unpunctuated:")
+        search(replies)
+    data = Data(replies, CHOSEN)
+    report(data, L2)
+    # train on both forms, so the weights suit typed and recognised replies alike; every reply
+    # is there twice, so the penalty doubles to regularise as much as in the cross-validation
+    used = ~np.concatenate([data.gate["typed"], data.gate["unpunctuated"]])
+    x = np.vstack([data.x["typed"], data.x["unpunctuated"]])
+    w = fit(x[used], np.concatenate([data.y, data.y])[used], 2 * L2)
+    for name, weight in zip((*CHOSEN, "bias"), w, strict=True):
         print(f"  {name:<20} {weight:+.2f}")
     if args.write:
-        rows = "\n".join(f"    ({name!r}, {float(weight)!r}),"
-                          for name, weight in zip((*FEATURES, "bias"), w.round(4), strict=True))
-        MODEL.write_text(
-            '"""Weights of the paraphrase decision: a logistic regression over restating.FEATURES.\n\n'
-            "Written by ``python -m benchmarks.train_paraphrase --write`` from the development\n"
-            "split only; do not edit by hand. Shipped as a module so no package data is needed.\n"
-            '"""\n\nfrom typing import Final\n\n'
-            f"WEIGHTS: Final[tuple[tuple[str, float], ...]] = (\n{rows}\n)\n")
-        print(f"wrote {MODEL}")
+        write(CHOSEN, w)
     return 0
 
 

@@ -3,9 +3,11 @@
     .venv/bin/python -m benchmarks.words [--split dev|heldout|all] [--spoken] [--show-misses]
 
 Labelled replies come in splits. The development split is what the scorer may
-be tuned and trained on: ``data/replies.toml`` (written alongside the scorer)
-and ``data/dev/`` (written independently, over complaints the scorer has never
-seen, in scenario files with only a title and lines). The held-out split
+be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
+``data/dev/`` and ``data/dev2/`` (each written by another author, over
+complaints the scorer has never seen, in scenario files with only a title and
+lines). Each source is one author, so figures are printed per source: a rule
+that holds for one author's wording only shows up there. The held-out split
 (``data/heldout/``, same layout) is for the final figure only; nothing is
 tuned on it, which is why it is read only when asked for.
 
@@ -38,14 +40,16 @@ DATA: Final = Path(__file__).parent / "data"
 HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
-SPLITS: Final = {"dev": ("base", "dev"), "heldout": ("heldout",), "all": ("base", "dev", "heldout")}
+SPLITS: Final = {"dev": ("base", "dev", "dev2"), "heldout": ("heldout",),
+                  "all": ("base", "dev", "dev2", "heldout")}
+SOURCES: Final = ("base", "dev", "dev2", "heldout")
 
 
 @dataclass(frozen=True)
 class Labelled:
     """One reply a person judged, with the scenario it answers."""
 
-    source: str  # "base", "dev" or "heldout"
+    source: str  # "base", "dev", "dev2" or "heldout": one author each
     scenario: Scenario
     text: str
     labels: dict[str, bool]
@@ -152,7 +156,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool) -> None:
                                   f"{reply.scenario.id} {reply.family}] {text}")
     if hearing is not None:
         hearing.save()
-    sources = sorted({r.source for r in replies}, key=["base", "dev", "heldout"].index)
+    sources = sorted({r.source for r in replies}, key=SOURCES.index)
     print(f"Word judgements, {len(replies)} labelled replies "
           f"({', '.join(f'{s}: {sum(r.source == s for r in replies)}' for s in sources)})")
     for mode in modes(spoken):

@@ -17,10 +17,11 @@ from tutor.listening.analysis import RoundTiming, Span
 from tutor.recognition import Word
 from tutor.round import RoundResult, Utterance
 from tutor.scenarios import ScenarioLibrary
+from tutor.scoring import Doubts
 from tutor.settings import Settings
 
-GOOD_REPLY = ("so the present for your daughter arrived after her birthday even though you paid for "
-              "express delivery that must have been really disappointing what would help now")
+GOOD_REPLY = ("so the gift you chose didn't get there until after her birthday even though you'd paid for "
+              "the fast shipping that must have been really disappointing what would help now")
 POOR_REPLY = "okay sorry about that"
 CUSTOMER_LINES = (Span(0.5, 4.0), Span(4.6, 8.0))
 WORD_S = 0.3
@@ -34,7 +35,7 @@ def _utterance(text: str, start_s: float) -> Utterance:
 
 def make_round(reply: str = GOOD_REPLY, *, pause_s: float = 1.4, cut_in: str | None = None,
                scenario_id: str = "late-birthday-present", started_at: datetime | None = None,
-               round_path: Path | None = None) -> RoundResult:
+               round_path: Path | None = None, doubts: Doubts | None = None) -> RoundResult:
     """A round of ``scenario_id`` answered with ``reply`` after ``pause_s``; ``cut_in`` is said
     over the customer's second line first."""
     scenario = ScenarioLibrary().get(scenario_id)
@@ -51,7 +52,7 @@ def make_round(reply: str = GOOD_REPLY, *, pause_s: float = 1.4, cut_in: str | N
     result = RoundResult(scenario_id=scenario.id, scenario_title=scenario.title, timing=timing,
                          utterances=tuple(utterances), end_reason="end_silence", round_path=round_path,
                          audio=AudioStats(device="test"), sample_rate=16000,
-                         duration_s=answer.end_s + 1.2, recognizer="test")
+                         duration_s=answer.end_s + 1.2, recognizer="test", doubts=doubts or Doubts())
     if started_at is not None:
         result.started_at = started_at.isoformat(timespec="seconds")
     result.score_against(scenario, Settings())

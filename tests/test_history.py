@@ -19,6 +19,7 @@ from history_rounds import GOOD_REPLY, POOR_REPLY, make_round
 from tutor.errors import ConfigError, HistoryError, NotInHistoryError, SessionError
 from tutor.history import History, RecordedRound, progress_remark, validate_name, without_words
 from tutor.history.schema import MIGRATIONS, VERSION
+from tutor.scoring import Doubts
 
 TESTS = Path(__file__).parent
 MARKER = "zanzibarquokka"  # a word no scenario has, to look for in the file's bytes
@@ -43,6 +44,18 @@ def test_a_recorded_round_keeps_its_scores_reasons_and_words(tmp_path: Path) -> 
     assert kept.started_at.tzinfo is not None
     assert stored["paraphrase"]["reason"] == result.to_json()["paraphrase"]["reason"]
     assert stored["transcript"] == GOOD_REPLY and stored["round_path"] is None
+
+
+def test_a_habit_the_station_could_not_judge_is_kept_as_not_scored(tmp_path: Path) -> None:
+    noisy = "the room is too noisy to tell your voice from the background"
+    result = make_round(doubts=Doubts(timing=noisy, overlaps=noisy))
+    with History(tmp_path / "h.sqlite3") as history:
+        round_id = history.record(result, "4711", "pi-1")
+        [kept] = history.rounds()
+        stored = history.result(round_id)
+    assert kept.pause_s is None and kept.pause_passed is None and kept.pause_score is None
+    assert kept.empathy_passed and kept.paraphrase_score is not None  # the words were judged
+    assert stored["pause"]["reliable"] is False and stored["pause"]["unsure_reason"] == noisy
 
 
 def test_the_file_is_in_write_ahead_mode_and_migrated(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import pytest
 from tutor.scenarios import Scenario, ScenarioLibrary, parse_scenario
 from tutor.scoring.moves import feelings_named, score_empathy, score_open_question
 from tutor.scoring.paraphrase import Paraphrase, score_paraphrase
+from tutor.scoring.text import words
 
 BIRTHDAY = ScenarioLibrary(()).get("late-birthday-present")
 SOFA = parse_scenario({"title": "A sofa that never came", "lines": [
@@ -34,7 +35,10 @@ def test_echoes_are_parroting(scenario: Scenario, reply: str) -> None:
     trait = score_paraphrase(reply, scenario)
     assert trait.verdict == Paraphrase.PARROTED, trait.reason
     assert not trait.passed and trait.details["parroted"]
-    assert trait.reason.startswith("You used the customer's own words for")
+    # the feedback quotes what was copied, so the trainee knows what to say another way
+    assert trait.reason.startswith("You used the customer's own words ('")
+    quoted = trait.reason.split("('")[1].split("'")[0]
+    assert quoted in " ".join(words(reply))
 
 
 @pytest.mark.parametrize(("scenario", "reply", "phrase"), [
@@ -119,3 +123,78 @@ def test_a_fix_offered_restates_nothing() -> None:
     trait = score_paraphrase("I can refund the express delivery fee for you today", BIRTHDAY)
     assert not trait.passed
     assert trait.details["offer"].startswith("i can refund")
+
+
+# --- generalising from one author's wording to another's (by-author cross-validation) ---------
+
+@pytest.mark.parametrize("reply", [
+    "our engineer was really upset about it too",  # a third party, by its clause's subject
+    "the staff feel terrible about the mix up",  # "feel" makes the subject the one who feels
+    "i wouldn't worry, a small leak won't hurt",  # negated feelings
+    "quotes are only ever a rough guide",  # an adjective describing a noun, not an experience
+])
+def test_whose_feeling_is_read_from_the_clause(reply: str) -> None:
+    assert not score_empathy(reply).passed
+
+
+@pytest.mark.parametrize("reply", [
+    "being left without heating must feel frightening",  # an activity as subject: the situation
+    "the wait was awful for you",  # a situation's quality, said to the customer
+    "i'd be livid too",  # the trainee's feeling, hypothetical, validates
+    "your son must have been so disappointed",
+])
+def test_the_customers_feeling_in_other_shapes_counts(reply: str) -> None:
+    assert score_empathy(reply).passed
+
+
+@pytest.mark.parametrize(("reply", "verdict"), [
+    ("before we do that what made you decide to leave", "open"),  # a verb after its subject states
+    ("the fitter never came what can i do to help", "open"),  # inversion asks even after a verb
+    ("is there anything else i can help with today", "yes_no"),  # closing the call, not inviting
+    ("that's probably what happened", "no_question"),
+    ("so this is the second time it has failed", "no_question"),
+    ("just to check have you kept the receipt", "yes_no"),
+])
+def test_question_shapes(reply: str, verdict: str) -> None:
+    assert score_open_question(reply).verdict == verdict
+
+
+@pytest.mark.parametrize("reply", [
+    "sofas get delayed when the warehouse is short of vans",  # a generic plural and its condition
+    "so that is not really something we can control",
+])
+def test_general_explanations_are_dismissive(reply: str) -> None:
+    assert score_paraphrase(reply, SOFA).verdict == Paraphrase.DISMISSIVE
+
+
+def test_a_reflected_account_is_not_an_excuse() -> None:
+    trait = score_paraphrase("if i have this right you agreed to the renewal on a quote and then it went "
+                             "up by forty percent without any claims", INSURANCE)
+    assert trait.passed
+
+
+def test_checking_an_understanding_is_not_an_offer() -> None:
+    trait = score_paraphrase("let me check i have got this right your sofa never came on saturday even "
+                             "though you stayed in all day and now it is weeks away", SOFA)
+    assert trait.passed and "offer" not in trait.details
+
+
+def test_the_customers_let_is_not_the_trainees_promise() -> None:
+    trait = score_paraphrase("so you let us know about the rent and the app still throws you out", APP)
+    assert "offer" not in trait.details
+
+
+def test_a_comparison_with_the_usual_is_not_an_excuse() -> None:
+    # as heard: the recogniser turned "what you'd usually pay" into "what it usually pay"
+    bill = ScenarioLibrary(()).get("high-electricity-bill")
+    trait = score_paraphrase("so this bill is more than three times what it usually pay and your usage "
+                             "has not changed at all", bill)
+    assert trait.verdict != Paraphrase.DISMISSIVE
+
+
+def test_the_shipped_weights_name_known_features_only() -> None:
+    from tutor.scoring.paraphrase_model import WEIGHTS
+    from tutor.scoring.restating import FEATURES
+
+    names = [name for name, _ in WEIGHTS]
+    assert names[-1] == "bias" and set(names[:-1]) <= set(FEATURES)

@@ -176,7 +176,7 @@ def test_practice_records_the_trainee_and_does_not_keep_the_recording(
     listed = json.loads(tutor("report", "--json", "--trainee", "0042", env=env).stdout)
     assert [r["id"] for r in listed] == [1, 2]
     assert all(r["station"] == "pi-test" and r["pause"] == "ideal" and r["paraphrase_passed"] for r in listed)
-    assert "express delivery" in listed[0]["transcript"] and listed[0]["recording"] is None
+    assert "fast shipping" in listed[0]["transcript"] and listed[0]["recording"] is None
 
 
 def test_practice_keeps_recordings_when_configured(tutor: Tutor, tmp_path: Path,

@@ -296,14 +296,18 @@ class History:
 
         def trait(name: str) -> tuple[bool | None, float | None]:
             value = getattr(card, name) if card is not None else None
-            return (None, None) if value is None else (bool(value.passed), float(value.score))
+            # a habit the station could not judge is kept as not scored, so reports are not skewed
+            if value is None or not value.reliable:
+                return None, None
+            return bool(value.passed), float(value.score)
 
         pause_passed, pause_score = trait("pause")
         paraphrase = trait("paraphrase")
         empathy = trait("empathy")
         question = trait("open_question")
         row = (started.isoformat(timespec="seconds"), station, trainee, result.scenario_id,
-               card.pause_s if card else None, card.pause.verdict if card and card.pause else None,
+               card.pause_s if card and card.pause and card.pause.reliable else None,
+               card.pause.verdict if card and card.pause else None,
                pause_passed, pause_score, len(card.interruptions) if card else 0,
                len(card.backchannels) if card else 0, *paraphrase, *empathy, *question,
                result.transcript, str(kept) if kept else None, json.dumps(data, ensure_ascii=False))

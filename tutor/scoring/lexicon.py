@@ -165,9 +165,9 @@ NOT_BEFORE_QUESTION: Final = frozenset({
 # "it does that after an update", "they do this sometimes": a habit, not a question
 HABIT_FOLLOWERS: Final = frozenset({"after", "when", "sometimes", "all", "a", "every", "if", "again",
                                     "occasionally", "now", "from", "with", "on", "at", "in", "too"})
-# "sorry about that", "thanks for that": "that" ends the filler, so a question may follow it
+# "sorry about that", "before we do that": "that" ends the phrase, so a question may follow it
 PHRASE_BEFORE_THAT: Final = frozenset({"about", "for", "all", "with", "like", "oh", "sorry", "hear",
-                                       "of", "by", "at", "to"})
+                                       "of", "by", "at", "to", "do", "did", "done", "fix", "sort", "check"})
 # fillers a question may follow ("oh no what happened", "right so how can I help",
 # "sorry about that how has it affected you"); they never block one
 FILLERS: Final = frozenset({
@@ -253,7 +253,9 @@ DISMISSALS: Final = (
     r"\bnothing (we|i|anyone|anybody) (can|could) do\b", r"\bnot (much|a lot|anything) (we|i) can do\b",
     r"\b(we|i) can not do anything\b", r"\b(that|it|this) is (just )?(how|the way) (it|things|they|"
     r"couriers|airlines|it works|the system|we|the industry)\b",
-    r"\bnot (our|my|the company's) (fault|problem|responsibility|concern)\b",
+    r"\bnot (really )?(our|my|the company's) (fault|problem|responsibility|concern)\b",
+    r"\bnot (really )?(something|anything) (that )?(we|i) (can|could) (control|help|change|do anything)\b",
+    r"\bnot (really )?(something|anything) (that )?(we|i) (are|am|were|was) (responsible|to blame)\b",
     r"\bout of (our|my) (hands|control)\b", r"\bbeyond (our|my) control\b",
     r"\bnot (always |really |entirely )?(in|within|under) (our|my) control\b",
     r"\b(was|is|were) (not|nothing) (anything |much )?(we|they|i|anyone|reception|the \w+) (can|could) "
@@ -266,7 +268,7 @@ DISMISSALS: Final = (
     r"\b(our|the|company|standard) polic(y|ies)\b",
     r"\bcalm down\b", r"\bno need to (be|get)\b", r"\bnot (that|a|such a) big (a )?deal\b",
     r"\bat least\b", r"\bcould (be|have been) worse\b", r"\bit is (only|just) (a|one|two|three|a few)\b",
-    r"\b(only|just) (a|one|two|three|a few|a couple of) (days?|hours?|minutes?|weeks?|pounds?)\b",
+    r"\b(only|just) (a|one|two|three|a few|a couple of) (days?|hours?|minutes?|weeks?|pounds?)\b(?! old)",
     r"\bnobody else (has|have|is) (complained|had)\b", r"\b(happens|happened) to everyone\b",
     r"\bbusy (time|times|period|season)\b",
     r"\b(is|are|that is|it is) (completely |perfectly |quite )?normal\b",
@@ -280,7 +282,8 @@ DISMISSALS: Final = (
 # openings that mark a restatement; a bonus in the explanation, never required
 REFLECTIONS: Final = (
     "so you", "so what i am hearing", "what i am hearing", "sounds like", "it sounds as if",
-    "if i understand", "if i have got this right", "if i have understood", "let me make sure",
+    "if i understand", "if i have got this right", "if i have this right", "if i have understood",
+    "let me make sure",
     "just to check", "you are saying", "you are telling me", "what you are saying",
     "so it is", "so the", "so your", "so after", "so even", "so despite", "let me check",
     "to make sure i have", "so basically", "in other words", "correct me if",
@@ -338,8 +341,10 @@ HABITS: Final = (
 )
 # a third party that "can drop" or "may take" describes what happens in general
 HABIT_PATTERNS: Final = (
-    r"(it|they|these|those|this|that|the \w+|\w+s) (can|may|might|will) (sometimes |often |easily )?"
-    r"(take|drop|happen|get|go|fail|lose|slip|run|fall|stop|crash|glitch|reset|freeze|lag)",
+    r"\b(it|they|these|those|this|that|the \w+|\w+s) (can|may|might|will) (sometimes |often |easily )?"
+    r"(take|drop|happen|get|go|fail|lose|slip|run|fall|stop|crash|glitch|reset|freeze|lag)\b",
+    # "tests get cancelled when examiners are off": a generic plural, passive, and its condition
+    r"\b\w+s (get|are|can get|do get) \w+ed (when|if|whenever|because)\b",
 )
 # a wish put to the customer; wrong unless the customer voiced one
 WISH_FRAMES: Final = (
@@ -362,6 +367,7 @@ REFLECTIVE_FRAMES: Final = (
     "you are hoping", "you would prefer", "you are asking", "you are saying", "you are telling",
     "so your", "so it is", "what you are saying", "it sounds like you", "sounds like you",
     "so what i am hearing", "what i am hearing", "if i understand", "so basically you",
+    "if i have this right", "if i have got this right", "if i have understood",
     "you are after", "you wish", "you hope",
 )
 

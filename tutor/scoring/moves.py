@@ -2,9 +2,12 @@
 
 Acknowledging means naming or validating the feeling ("no wonder you're
 annoyed", "that sounds exhausting"); an apology for "the inconvenience" or a
-bare "I understand" names nothing. An open question invites the customer to
-say more in their own words; asking for a fact (a date, a number) or a yes/no
-question does not.
+bare "I understand" names nothing. Whose feeling a word names is read from the
+clause (its subject, its verb, a negation), not from lists of examples: "the
+driver was stressed" and "I wouldn't worry" acknowledge nothing, "I'd be livid
+too" does. An open question invites the customer to say more in their own
+words; asking for a fact (a date, a number), a yes/no question, or closing the
+call ("is there anything else I can help with") does not.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Final
 
 from tutor.scoring import lexicon
 from tutor.scoring.result import Trait
-from tutor.scoring.text import Clause, clauses, stem
+from tutor.scoring.text import Clause, clauses, is_content, stem
 
 
 @lru_cache(maxsize=1)
@@ -25,21 +28,87 @@ def _feeling_patterns() -> tuple[re.Pattern[str], ...]:
                  for f in lexicon.FEELINGS)
 
 
-# a feeling whose subject is the trainee ("I'm worried the block might take hours") or a
-# third party ("the drivers are really stressed") is not the customer's
-_SOMEONE_ELSE: Final = re.compile(
-    r"\b(i am|i was|we are|we were|they are|they were|he is|she is|staff are|\w+s are|\w+s were)"
-    r"( (really|very|so|quite|a bit|a little|also|too|all|just|getting|feeling|pretty|rather|"
-    r"extremely|incredibly|totally|absolutely))* $")
-
-
 def feelings_named(text: str) -> list[str]:
     """Feeling words in ``text`` that name the customer's feeling, as said."""
     found: list[str] = []
     for pattern in _feeling_patterns():
-        found.extend(match.group(0) for match in pattern.finditer(text)
-                     if not _SOMEONE_ELSE.search(text[max(0, match.start() - 40): match.start()]))
+        for match in pattern.finditer(text):
+            before = text[: match.start()].split()[-8:]
+            after = text[match.end():].split()
+            if _customers_feeling(before, match.group(0), after[0] if after else ""):
+                found.append(match.group(0))
     return list(dict.fromkeys(found))
+
+
+# Whose feeling is it? Read from the clause's shape, not from examples: walk back from the
+# feeling word over degree words to a linking verb ("is", "feels", "got"), then over
+# auxiliaries to its subject. The customer's ("you were scared", "that sounds awful", "how
+# stressful") counts; the trainee's own ("I'm worried the block ...") does not unless it is
+# hypothetical ("I'd be worried too"); nor a third party's ("the driver was stressed", "the
+# manager feels awful"); nor a negated one ("I wouldn't worry", "it won't hurt").
+_DEGREE: Final = frozenset({
+    "really", "very", "so", "quite", "a", "an", "bit", "little", "also", "too", "all", "just",
+    "pretty", "rather", "extremely", "incredibly", "totally", "absolutely", "only", "ever",
+    "actually", "genuinely", "more", "most", "even", "still", "properly", "utterly", "completely",
+    "understandably", "super", "massively", "hugely", "deeply", "truly", "such"})
+_LINKING: Final = frozenset({
+    "is", "was", "are", "were", "am", "be", "been", "being", "feel", "feels", "felt", "feeling",
+    "seem", "seems", "seemed", "look", "looks", "looked", "sound", "sounds", "sounded", "get", "gets",
+    "got", "getting", "become", "became", "left", "keep", "kept", "went", "go"})
+_FEEL_VERBS: Final = frozenset({"feel", "feels", "felt", "feeling", "get", "gets", "got", "getting",
+                                "become", "became", "went", "go"})
+_AUXILIARY: Final = frozenset({"must", "have", "has", "had", "would", "will", "might", "may", "could",
+                               "should", "can", "do", "does", "did", "been", "be", "to", "going",
+                               "probably", "definitely", "certainly"})
+_HYPOTHETICAL: Final = frozenset({"would", "might", "could"})
+_NEGATIONS: Final = frozenset({"not", "never", "no", "nor"})
+_CUSTOMER: Final = frozenset({"you", "your", "yourself", "yours"})
+_SITUATION: Final = frozenset({"that", "it", "this", "which", "what", "how", "there"})
+_SELF: Final = frozenset({"i", "we"})
+_OTHERS: Final = frozenset({"they", "he", "she", "everyone", "everybody", "someone", "somebody",
+                            "people", "staff", "team", "them"})
+# feelings that describe the one who has them; the others ("awful", "a nightmare") can
+# describe the situation, so "the delay was awful" still speaks to the customer's experience
+_EXPERIENCER: Final = frozenset({
+    "upset", "afraid", "sad", "angry", "cross", "mad", "furious", "nervous", "gutted", "anxious",
+    "livid", "fuming", "heartbroken", "shaken", "tired", "helpless", "powerless", "lonely",
+    "desperate", "frantic", "fed up", "worn out", "let down", "sick of", "tired of", "on edge",
+    "hurt", "miserable", "bitter", "fearful", "shaky"})
+
+
+def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
+    """Is the feeling said just after ``before`` the customer's (or their situation's)?"""
+    if (before and before[-1] in _NEGATIONS) or (
+            len(before) > 1 and before[-2] in _NEGATIONS and before[-1] in _LINKING | _DEGREE | _AUXILIARY):
+        return False
+    i = len(before) - 1
+    while i >= 0 and before[i] in _DEGREE:
+        i -= 1
+    if i < 0:
+        return True
+    if before[i] not in _LINKING:
+        # "they panic", "I worry that ...": the feeling is the subject's own verb
+        return before[i] not in _SELF | _OTHERS
+    verb = before[i]
+    i -= 1
+    helpers: set[str] = set()
+    while i >= 0 and (before[i] in _AUXILIARY or before[i] in _DEGREE or before[i] in _NEGATIONS):
+        helpers.add(before[i])
+        i -= 1
+    subject = before[i] if i >= 0 else ""
+    if (not subject or subject in _CUSTOMER or subject in _SITUATION
+            or (i > 0 and before[i - 1] in _CUSTOMER)):
+        return True
+    if subject in _SELF:
+        return bool(helpers & _HYPOTHETICAL)
+    if subject not in _OTHERS and (not is_content(subject) or subject.endswith("ing")):
+        # no subject to be found ("and", "but"), or an activity ("being treated like that must
+        # feel humiliating"): the situation the customer is in
+        return True
+    if verb in _FEEL_VERBS or feeling in _EXPERIENCER or feeling.endswith("ed"):
+        return False
+    # "estimates are only a rough guide": the adjective describes a noun, not an experience
+    return not is_content(following)
 
 
 def score_empathy(reply: str, customer_emotions: tuple[str, ...] = ()) -> Trait:
@@ -80,7 +149,9 @@ def question_kind(clause: Clause) -> str:
     """'open', 'fact', 'yes_no' or 'none' for one clause."""
     tokens = list(clause.tokens)
     text = " ".join(tokens)
-    if any(re.search(rf"\b{re.escape(i)}\b", text) for i in lexicon.INVITATIONS) and (
+    # "is there anything else I can help with" closes the call; it offers service, not a hearing
+    closing = re.search(r"\b(anything|what) else (can |could )?(i|we) (can |could )?(help|do)\b", text)
+    if not closing and any(re.search(rf"\b{re.escape(i)}\b", text) for i in lexicon.INVITATIONS) and (
             clause.question or text.startswith(("tell", "talk", "walk", "take", "help me", "i would love",
                                                  "i would like to hear", "please tell"))):
         return "open"

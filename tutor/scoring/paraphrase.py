@@ -80,10 +80,12 @@ def score_paraphrase(reply: str, scenario: Scenario) -> Trait:
             reason = f"You put what happened to the customer in your own words{also}."
         return Trait(True, round(score, 2), verdict, reason, details)
     if verdict is Paraphrase.PARROTED:
-        echoed = reading.parroted[0]
+        # quote what was copied, as the trainee said it: that is what to put another way
+        copied = ", ".join(f"'{phrase}'" for phrase in reading.echoed_phrases[:3])
+        said = f"the customer's own words ({copied})" if copied else (
+            f"the customer's own words for '{reading.parroted[0]}'")
         return Trait(False, round(min(0.3, partial * 0.4), 2), verdict,
-                     f"You used the customer's own words for '{echoed}'; say it in your own words.",
-                     details)
+                     f"You used {said}; say it in your own words.", details)
     if verdict is Paraphrase.WRONG_CONCERN:
         return Trait(False, round(min(0.3, partial * 0.4), 2), verdict,
                      f"'{reading.wrong}' is not what the customer said; reflect their concern"
@@ -128,9 +130,9 @@ def rule_verdict(reading: Reading) -> Paraphrase:
 
 def restating_probability(reading: Reading) -> float:
     """The fitted logistic decision (weights in :mod:`tutor.scoring.paraphrase_model`)."""
-    weights = dict(WEIGHTS)
-    z = weights["bias"] + sum(weights[name] * value
-                              for name, value in zip(FEATURES, features(reading), strict=True))
+    values = dict(zip(FEATURES, features(reading), strict=True))
+    # the weights name the features they use (a few of FEATURES) and the bias
+    z = sum(weight * (1.0 if name == "bias" else values[name]) for name, weight in WEIGHTS)
     return 1.0 / (1.0 + math.exp(-z))
 
 

@@ -8,13 +8,17 @@ four ways, each met by a structural check rather than a list of examples:
   found on person- and tense-folded words ("I was" = "you were", "my" =
   "your"), in runs of three or more, per customer sentence and per clause of
   the reply: a sentence mostly echoed, a clause mostly made of echo, or a
-  reply whose statements are mostly echo earns nothing for those words.
+  reply whose statements are mostly echo earns nothing for those words; in a
+  reply that is more than half echo, the customer's words outside the runs
+  (two half sentences said back, reordered) are not its own words either.
 * **Explanations.** "The warehouse was short of drivers, that's why" names
   the problem only to account for it. A piece of the reply is an explanation
   when it carries a cause marker ("because", "due to", "that's why") over
   content the customer never said, a generaliser ("for everyone", "this time
   of year"), a habit ("the app does that", "usually"), or a stock phrase
-  (``lexicon.DISMISSALS``).
+  (``lexicon.DISMISSALS``). A cause told back under a reflection ("so you
+  lost the takings because the machines were down") is the customer's own
+  account, not an excuse, when it carries something the customer said.
 * **Offers.** "I can refund the fee" shares the customer's nouns but promises
   instead of reflecting; an offer's words restate nothing.
 * **Wrong concerns.** "So you'd like to change the delivery address" is
@@ -70,6 +74,8 @@ _GENERIC_WEIGHT: Final = 0.5  # "not", "day", "still" carry less meaning than "r
 _GENERIC: Final = frozenset({"nobody", "day", "hour", "again", "late"})
 _DISMISSALS: Final = tuple(re.compile(pattern) for pattern in lexicon.DISMISSALS)
 _HABIT_PATTERNS: Final = tuple(re.compile(pattern) for pattern in lexicon.HABIT_PATTERNS)
+_COMPARISON: Final = re.compile(r"\b(than|times|as much as|compared (to|with))\b")
+_CHECKING: Final = re.compile(r"let me (just )?(check|make sure|see if|be sure)( that| if)? (i|we)\b")
 
 
 class Role(StrEnum):
@@ -136,6 +142,7 @@ class Reading:
     partial: float = 0.0  # best coverage of any concern by the reply's own words
     loose: float = 0.0  # best coverage counting echoed and offered words too
     parroted: list[str] = field(default_factory=list)
+    echoed_phrases: list[str] = field(default_factory=list)  # the reply's words copied in runs, in order
     echo_share: float = 0.0  # share of the statements' content words that are echo
     explanation: str | None = None
     offer: str | None = None
@@ -150,6 +157,9 @@ class Reading:
                                          for p in self.pieces)
 
 
+_CONCERN_SPLIT: Final = re.compile(r",\s*(?:and|but|so)\s+|;\s*|\s+but\s+", re.IGNORECASE)
+
+
 @lru_cache(maxsize=64)
 def complaint_of(scenario: Scenario) -> Complaint:
     """The customer's concerns: authored key points, else each sentence of their lines."""
@@ -158,7 +168,9 @@ def complaint_of(scenario: Scenario) -> Complaint:
 
     raw = tuple(s for line in scenario.lines for s in sentences(line.text))
     points = [concern(text) for text in scenario.key_points]
-    said = [concern(s) for s in raw]
+    # "I paid extra for express delivery, and nobody told me it was running late" is two concerns:
+    # restating the first must not be credited as restating the second
+    said = [concern(part) for s in raw for part in _CONCERN_SPLIT.split(s) if part.strip()]
     said = [c for c in said if len(c.concepts) >= 2]
     everything = [c for s in said for c in s.concepts] + [c for p in points for c in p.concepts]
     counts = {c: sum(c in s.concepts for s in said) for c in set(everything)}
@@ -230,15 +242,23 @@ def _piece_starts(tokens: list[str], index: int) -> bool:
     if head in lexicon.PIECE_BREAKS:
         return True
     if head in ("and", "so", "then") and following in lexicon.SUBJECT_STARTS:
-        return True
+        # "so let me check" starts an offer; "so let down" goes on describing
+        return following != "let" or (index + 2 < len(tokens) and tokens[index + 2] in ("me", "us"))
     if " ".join(tokens[index:index + 3]) in ("that is why", "which is why", "that is because"):
-        return True
-    return _is_offer(tokens[index:]) and tokens[index - 1] not in ("that", "what", "as", "if")
+        return tokens[index - 1] not in ("and", "so", "then")  # "and that is why": cut at "and"
+    # "not something we can control": an object, then a relative clause, not a promise
+    # "so you let us know": the subject's own verb, not the trainee's promise
+    return _is_offer(tokens[index:]) and tokens[index - 1] not in (
+        "that", "what", "as", "if", "something", "anything", "nothing", "everything", "you", "they",
+        "he", "she")
 
 
 def _is_offer(tokens: list[str]) -> bool:
     """Does this stretch start by promising something ("I can refund", "let me check")?"""
     text = " ".join(tokens[:4])
+    # "let me check I've got this right" checks an understanding; it promises nothing
+    if _CHECKING.match(" ".join(tokens[:7])):
+        return False
     for opener in lexicon.OFFER_OPENERS:
         if text.startswith(opener + " ") or text == opener:
             after = tokens[len(opener.split()):]
@@ -299,11 +319,18 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
                     reading.parroted.append(text)
     statement_content = [i for i in statement_idx if is_content(all_words[i])]
     any_echo = {i for _, echoed in runs for i in echoed}
+    reading.echoed_phrases = _phrases(all_words, any_echo)
     if statement_content:
         reading.echo_share = len(any_echo & set(statement_content)) / len(statement_content)
         if reading.echo_share >= REPLY_ECHO_SHARE:
             copied |= any_echo
-            for number, _ in runs:
+            if reading.echo_share > REPLY_ECHO_SHARE:
+                # a reply that is mostly the customer's sentences said back (in runs, reordered,
+                # half of each) copies the rest of their words too: they are not its own either
+                said = set(person_neutral(complaint.said.split()))
+                copied |= {i for i in statement_content if folded[i] in said}
+            # the sentence echoed most is the one to name in the feedback
+            for number, _ in sorted(runs, key=lambda run: -len(run[1])):
                 text = " ".join(words(complaint.raw_sentences[number]))
                 if text not in reading.parroted:
                     reading.parroted.append(text)
@@ -348,13 +375,27 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
         needed = min(2, len(concern.concepts))
         # a long concern is restated by its two or three strongest ideas, not by half of it
         enough = min(RESTATED_COVERAGE * total, LONG_CONCERN_WEIGHT)
-        if weight >= enough and len(matched) >= needed:
+        # "not" and "late" alone restate nothing: at least one idea of the concern's own must be there
+        specific = any(c not in _GENERIC for c in matched)
+        if weight >= enough and len(matched) >= needed and specific:
             reading.restated.append((concern, coverage))
         reading.partial = max(reading.partial, coverage)
         loose = [c for c in concern.concepts if any(similar(c, r) for r in loose_concepts)]
         reading.loose = max(reading.loose, concern.weight(loose) / total)
     reading.shared_moves = tuple(m for m in dict.fromkeys(moves_in(own)) if m in complaint.moves)
     return reading
+
+
+def _phrases(all_words: list[str], indexes: set[int]) -> list[str]:
+    """Consecutive runs of the given word indexes, as text, in the reply's order."""
+    phrases: list[list[str]] = []
+    previous = -2
+    for index in sorted(indexes):
+        if index != previous + 1:
+            phrases.append([])
+        phrases[-1].append(all_words[index])
+        previous = index
+    return [" ".join(phrase) for phrase in phrases]
 
 
 def _own_words(all_words: list[str], pieces: list[Piece], copied: set[int]) -> list[str]:
@@ -375,12 +416,20 @@ def _own_words(all_words: list[str], pieces: list[Piece], copied: set[int]) -> l
 def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str | None:
     """The phrase by which this piece explains the problem instead of reflecting it, if any."""
     text = f" {piece.text} "
+    reflective = _reflects(piece.tokens) or (previous is not None and _reflects(previous.tokens))
     for phrase in (*lexicon.GENERALISERS, *lexicon.HABITS):
         if f" {phrase} " not in text:
             continue
         before = text.split(f" {phrase} ", 1)[0].split()
-        # "what you'd usually pay" is the customer's habit, not an excuse
-        if _subject(piece.tokens) in ("you", "your") or {"you", "your"} & set(before[-3:]):
+        # "what you'd usually pay" is the customer's habit, not an excuse; "if I have this
+        # right, you agreed to the surgery" tells their story back
+        said_before = f" {' '.join(before)} "
+        framed = reflective or any(f" {frame} " in said_before for frame in lexicon.REFLECTIVE_FRAMES)
+        # "three times what it usually costs" compares with the customer's normal, even when
+        # the recogniser has lost the "you"
+        compared = bool(_COMPARISON.search(" ".join(before[-5:])))
+        if _subject(piece.tokens) in ("you", "your") or {"you", "your"} & set(before[-3:]) or compared or (
+                framed and "you" in phrase.split()):
             continue
         return phrase
     for pattern in _HABIT_PATTERNS:
@@ -393,13 +442,18 @@ def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str
         after = text.split(f" {marker} ", 1)[1].split()
         before = text.split(f" {marker} ", 1)[0].split()
         cause = after if after else before
-        if not after and previous is not None and marker in ("that is why", "which is why"):
-            cause = list(previous.tokens)
+        if marker in ("that is why", "which is why"):
+            # "X, that's why Y": the cause is what came before, in this piece or the last one
+            cause = before if content_concepts(before) else list(previous.tokens) if previous else []
+            after = [] if cause is before or not cause else after
         if _subject(tuple(cause)) in ("you", "your", "yourself"):
             continue
         concepts = content_concepts(cause)
         novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
-        if concepts and len(novel) / len(concepts) >= NOVEL_SHARE:
+        # "so you lost eight hundred because the machines were down" reflects the customer's
+        # account of the cause; only a cause with nothing of theirs in it explains it away
+        reflected = reflective and len(novel) < len(concepts)
+        if concepts and len(novel) / len(concepts) >= NOVEL_SHARE and not reflected:
             shown = " ".join((cause if cause is after else cause[-5:]) [:6])
             return f"{marker} {shown}" if cause is after else f"{shown} {marker}"
     return None
@@ -407,8 +461,7 @@ def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str
 
 def _reflects(tokens: tuple[str, ...]) -> bool:
     """Is this piece shaped as a reflection of the customer ("so you ...", "you'd like to ...")?"""
-    start = " ".join(t for t in tokens[:6] if t not in ("okay", "ok", "right", "oh", "well", "and"))
-    return start.startswith(lexicon.REFLECTIVE_FRAMES)
+    return _opening(tokens).startswith(lexicon.REFLECTIVE_FRAMES)
 
 
 def _new_problem(piece: Piece, complaint: Complaint) -> str | None:
@@ -428,8 +481,15 @@ def _new_problem(piece: Piece, complaint: Complaint) -> str | None:
 
 def _wishes(tokens: tuple[str, ...]) -> bool:
     """Does this piece tell the customer what they want ("so you'd like to change the address")?"""
-    start = " ".join(t for t in tokens[:6] if t not in ("okay", "ok", "right", "oh", "well", "and"))
-    return start.startswith(lexicon.WISH_FRAMES)
+    return _opening(tokens).startswith(lexicon.WISH_FRAMES)
+
+
+def _opening(tokens: tuple[str, ...]) -> str:
+    """The first words of a piece after any leading fillers ("okay, right, so you ...")."""
+    start = 0
+    while start < len(tokens) and tokens[start] in ("okay", "ok", "right", "oh", "well", "and"):
+        start += 1
+    return " ".join(tokens[start:start + 8])
 
 
 def _stock_dismissal(text_words: list[str]) -> str | None:

@@ -185,23 +185,60 @@ def _question_starts(tokens: list[str], index: int) -> bool:
     """Does a question begin at ``tokens[index]``?"""
     if index >= len(tokens):
         return False
-    # "so what I'm hearing is", "I see what you mean", "I know how hard" are statements
-    previous = tokens[index - 1] if index > 0 else ""
-    if previous in lexicon.NOT_BEFORE_QUESTION and not _ends_a_phrase(tokens, index - 1):
-        return False
     head = tokens[index]
     following = tokens[index + 1] if index + 1 < len(tokens) else ""
+    after = tokens[index + 2] if index + 2 < len(tokens) else ""
+    # "what can I do", "what would you like": a question word, then the verb before its subject,
+    # asks even after a word that usually makes it a statement's object ("didn't show what can i")
+    inverted = head in lexicon.WH_WORDS and following in lexicon.AUXILIARIES and after in _PRONOUNS
+    # "so what I'm hearing is", "I see what you mean", "that's probably what happened" are statements
+    back = index - 1
+    while back > 0 and tokens[back] in _HEDGES:
+        back -= 1
+    previous = tokens[back] if index > 0 else ""
+    direct = head in lexicon.AUXILIARIES and previous in _ASKING and following in _PRONOUNS
+    # a modal before its subject ("I'm sure, can I take your number"), or "tell me", after a
+    # statement without punctuation starts a question, unless the words before embed it
+    # ("can you tell me", "I'd like to tell you", "what can I do")
+    restart = (((head in _MODALS and following in _PRONOUNS) or (head in ("tell", "talk", "walk")
+                                                                   and following == "me"))
+               and previous not in lexicon.WH_WORDS | _EMBEDDING)
+    if restart:
+        return True
+    if (previous in lexicon.NOT_BEFORE_QUESTION and not _ends_a_phrase(tokens, back)
+            and not inverted and not direct):
+        return False
     if head in lexicon.WH_WORDS:
         return (following in lexicon.AUXILIARIES or following in lexicon.QUESTION_FOLLOWERS
                 or (head == "how" and following in lexicon.HOW_ADVERBS)
                 or _wh_phrase_then_auxiliary(tokens, index))
     if head in lexicon.AUXILIARIES:
+        # "before we do that", "so this is the second time", "which is great": a verb after its
+        # subject (or a relative pronoun) states; "sorry about that is there ..." asks again
+        if back == index - 1 and (previous in _PRONOUNS | _RELATIVES
+                                  or (previous == "that" and not _ends_a_phrase(tokens, back))):
+            return False
         # "the app does that after an update" states a habit; "does that help" asks
         after = tokens[index + 2] if index + 2 < len(tokens) else ""
         habit = (head in ("do", "does") and following in ("that", "this") and previous
                  and previous not in lexicon.FILLERS and (not after or after in lexicon.HABIT_FOLLOWERS))
         return following in lexicon.SUBJECTS and not habit
-    return head in ("tell", "talk", "walk") and following == "me" and index == 0
+    return False
+
+
+_PRONOUNS: Final = frozenset({"i", "you", "we", "they", "he", "she", "it"})
+_RELATIVES: Final = frozenset({"this", "there", "which", "who"})
+_MODALS: Final = frozenset({"can", "could", "would", "will", "should", "may", "might", "shall"})
+# words after which "tell me" or "can you" continue a clause instead of starting one
+_EMBEDDING: Final = frozenset({"to", "you", "please", "can", "could", "would", "will", "just", "me", "and",
+                               "or", "that", "if", "whether", "so", "i", "we", "they", "he", "she", "it",
+                               "this", "there", "which", "who"})
+# verbs that introduce a question said as it would be asked ("just to check, have you kept it")
+_ASKING: Final = frozenset({"check", "ask", "wondering", "wonder", "curious"})
+# words that sit between a verb and its object without changing the clause ("is probably what")
+_HEDGES: Final = frozenset({"probably", "maybe", "likely", "really", "basically", "obviously",
+                            "possibly", "definitely", "surely", "perhaps", "actually", "also",
+                            "precisely", "clearly", "honestly"})
 
 
 def _ends_a_phrase(tokens: list[str], index: int) -> bool:
