@@ -17,6 +17,7 @@ The held-out split is for reporting only: nobody tunes thresholds on it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import platform
 import statistics
 import sys
@@ -241,6 +242,11 @@ def table(rows: Sequence[tuple[str, Sequence[Outcome]]], title: str) -> None:
         print(f"{label:<{width}}  " + "  ".join(f"{f[k]:>{widths[k]}}" for k in keys))
 
 
+def ordinary_room(condition: Condition) -> bool:
+    """A room the station must be right in: the targets' SNR >= 20 dB and RT60 <= 0.4 s."""
+    return (condition.snr_db is None or condition.snr_db >= 20.0) and condition.rt60_s <= 0.4 + 1e-9
+
+
 def summary(split: str, outcomes: Sequence[Outcome]) -> str:
     f = figures(outcomes)
     right = sum(1 for o in outcomes for ok in (o.interruptions == o.truth.interruptions,
@@ -283,6 +289,11 @@ def report(split: str, outcomes: Sequence[Outcome], show_misses: bool) -> None:
     for o in outcomes:
         by_voice.setdefault(o.job.voice, []).append(o)
     table(sorted(by_voice.items()), "trainee voice")
+    print()
+    ordinary = [o for o in outcomes if ordinary_room(o.job.condition)]
+    hard = [o for o in outcomes if not ordinary_room(o.job.condition)]
+    table([("ordinary: SNR >= 20 dB, RT60 <= 0.4 s", ordinary), ("hard: SNR 10 dB or RT60 > 0.4 s", hard)],
+          "the targets' two kinds of room")
     if show_misses:
         print()
         for o in outcomes:
@@ -316,11 +327,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"scenario id (e.g. {roomsim.SECOND_SCENARIO})")
     parser.add_argument("--show-misses", action="store_true", help="list every wrong round and why")
     parser.add_argument("--save-misses", type=Path, metavar="DIR", help="save wrong rounds as WAV files")
+    parser.add_argument("--suppress", type=int, default=0, metavar="LEVEL",
+                        help="noise suppression before recognition, 0 (off) to 4")
+    parser.add_argument("--speaker-distance", type=_floats, metavar="LOW,HIGH",
+                        help="loudspeaker to microphone, metres (default 0.2,0.5)")
     args = parser.parse_args(argv)
     settings = Settings()
+    settings = dataclasses.replace(settings, recognition=dataclasses.replace(
+        settings.recognition, noise_suppression=args.suppress))
+    if args.speaker_distance:
+        low, high = (args.speaker_distance * 2)[:2]
+        roomsim.place_loudspeaker(low, high)
     recognizer = PocketsphinxRecognizer(roomsim.RATE)
     print(f"Machine: {platform.machine()}, {platform.processor() or platform.system()}, "
-          f"Python {platform.python_version()}; scenario {args.scenario}")
+          f"Python {platform.python_version()}; scenario {args.scenario}; suppression {args.suppress}; "
+          f"loudspeaker {roomsim.LOUDSPEAKER_DISTANCE_M[0]:g}-{roomsim.LOUDSPEAKER_DISTANCE_M[1]:g} m")
     results: dict[str, list[Outcome]] = {}
     for split in SPLITS if args.split == "both" else (args.split,):
         jobs = plan(split, args)

@@ -232,6 +232,16 @@ def conditions(split: str) -> list[Condition]:
     return grid
 
 
+LOUDSPEAKER_DISTANCE_M: tuple[float, float] = (0.2, 0.5)
+
+
+def place_loudspeaker(low_m: float, high_m: float) -> None:
+    """Put the loudspeaker ``low_m`` to ``high_m`` from the microphone in every room built after this."""
+    global LOUDSPEAKER_DISTANCE_M
+    LOUDSPEAKER_DISTANCE_M = (low_m, high_m)
+    geometry.cache_clear()
+
+
 @functools.lru_cache(maxsize=64)
 def geometry(split: str, setup: str, rt60_s: float, room: int) -> Geometry:
     """A room for ``split``; the same arguments give the same room."""
@@ -262,7 +272,8 @@ def geometry(split: str, setup: str, rt60_s: float, room: int) -> Geometry:
         dz = rng.uniform(0.2, min(0.6, 0.8 * d_trainee))
         mouth = point_at(station, d_trainee, facing + rng.uniform(-0.5, 0.5), dz)
         speaker_side = facing + np.pi / 2 * rng.choice([-1.0, 1.0]) + rng.uniform(-0.4, 0.4)
-        loudspeaker = point_at(station, rng.uniform(0.2, 0.5), speaker_side, rng.uniform(-0.03, 0.12))
+        loudspeaker = point_at(station, rng.uniform(*LOUDSPEAKER_DISTANCE_M), speaker_side,
+                               rng.uniform(-0.03, 0.12))
         if inside(mouth) and inside(loudspeaker):
             break
     else:

