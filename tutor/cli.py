@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
+import os
 import random
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,10 +17,14 @@ from typing import Any
 from tutor import __version__
 from tutor.errors import AudioFileError, ConfigError, TutorError
 from tutor.settings import Settings, config_files, describe, load_settings
+from tutor.terminal import printable
 
 _LOGGER = logging.getLogger("tutor")
 
 EXIT_NO_REPLY = 5
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # what a shell reports for a program whose reader left
+REPLY_AT_S = (-30.0, 60.0)  # --reply-at: talking over the customer from 30 s early to a minute late
+MAX_SINCE_DAYS = 36500  # --since DAYS: a century covers any history
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -157,9 +164,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                    "run": cmd_run, "doctor": cmd_doctor, "calibrate": cmd_calibrate,
                    "report": cmd_report, "forget": cmd_forget, "session": cmd_session,
                    "config": cmd_config, "devices": cmd_devices, "models": cmd_models}[args.command]
-        return handler(args, settings)
+        code = handler(args, settings)
+        sys.stdout.flush()  # here, so a reader that left (`| head`) is noticed inside the try
+        return code
+    except BrokenPipeError:
+        # the Python docs' recipe: whatever is still buffered goes nowhere, quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except TutorError as exc:
-        print(f"tutor: {exc}", file=sys.stderr)
+        print(f"tutor: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("tutor: stopped", file=sys.stderr)
@@ -180,10 +194,10 @@ def cmd_scenarios(args: argparse.Namespace, settings: Settings) -> int:
                            "mid_pause": s.has_mid_pause, "summary": s.summary}
                           for s in scenarios], indent=2))
         return 0
-    width = max((len(s.id) for s in scenarios), default=2)
+    width = max((len(printable(s.id)) for s in scenarios), default=2)
     for s in scenarios:
         pause = "  (pauses mid-complaint)" if s.has_mid_pause else ""
-        print(f"{s.id:<{width}}  {s.difficulty:<6}  {s.title}{pause}")
+        print(f"{printable(s.id):<{width}}  {s.difficulty:<6}  {printable(s.title)}{pause}")
     return 0
 
 
@@ -291,15 +305,23 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.simulate is None and (args.reply_at is not None or args.fast):
         raise TutorError("--reply-at and --fast only apply with --simulate REPLY.wav")
+    if args.reply_at is not None:
+        _check_reply_at(args.reply_at)
     trainee = _trainee(args.trainee)  # before the round: a mistyped id must not cost one
+    if args.save_round is not None:  # a target that would be refused must not cost a round either
+        from tutor.files import check_target
+
+        check_target(args.save_round)
     library = _library(settings)
     if args.scenario:
         scenario = library.resolve(args.scenario)
-    else:
-        ids = list(_session_scenarios(settings)) or library.ids()
-        if not ids:
-            raise TutorError("the scenario library is empty")
+    elif ids := _session_scenarios(settings):
         scenario = library.get(random.choice(ids))
+    else:
+        playable = list(library)  # a file that does not load is skipped with a warning
+        if not playable:
+            raise TutorError("the scenario library is empty")
+        scenario = random.choice(playable)
 
     rate = settings.audio.sample_rate
     audio: Any
@@ -323,9 +345,9 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             return
         if event == "customer_speaking":
-            print(f"Customer ({scenario.title}):", flush=True)
+            print(f"Customer ({printable(scenario.title)}):", flush=True)
             for line in scenario.lines:
-                print(f"  \"{line.text}\"", flush=True)
+                print(f"  \"{printable(line.text)}\"", flush=True)
             print("Your turn: answer out loud.", flush=True)
         elif event == "thinking":
             print("Thinking...", flush=True)
@@ -348,7 +370,7 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
             data["history_id"] = recorded
         print(json.dumps(data, indent=2))
     else:
-        print(format_round(result))
+        print(printable(format_round(result), newlines=True))
         if recorded is not None:
             print(f"Recorded in the history as round {recorded} for {trainee}.")
     if result.save_error:
@@ -365,6 +387,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.rounds is not None and args.rounds < 1:
         raise TutorError("--rounds must be 1 or more")
+    _check_reply_at(args.reply_at)
     reply = None
     if args.simulate is not None:
         from tutor.audio.wavfile import read_mono
@@ -421,7 +444,8 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps(card.to_json(), indent=2))
         else:
-            print(f"Scenario: {scenario.title}\nReply: \"{args.text}\"\n{card.report()}")
+            print(printable(f"Scenario: {scenario.title}\nReply: \"{args.text}\"\n{card.report()}",
+                            newlines=True))
         return 0
 
     from tutor.audio.wavfile import read_round
@@ -442,10 +466,16 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
-        print(format_round(result, saved=False))
+        print(printable(format_round(result, saved=False), newlines=True))
         if scenario is None:
             print("  (add --scenario ID to score the paraphrase, emotion and open question)")
     return 0 if result.heard_reply else EXIT_NO_REPLY
+
+
+def _check_reply_at(seconds: float) -> None:
+    low, high = REPLY_AT_S
+    if not (math.isfinite(seconds) and low <= seconds <= high):
+        raise ConfigError(f"--reply-at must be seconds between {low:g} and {high:g}, not {seconds:g}")
 
 
 def _trainee(text: str) -> str:
@@ -486,12 +516,19 @@ def _since(text: str) -> Any:
 
     value = text.strip()
     if value.isdigit():
-        return datetime.now().astimezone() - timedelta(days=int(value))
+        days = int(value)
+        if days > MAX_SINCE_DAYS:
+            raise ConfigError(f"--since {days} days is more than {MAX_SINCE_DAYS} (a century); "
+                              "give fewer days or a date (YYYY-MM-DD)")
+        return datetime.now().astimezone() - timedelta(days=days)
     try:
         day = date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"--since must be a date (YYYY-MM-DD) or a number of days, not {text!r}") from None
-    return datetime.combine(day, time()).astimezone()
+        if not 1970 <= day.year <= 9998:
+            raise ValueError(day)
+        return datetime.combine(day, time()).astimezone()
+    except (ValueError, OverflowError, OSError):
+        raise ConfigError(f"--since must be a date (YYYY-MM-DD, from 1970) or a number of days, "
+                          f"not {text!r}") from None
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
@@ -579,9 +616,9 @@ def cmd_session(args: argparse.Namespace, settings: Settings) -> int:
                 print("No sessions yet.")
             for entry in entries:
                 ended = f"{local(entry.ended_at):%Y-%m-%d %H:%M}" if entry.ended_at else "open"
-                print(f"{entry.name}  {local(entry.started_at):%Y-%m-%d %H:%M} to {ended}  "
+                print(f"{printable(entry.name)}  {local(entry.started_at):%Y-%m-%d %H:%M} to {ended}  "
                       f"{entry.rounds} round{'s' if entry.rounds != 1 else ''}  "
-                      f"scenarios: {', '.join(entry.scenarios) or 'any'}")
+                      f"scenarios: {printable(', '.join(entry.scenarios)) or 'any'}")
             return 0
         else:
             chosen = history.session(args.name)

@@ -35,7 +35,7 @@ def run_checks(settings: Settings, audio_factory: Callable[[], DuplexAudio] | No
     """Every check, in the order a person would fix things."""
     sound, room = _sound(settings, audio_factory)
     return [sound, *([room] if room else []), _voice(settings), _speech_model(settings), _gpio(settings),
-            _disk(settings), _clock(), _calibration(settings)]
+            _scenarios(settings), _disk(settings), _clock(), _calibration(settings)]
 
 
 def _sound(settings: Settings, audio_factory: Callable[[], DuplexAudio] | None) -> tuple[Check, Check | None]:
@@ -127,6 +127,27 @@ def _gpio(settings: Settings) -> Check:
                      f"{settings.gpio.interruptions_led}/{settings.gpio.paraphrase_led}")
     finally:
         lights.close()
+
+
+def _scenarios(settings: Settings) -> Check:
+    """Every scenario file loads; one that does not is skipped by the station, and named here."""
+    from pathlib import Path
+
+    from tutor.scenarios import ScenarioLibrary
+    from tutor.terminal import printable
+
+    library = ScenarioLibrary(tuple(Path(d).expanduser() for d in settings.storage.scenario_dirs))
+    scenarios, problems = library.load_all()
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return Check("scenarios", False,
+                     f"{len(problems)} scenario file(s) skipped, {len(scenarios)} usable: "
+                     f"{printable(problems[0])}{more}",
+                     "fix or remove the file(s); `tutor scenarios` warns about each one")
+    if not scenarios:
+        return Check("scenarios", False, "the scenario library is empty",
+                     "add scenario files to a folder in storage.scenario_dirs")
+    return Check("scenarios", True, f"{len(scenarios)} scenarios")
 
 
 def _disk(settings: Settings) -> Check:

@@ -318,6 +318,8 @@ def _replace(settings: Settings, section: str, values: dict[str, Any], *, source
                 f"{source}:{key_line(text, key)}: unknown key '{key}' in [{section}]; "
                 f"known: {', '.join(fields)}")
         changes[key] = _coerce(value, fields[key], f"{source}:{key_line(text, key)}: [{section}] {key}")
+        if (section, key) == ("history", "station"):
+            _check_station(changes[key], f"{source}:{key_line(text, key)}: [history] station")
     return dataclasses.replace(settings, **{section: dataclasses.replace(current, **changes)})
 
 
@@ -347,6 +349,14 @@ def _coerce(value: Any, spec: dataclasses.Field[Any], where: str) -> Any:
     elif kind is str and isinstance(value, (str, int)) and not isinstance(value, bool):
         return str(value)
     raise ConfigError(f"{where} must be {_kind_name(kind)}, not {value!r}")
+
+
+def _check_station(name: str, where: str) -> None:
+    """A station name is shown in reports and on terminals: printable, at most 64 characters."""
+    if not name.isprintable():
+        raise ConfigError(f"{where} {name!r} has control characters; use letters, digits and spaces")
+    if len(name) > 64:
+        raise ConfigError(f"{where} is {len(name)} characters long; at most 64")
 
 
 def _kind_name(kind: type) -> str:

@@ -28,6 +28,7 @@ from tutor.round import RoundResult
 from tutor.scenarios import ScenarioLibrary
 from tutor.service import Notifier, Watchdog
 from tutor.settings import Settings
+from tutor.terminal import printable
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply
                           chooser=chooser, watchdog=watchdog,
                           after_round=_history(settings, trainee),
                           on_state=lambda state: notifier.status(state.value),
-                          say=lambda text: echo(f"station: {text}"),
+                          say=lambda text: echo(f"station: {printable(text)}"),
                           calibrated_latency_s=calibrated_latency_s(settings))
             if isinstance(lights, ConsoleLights) and simulate is None:
                 _read_enter_as_button(lights, echo)

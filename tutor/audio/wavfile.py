@@ -8,8 +8,10 @@ is the microphone, sample-aligned as captured.
 from __future__ import annotations
 
 import errno
+import io
+import logging
 import os
-import tempfile
+import stat
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from tutor.errors import AudioFileError, StorageError
+from tutor.files import describe_kind, write_atomically
+
+_LOGGER = logging.getLogger(__name__)
 
 _SAMPLE_TYPES = {1: np.uint8, 2: np.int16, 4: np.int32}
 
@@ -35,13 +40,19 @@ class RoundAudio:
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """Samples as int16 with shape (frames, channels), and the sample rate."""
+    """Samples as int16 with shape (frames, channels), and the sample rate.
+
+    Only regular files are read: a named pipe would wait for a writer for ever. A file
+    shorter than its header says (a copy cut off) is read as far as it goes, with a
+    warning.
+    """
     try:
-        with wave.open(str(path), "rb") as wav:
+        with _open_regular(path) as handle, wave.open(handle, "rb") as wav:
             channels = wav.getnchannels()
             width = wav.getsampwidth()
             rate = wav.getframerate()
-            raw = wav.readframes(wav.getnframes())
+            promised = wav.getnframes()
+            raw = wav.readframes(promised)
     except FileNotFoundError:
         raise AudioFileError(f"{path} does not exist") from None
     except IsADirectoryError:
@@ -50,8 +61,15 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         raise AudioFileError(
             f"{path} is not a PCM WAV file ({exc}); convert it with "
             f"`sox {path.name} -b 16 out.wav`") from None
+    except AudioFileError:
+        raise
     except OSError as exc:
-        raise AudioFileError(f"cannot read {path}: {exc.strerror}") from None
+        raise AudioFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    frame_bytes = max(channels * width, 1)
+    if len(raw) < promised * frame_bytes:
+        got = len(raw) // frame_bytes
+        _LOGGER.warning("%s is cut short: its header promises %.2f s but it holds %.2f s; "
+                        "scoring what is there", path, promised / max(rate, 1), got / max(rate, 1))
     if width == 3:
         bytes24 = np.frombuffer(raw[: len(raw) // 3 * 3], dtype=np.uint8).reshape(-1, 3)
         wide = (bytes24[:, 2].astype(np.int32) << 24 | bytes24[:, 1].astype(np.int32) << 16
@@ -71,6 +89,24 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         raise AudioFileError(f"{path} has no audio channels")
     frames = len(samples) // channels
     return samples[: frames * channels].reshape(frames, channels), rate
+
+
+def _open_regular(path: Path) -> io.BufferedReader:
+    """``path`` opened for reading if it is a regular file (or a link to one), else AudioFileError."""
+    # O_NONBLOCK: opening a named pipe returns at once instead of waiting for a writer
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise AudioFileError(f"{path} is {describe_kind(mode)}, not a WAV file; "
+                                 "copy the recording to a file first")
+        os.set_blocking(descriptor, True)
+        return open(descriptor, "rb", closefd=True)  # the caller closes it
+    except BaseException:
+        os.close(descriptor)
+        raise
 
 
 def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
@@ -113,29 +149,17 @@ def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> Path:
     """Write int16 samples (frames,) or (frames, channels) atomically.
 
     The file appears complete or not at all: a full disk never leaves half a
-    recording behind.
+    recording behind. A device node or link at ``path`` is never replaced, and the
+    umask sets the mode (:mod:`tutor.files`).
     """
     frames = samples.reshape(len(samples), -1).astype("<i2", copy=False)
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as exc:
-        raise _storage_error(path, exc) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with wave.open(handle, "wb") as wav:
-                wav.setnchannels(frames.shape[1])
-                wav.setsampwidth(2)
-                wav.setframerate(sample_rate)
-                wav.writeframes(frames.tobytes())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise _storage_error(path, exc) from None
-    return path
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(frames.shape[1])
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(frames.tobytes())
+    return write_atomically(Path(path), buffer.getvalue(), make_folder=True, explain=_storage_error)
 
 
 def write_round(path: Path, audio: RoundAudio) -> Path:

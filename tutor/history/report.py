@@ -12,16 +12,15 @@ import csv
 import html
 import io
 import logging
-import os
 import statistics
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from tutor.errors import StorageError
+from tutor import files
+from tutor.terminal import printable
 
 if TYPE_CHECKING:
     from tutor.history import RecordedRound, Session
@@ -33,6 +32,7 @@ CSV_COLUMNS: Final = (
     "pause_score", "interruptions", "backchannels", "paraphrase_passed", "paraphrase_score",
     "empathy_passed", "empathy_score", "open_question_passed", "open_question_score", "transcript",
     "recording")
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet cell a formula
 IDEAL_PAUSE_S: Final = (1.0, 2.0)  # the default ideal band, shaded on the pause chart
 CHART_WIDTH: Final = 520
 CHART_HEIGHT: Final = 170
@@ -121,7 +121,7 @@ def _number(value: float | None) -> str:
 
 def table(first: str, rows: Sequence[Summary], indent: str = "  ") -> str:
     """Summaries as aligned columns, the first holding each row's label."""
-    grid = [(first, *_HEADINGS)] + [(s.label, *_cells(s)) for s in rows]
+    grid = [(first, *_HEADINGS)] + [(printable(s.label), *_cells(s)) for s in rows]
     widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
     lines = []
     for row in grid:
@@ -144,7 +144,7 @@ def progress_text(rounds: Sequence[RecordedRound]) -> str:
     out = []
     for heading, key in (("Trainee", _trainee), ("Station", _station)):
         for name, group in group_by(rounds, key).items():
-            out.append(f"{heading} {name} ({_span(group)})")
+            out.append(f"{heading} {printable(name)} ({_span(group)})")
             out.append(table("week", by_week(group)))
             out.append("")
     out.append("pause: median; good pause, paraphrase, emotion, open question: share of rounds "
@@ -164,9 +164,9 @@ def session_text(session: Session, rounds: Sequence[RecordedRound]) -> str:
     """The end-of-session summary: one row per trainee, then the whole cohort."""
     began = local(session.started_at)
     state = f"ended {local(session.ended_at):%Y-%m-%d %H:%M}" if session.ended_at else "still open"
-    out = [f"Session {session.name}: started {began:%Y-%m-%d %H:%M}, {state}, "
+    out = [f"Session {printable(session.name)}: started {began:%Y-%m-%d %H:%M}, {state}, "
            f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}",
-           f"Scenarios: {', '.join(session.scenarios) or 'any'}"]
+           f"Scenarios: {printable(', '.join(session.scenarios)) or 'any'}"]
     if not rounds:
         out.append("No rounds were played in this session.")
         return "\n".join(out)
@@ -179,36 +179,32 @@ def session_text(session: Session, rounds: Sequence[RecordedRound]) -> str:
 # files
 
 def write_atomically(path: Path, text: str) -> Path:
-    """Write the whole file or nothing: a half-written report is worse than none."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise StorageError(f"cannot write {path}: the folder {folder} does not exist")
-    try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    """Write the whole file or nothing: a half-written report is worse than none. Never
+    replaces a device node or a link (see :mod:`tutor.files`); the umask sets the mode."""
+    return files.write_atomically(path, text.encode("utf-8"))
 
 
 def to_csv(rounds: Sequence[RecordedRound]) -> str:
-    """One line per round; times in this machine's local time with their offset."""
+    """One line per round; times in this machine's local time with their offset. Text that a
+    spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return at
+    the start) is prefixed with ``'``."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180: also quotes a cell holding a CR
     writer.writerow(CSV_COLUMNS)
     for r in rounds:
         data = r.to_json()
         data["started_at"] = local(r.started_at).isoformat()
         data["pause"] = r.pause_verdict
-        writer.writerow(["" if data[c] is None else data[c] for c in CSV_COLUMNS])
+        writer.writerow(["" if data[c] is None else _inert(data[c]) for c in CSV_COLUMNS])
     return buffer.getvalue()
+
+
+def _inert(value: object) -> object:
+    """A text cell a spreadsheet would read as a formula gets a leading ``'`` (OWASP's advice
+    on CSV injection); numbers stay numbers, so a negative pause is still -0.3."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def write_csv(rounds: Sequence[RecordedRound], path: Path) -> Path:

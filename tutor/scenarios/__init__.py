@@ -19,6 +19,8 @@ the synthetic voice). Optional scenario keys: ``summary``, ``setting``,
 
 from __future__ import annotations
 
+import logging
+import stat
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +28,11 @@ from pathlib import Path
 from typing import Any, Final
 
 from tutor.errors import ScenarioError, UnknownScenarioError
+from tutor.files import describe_kind
 from tutor.settings import key_line
+from tutor.terminal import printable
+
+_LOGGER = logging.getLogger(__name__)
 
 LIBRARY_DIR: Final = Path(__file__).parent / "library"
 DIFFICULTIES: Final = ("easy", "medium", "hard")
@@ -79,13 +85,18 @@ class Scenario:
 def load_scenario(path: Path) -> Scenario:
     """Read and check one scenario file; errors name the file, line and key."""
     try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):  # a named pipe would wait for a writer for ever
+            raise ScenarioError(f"{path} is {describe_kind(mode)}, not a scenario file")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(f"scenario file {path} does not exist") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a text file (scenarios are UTF-8 TOML)") from None
+    except ScenarioError:
+        raise
     except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror}") from None
+        raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror or exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -202,8 +213,23 @@ class ScenarioLibrary:
         return sorted(self.paths())
 
     def __iter__(self) -> Iterator[Scenario]:
+        """Every scenario that loads; each file that does not is skipped with one warning,
+        so one broken file never takes the rest of the library (or the station) with it."""
+        scenarios, problems = self.load_all()
+        for problem in problems:
+            _LOGGER.warning("skipped a scenario: %s", printable(problem))
+        yield from scenarios
+
+    def load_all(self) -> tuple[list[Scenario], list[str]]:
+        """The scenarios that load, and a one-line problem for each file that does not."""
+        scenarios: list[Scenario] = []
+        problems: list[str] = []
         for path in self.paths().values():
-            yield load_scenario(path)
+            try:
+                scenarios.append(load_scenario(path))
+            except ScenarioError as exc:
+                problems.append(" ".join(str(exc).split()))
+        return scenarios, problems
 
     def get(self, scenario_id: str) -> Scenario:
         paths = self.paths()
