@@ -11,11 +11,11 @@ Why by author: the held-out replies are written by someone else, over
 complaints the scorer has never seen. Folds by scenario alone let the model
 learn one author's phrasing and still look good (about 94% cross-validated
 against 89% held out). Each development source is one author
-(``replies.toml``, ``dev/``, ``dev2/``), so the honest proxy is: fit on the
+(``replies.toml``, ``dev/``, ``dev2/``, ``dev3/``), so the honest proxy is: fit on the
 other authors, test on one, and pool the tested replies. Leave-one-scenario-out
 is printed too, as a second, optimistic view. Only the fitted weights are
 cross-validated: the rules that compute the features were written while
-reading all three sources, so the figures here are an upper estimate of a
+reading all the development sources, so the figures here are an upper estimate of a
 new author's, less optimistic than folds by scenario.
 
 The model decides only what the rules leave open: a reply that explains the
@@ -35,7 +35,6 @@ zero), plain numpy.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -43,22 +42,26 @@ from typing import Final
 
 import numpy as np
 
-from benchmarks.words import SPLITS, Labelled, load_replies
+from benchmarks.words import SPLITS, Labelled, load_replies, unpunctuate
 from tutor.scoring.paraphrase import Paraphrase, rule_verdict
 from tutor.scoring.restating import FEATURES, Reading, features, read_reply
 
 MODEL: Final = Path(__file__).parent.parent / "tutor" / "scoring" / "paraphrase_model.py"
 L2: Final = 0.3
 # few, general features: how much of a concern the reply's own words carry, the complaint's
-# moves, and the three ways of looking like a restatement without being one
-CHOSEN: Final = ("restated", "coverage", "echo_share", "wrong_concern", "offer", "moves",
-                 "reflective_opening", "statement_words")
+# moves, and two ways of looking like a restatement without being one (echo, offer). The
+# wrong-concern flag was dropped with the fourth author: fitted on four authors it took a
+# positive weight (a flagged reflection more likely to restate), and by-author agreement is the
+# same without it (95.4%/93.4%, typed/unpunctuated)
+CHOSEN: Final = ("restated", "coverage", "echo_share", "offer", "moves", "reflective_opening",
+                 "statement_words")
 CANDIDATES: Final[dict[str, tuple[str, ...]]] = {
     "all": tuple(FEATURES),
     "ungated": tuple(f for f in FEATURES if f not in ("explanation", "only_questions")),
     "ungated-small": ("restated", "coverage", "loose_coverage", "echo_share", "parroted", "wrong_concern",
                       "offer", "moves", "statement_words"),
     "chosen": CHOSEN,
+    "chosen+wrong": (*CHOSEN, "wrong_concern"),
     "core": ("restated", "coverage", "echo_share", "moves", "statement_words"),
     "core+shape": ("restated", "coverage", "echo_share", "moves", "statement_words",
                    "reflective_opening", "wrong_concern"),
@@ -85,11 +88,6 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 30) -> np.nda
 def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     scores: np.ndarray = np.hstack([x, np.ones((len(x), 1))]) @ w
     return scores > 0
-
-
-def spoken_like(text: str) -> str:
-    """A typed reply as a recogniser would hand it over: lower case, no punctuation."""
-    return re.sub(r"[^\w\s']", " ", text.lower())
 
 
 def grouped_cv(x: np.ndarray, y: np.ndarray, groups: Sequence[str], l2: float,
@@ -133,7 +131,7 @@ class Data:
         self.gate: dict[str, np.ndarray] = {}
         index = [FEATURES.index(c) for c in columns]
         for mode in ("typed", "unpunctuated"):
-            texts = [r.text if mode == "typed" else spoken_like(r.text) for r in replies]
+            texts = [r.text if mode == "typed" else unpunctuate(r.text) for r in replies]
             readings: list[Reading] = [read_reply(t, r.scenario) for t, r in zip(texts, replies, strict=True)]
             rows = [[features(reading)[i] for i in index] + list(extra(t, r) if extra else ())
                     for reading, t, r in zip(readings, texts, replies, strict=True)]

@@ -198,3 +198,114 @@ def test_the_shipped_weights_name_known_features_only() -> None:
 
     names = [name for name, _ in WEIGHTS]
     assert names[-1] == "bias" and set(names[:-1]) <= set(FEATURES)
+
+
+# --- a fourth author's kinds of wording: idioms, standards, embedded questions, owned causes ----
+
+@pytest.mark.parametrize(("reply", "passed"), [
+    ("honestly you must be hacked off with the lot of us", True),  # idiom for a feeling
+    ("that would put anyone at the end of their tether", True),
+    ("nobody should have to chase a sofa for three weeks", True),  # a standard, no feeling word
+    ("that's not something you should have to sort out yourself", True),
+    ("you must have felt grotty all weekend", True),  # the verb names a feeling the lexicon lacks
+    ("those sensors are really hard to calibrate on site", False),  # a task's difficulty
+    ("we're struggling to find a new slot", False),  # the trainee's own state
+    ("so you were left in limbo for three weeks", False),  # the situation, not a feeling
+])
+def test_feelings_named_without_the_textbook_word(reply: str, passed: bool) -> None:
+    assert score_empathy(reply).passed is passed, reply
+
+
+@pytest.mark.parametrize(("reply", "verdict"), [
+    ("I'd love to hear what the last few weeks have been like", "open"),  # a question as a statement
+    ("sorry about all that i'd really like to understand how it's affected your plans", "open"),
+    ("we would like to know more about what happened on the day", "open"),
+    ("I'd like to know what your booking reference is", "fact"),
+    ("what's the vehicle registration", "fact"),
+    ("what is your application refrence", "fact"),  # a fact word misheard is still a fact
+    ("so how did the rest of the day go", "open"),  # "day" after "how" asks for a story
+    ("what happened on the day it was meant to come", "open"),
+    ("tell me if I've got this wrong", "no_question"),  # a check on understanding, not a question
+])
+def test_questions_said_as_statements(reply: str, verdict: str) -> None:
+    assert score_open_question(reply).verdict == verdict, reply
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
+    # a cause the company owns is not an excuse
+    (SOFA, "so you stayed home all saturday for nothing and the new date is weeks away because of us"),
+    # an explanation denied says the problem is out of the ordinary
+    (INSURANCE, "so the price has jumped by nearly half and nothing on your record would explain it"),
+])
+def test_owned_and_denied_causes_still_restate(scenario: Scenario, reply: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.verdict != Paraphrase.DISMISSIVE, trait.reason
+
+
+def test_a_normal_that_excuses_is_still_dismissive() -> None:
+    trait = score_paraphrase("three weeks is actually normal for a delivery like this", SOFA)
+    assert trait.verdict == Paraphrase.DISMISSIVE and not trait.passed
+
+
+@pytest.mark.parametrize(("reply", "verdict"), [
+    # what stays of a question when the recogniser loses its question word
+    ("no wonder you are fuming wild would help you the most right now", "open"),
+    ("so i would help you must right now", "open"),  # "most" heard as "must"
+    ("guess like would you like us to do from here", "open"),
+    ("i would be fed up too has this been for you", "open"),
+    ("right well or walk would you like to see happen next", "open"),
+    ("would you like us to do a refund", "yes_no"),  # a verb with its object asks yes or no
+    ("a refund would help", "no_question"),
+])
+def test_questions_whose_question_word_was_lost(reply: str, verdict: str) -> None:
+    assert score_open_question(reply).verdict == verdict, reply
+
+
+@pytest.mark.parametrize(("reply", "passed"), [
+    ("you must be absolutely gob smacked", True),  # a degree word before a state: a feeling
+    ("you must be so let on", True),  # "let down" misheard
+    ("you must have been told the wrong date", False),  # a passive, not a feeling
+])
+def test_a_state_said_of_the_customer_is_a_feeling(reply: str, passed: bool) -> None:
+    assert score_empathy(reply).passed is passed, reply
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
+    # the problem as the result of news the customer never gave
+    (SOFA, "the depot took on a new courier firm last month so the van routes were all redone"),
+    (INSURANCE, "reinsurance costs rose sharply this spring so the premiums followed"),
+])
+def test_a_result_of_new_news_explains_it_away(scenario: Scenario, reply: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.verdict == Paraphrase.DISMISSIVE and not trait.passed, trait.reason
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
+    # "so" after the customer's own story, or stating a purpose, goes on telling it
+    (SOFA, "so you stayed in all saturday so you would be there when it came and nobody turned up"),
+    (SOFA, "you waited in the whole day and nobody came so you have to wait another three weeks"),
+])
+def test_a_result_in_the_customers_story_is_not_an_excuse(scenario: Scenario, reply: str) -> None:
+    assert score_paraphrase(reply, SOFA).verdict != Paraphrase.DISMISSIVE
+
+
+def test_a_relative_which_does_not_start_a_question() -> None:
+    reply = "so he is home and doing okay which is great but the bill is far more than you were quoted"
+    assert score_open_question(reply).verdict == "no_question"
+
+
+@pytest.mark.parametrize("reply", [
+    "so you like the sofa carried upstairs by the driver",  # "you'd like" with the "'d" lost
+])
+def test_a_wish_heard_without_its_would_is_still_a_wish(reply: str) -> None:
+    trait = score_paraphrase(reply, SOFA)
+    assert trait.verdict == Paraphrase.WRONG_CONCERN, trait.reason
+
+
+@pytest.mark.parametrize(("reply", "offer"), [
+    ("i can not rebook the delivery for you today", True),  # a refusal, or "I can" misheard
+    ("i can not imagine how annoying that was", False),  # a feeling
+])
+def test_what_the_trainee_can_not_do_is_about_the_trainee(reply: str, offer: bool) -> None:
+    trait = score_paraphrase(reply, SOFA)
+    assert ("offer" in trait.details) is offer, trait.details

@@ -179,7 +179,8 @@ FACT_WORDS: Final = frozenset({
     "number", "postcode", "zip", "code", "date", "time", "address", "name", "email", "reference",
     "account", "phone", "model", "serial", "amount", "price", "day", "size", "colour", "color",
     "booking", "ticket", "surname", "birth", "flight", "order", "id", "pin", "card",
-    "password", "total", "invoice"})
+    "password", "total", "invoice", "registration", "reg", "licence", "license", "plate", "policy",
+    "membership", "application", "tracking", "receipt"})
 # "would you like to tell me more", "can you talk me through it": yes/no in form only
 INVITATIONS: Final = (
     "tell me more", "tell me about", "tell me what", "tell me how", "tell me a bit", "tell me a little",
@@ -221,6 +222,24 @@ FEELINGS: Final = (
     "resent-", "bitter", "sting", "stings", "wound-", "exhaust-", "tiring", "tired", "draining",
     "shattered", "drained", "knackered", "beside yourself", "at your wits", "on edge", "rattled",
     "shaken", "shaky", "frantic", "desperate",
+    # the rest of a thesaurus of feelings, and the idioms people use for them (British,
+    # American and plain), so a trainee need not use the textbook word; not the words for how
+    # the customer was treated ("left in limbo", "fobbed off"), which restate the situation
+    "gutting", "galling", "distraught", "mortified", "dread-", "peeved", "miffed", "vexed", "irked",
+    "narked", "disgust-", "appall-", "outrag-", "incens-", "seething", "raging", "hopeless", "uneasy",
+    "apprehensive", "petrified", "terrified", "terrifying", "horrified", "traumati-", "nerve racking",
+    "nerve wracking", "heartbreaking", "heart breaking", "break your heart", "break anyone",
+    "broke your heart", "cheesed off", "hacked off", "brassed off", "peed off", "ticked off",
+    "teed off", "browned off", "wound up", "up in arms", "sick and tired", "had enough",
+    "had it up to here", "worried sick", "sick with worry", "out of your mind", "in pieces", "in bits",
+    "in a state", "climbing the walls", "tearing your hair", "pulling your hair",
+    "at the end of your tether", "end of your rope", "at your wits end", "on tenterhooks",
+    "on pins and needles", "heart in your mouth", "kick in the teeth", "slap in the face",
+    "salt in the wound", "last thing you need", "last thing you needed", "a real blow", "a shock",
+    "a worry", "a pain", "a headache", "a struggle", "stressed out", "freaked out", "freak out",
+    "spooked", "shook up", "shaken up", "bummer", "a disgrace", "disgraceful",
+    "shocking", "unbearable", "intolerable", "a mess", "weigh on", "weighing on", "upsetting", "gloomy",
+    "down in the dumps", "fraught", "jittery", "edgy", "on the edge", "panicky", "uptight", "grumpy",
 )
 # ways of validating a feeling without naming it
 VALIDATIONS: Final = (
@@ -235,6 +254,17 @@ VALIDATIONS: Final = (
     "you deserved better", "you deserve better", "that should not have happened",
     "that is not okay", "that is not good enough", "i would feel the same", "i would feel exactly",
     "that is a lot", "what a", "how awful", "how frustrating", "how upsetting",
+    # a standard the customer was let down against ("that's not something you should have to deal
+    # with", "nobody should have to put up with that") validates without a feeling word
+    "should not have to", "should not have had to", "should never have to", "no one should have to",
+    "nobody should have to", "anyone should have to", "not something you should",
+    "not what you should", "not something anyone should", "not what anyone should",
+    "anybody should have to", "no one should",
+    "nobody should", "i do not blame you", "can not blame you", "could not blame you",
+    "you have every reason", "you are entitled to feel", "you have been through",
+    "what you have been through", "i would be the same", "i would have been the same",
+    "i would be exactly the same", "i would be just the same", "anyone would be", "anybody would be",
+    "anyone in your", "anybody in your", "in your shoes", "in your position", "in your place",
 )
 # frames that talk a feeling away instead of acknowledging it
 FEELING_DISMISSALS: Final = (
@@ -264,14 +294,16 @@ DISMISSALS: Final = (
     r"\b(do|does|can|will) sometimes\b", r"\b(probably|likely|most likely) (just|only)\b",
     r"\b(bills?|prices?|parcels?|deliveries|flights?|engineers?|repairs?|faults?|these) "
     r"(often|usually|always|normally|tend to) (jump|go up|rise|happen|get|are|come|run)\b",
-    r"\byou (should|could|ought to|need to|needed to) have\b", r"\byou should (have )?(read|check|know)\b",
+    r"\byou (should|could|ought to|need to|needed to) have\b(?! to\b| had to\b)",
+    r"\byou should (have )?(read|check|know)\b",
     r"\b(our|the|company|standard) polic(y|ies)\b",
     r"\bcalm down\b", r"\bno need to (be|get)\b", r"\bnot (that|a|such a) big (a )?deal\b",
     r"\bat least\b", r"\bcould (be|have been) worse\b", r"\bit is (only|just) (a|one|two|three|a few)\b",
     r"\b(only|just) (a|one|two|three|a few|a couple of) (days?|hours?|minutes?|weeks?|pounds?)\b(?! old)",
     r"\bnobody else (has|have|is) (complained|had)\b", r"\b(happens|happened) to everyone\b",
     r"\bbusy (time|times|period|season)\b",
-    r"\b(is|are|that is|it is) (completely |perfectly |quite )?normal\b",
+    r"\b(is|are|that is|it is) (actually |really |completely |perfectly |quite |pretty |fairly |totally "
+    r"|entirely |just |all )?normal\b",
     r"\bterms and conditions\b", r"\bcan not be helped\b", r"\bthat is life\b",
     r"\bthese things\b", r"\bwhat (do|did) you expect\b", r"\bthere is no point\b",
     r"\b(it|that) is (just|only) (the|a) (weather|computer|system)\b",
@@ -352,6 +384,8 @@ WISH_FRAMES: Final = (
     "you are looking to", "so you need to", "you need to", "so you are hoping", "you are hoping",
     "so you wish", "you wish", "so you are asking", "you are asking", "so you would prefer",
     "you would prefer", "so you are after", "you are after", "so you wanted to", "so you are wanting",
+    # "so you'd like" as recognised with the "'d" lost
+    "so you like to", "so you like the", "so you like your", "so you like a", "so you like our",
 )
 WISH_WORDS: Final = frozenset({"want", "wanted", "need", "needs", "expect", "asking", "hoping",
                                "hope", "demand", "prefer", "wish", "refund", "cancel", "compensation"})

@@ -18,7 +18,7 @@ from typing import Final
 
 from tutor.scoring import lexicon
 from tutor.scoring.result import Trait
-from tutor.scoring.text import Clause, clauses, is_content, stem
+from tutor.scoring.text import WISH_TO_HEAR, Clause, clauses, is_content, similar, stem
 
 
 @lru_cache(maxsize=1)
@@ -107,8 +107,9 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         return True
     if verb in _FEEL_VERBS or feeling in _EXPERIENCER or feeling.endswith("ed"):
         return False
-    # "estimates are only a rough guide": the adjective describes a noun, not an experience
-    return not is_content(following)
+    # "estimates are only a rough guide": the adjective describes a noun, not an experience;
+    # "faults are hard to reproduce": a task's difficulty, not anyone's feeling
+    return not is_content(following) and following != "to"
 
 
 def score_empathy(reply: str, customer_emotions: tuple[str, ...] = ()) -> Trait:
@@ -116,6 +117,9 @@ def score_empathy(reply: str, customer_emotions: tuple[str, ...] = ()) -> Trait:
     if not joined:
         return Trait(False, 0.0, "none", "Nothing was said to acknowledge how the customer feels.")
     validation = next((v for v in lexicon.VALIDATIONS if re.search(rf"\b{re.escape(v)}\b", joined)), None)
+    if validation is None:
+        felt = _FELT.search(joined)
+        validation = felt.group(0) if felt else None
     named = feelings_named(joined)
     brushed_off = next((d for d in lexicon.FEELING_DISMISSALS if re.search(rf"\b{re.escape(d)}\b", joined)),
                        None)
@@ -138,6 +142,15 @@ def score_empathy(reply: str, customer_emotions: tuple[str, ...] = ()) -> Trait:
                  {"feelings": []})
 
 
+# "you must have felt ...", "you must be so ...": the verb, or a degree word that only a state
+# takes, says a feeling is named, whatever the word after it (one the lexicon lacks, or one the
+# recogniser misheard: "you must have felt offal", "you must be absolutely got it")
+_FELT: Final = re.compile(r"\byou (must|might|may|would|will) (have )?"
+                          r"((felt|feel|be feeling|have been feeling) "
+                          r"(?!like (a|an|the|you|it|that|this|we|i)\b)"
+                          r"|(be|have been) (so|absolutely|really|very|totally|completely|utterly) )\w+")
+
+
 def _all_feelings_inside(joined: str, named: list[str], dismissal: str) -> bool:
     """Is every feeling word part of the brush-off ("sorry for any frustration")?"""
     start = joined.find(dismissal)
@@ -155,21 +168,59 @@ def question_kind(clause: Clause) -> str:
             clause.question or text.startswith(("tell", "talk", "walk", "take", "help me", "i would love",
                                                  "i would like to hear", "please tell"))):
         return "open"
+    if not closing:
+        embedded = WISH_TO_HEAR.search(text)
+        # near the start only: a wish to hear further on starts a clause of its own (text.clauses)
+        if embedded and len(text[: embedded.start()].split()) <= 3:
+            # "I'd love to hear what happened", "I'd like to understand how that hit your work": an
+            # open question said as a statement; "I'd like to know what your reference is" asks a fact
+            return "fact" if _names_a_fact(tokens[len(text[: embedded.end()].split()) - 1:]) else "open"
+    if not closing and _LOST_WH.search(text):
+        return "open"
     if not clause.question:
         return "none"
     head = tokens[0] if tokens else ""
     if head in ("when", "where", "which", "who", "whose"):
         return "fact"
     if head in ("what", "how", "why"):
-        nearby = tokens[1:6]
         if head == "how" and len(tokens) > 1 and tokens[1] in ("much", "many", "long", "often", "old", "far",
                                                                 "soon"):
             return "fact"
-        if any(t in lexicon.FACT_WORDS for t in nearby) and not any(
-                text.startswith(o) for o in ("what would", "what difference", "what impact", "what effect")):
+        if head == "what" and _names_a_fact(tokens):
             return "fact"
         return "open"
     return "yes_no"
+
+
+# the words of a question's noun phrase that only stand before the noun ("what's the exact ...")
+_BEFORE_NOUN: Final = frozenset({"is", "was", "are", "were", "the", "your", "my", "a", "an", "exact",
+                                 "exactly", "full", "that", "this", "his", "her", "their", "best"})
+
+
+# What stays of "what would help most", "what would you like us to do" or "how has this been for
+# you" when the recogniser loses the question word ("wild would help the most", "guess like would
+# you like us to do", "has this been for you"): a verb with nothing to be its object or
+# complement, or a "most" that only a question word sets up
+_LOST_WH: Final = re.compile(
+    r"\b(would|could) (help|make( the)? (biggest |most |real )?difference|make (it|this|things) "
+    r"(better|easier))( for)?( you)?( the)? (most|best|must)\b"  # "most" is often heard as "must"
+    r"|\b(would|do) you (like|want) (us|me) to do( about it| about this| from here| next| now)?$"
+    r"|\b(has|have) (this|that|it|all this|all that) been (like )?for you\b|\bbeen like for you\b"
+    r"|\b(like|want|hope) to see happen\b")
+
+
+def _names_a_fact(tokens: list[str] | tuple[str, ...]) -> bool:
+    """Does the noun phrase after the question word name a fact ("what's your account number")?
+
+    Only the phrase straight after the question word counts: "what happened on the day" asks
+    for a story, "what day did it come" for a date. A fact word is matched loosely in spelling
+    too, as the recogniser hands it over ("what's your application reverence").
+    """
+    i = 1
+    while i < len(tokens) and tokens[i] in _BEFORE_NOUN:
+        i += 1
+    phrase = tokens[i: i + 3]
+    return any(t in lexicon.FACT_WORDS or any(similar(t, f) for f in lexicon.FACT_WORDS) for t in phrase)
 
 
 def score_open_question(reply: str) -> Trait:

@@ -8,13 +8,12 @@ do not edit by hand. Shipped as a module so no package data is needed.
 from typing import Final
 
 WEIGHTS: Final[tuple[tuple[str, float], ...]] = (
-    ('restated', 1.2021),
-    ('coverage', 3.3646),
-    ('echo_share', -1.7945),
-    ('wrong_concern', -0.6212),
-    ('offer', -1.9414),
-    ('moves', 2.4563),
-    ('reflective_opening', 0.9445),
-    ('statement_words', 2.931),
-    ('bias', -4.2946),
+    ('restated', 1.1697),
+    ('coverage', 3.5345),
+    ('echo_share', -2.2639),
+    ('offer', -2.2413),
+    ('moves', 2.845),
+    ('reflective_opening', 0.955),
+    ('statement_words', 3.4692),
+    ('bias', -4.6133),
 )

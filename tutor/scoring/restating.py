@@ -75,6 +75,9 @@ _GENERIC: Final = frozenset({"nobody", "day", "hour", "again", "late"})
 _DISMISSALS: Final = tuple(re.compile(pattern) for pattern in lexicon.DISMISSALS)
 _HABIT_PATTERNS: Final = tuple(re.compile(pattern) for pattern in lexicon.HABIT_PATTERNS)
 _COMPARISON: Final = re.compile(r"\b(than|times|as much as|compared (to|with))\b")
+_NEGATIONS: Final = frozenset({"not", "no", "nothing", "never", "nobody", "none"})
+_OWNED: Final = ("us", "we", "our", "me", "i", "my", "ours")
+_NOT_REFUSALS: Final = frozenset({"imagine", "believe", "begin", "blame", "stand", "think", "help"})
 _CHECKING: Final = re.compile(r"let me (just )?(check|make sure|see if|be sure)( that| if)? (i|we)\b")
 
 
@@ -262,6 +265,11 @@ def _is_offer(tokens: list[str]) -> bool:
     for opener in lexicon.OFFER_OPENERS:
         if text.startswith(opener + " ") or text == opener:
             after = tokens[len(opener.split()):]
+            # "I can't rebook you today" refuses what an offer would promise (and a recogniser
+            # often hears "I can" as "I can't"): either way it is about the trainee, not a
+            # reflection; "I can't imagine" is a feeling
+            if len(after) > 1 and after[0] == "not" and opener.endswith(("can", "could", "will")):
+                return after[1] not in lexicon.NOT_OFFER_VERBS and after[1] not in _NOT_REFUSALS
             return not after or after[0] not in lexicon.NOT_OFFER_VERBS
     return False
 
@@ -431,7 +439,15 @@ def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str
         if _subject(piece.tokens) in ("you", "your") or {"you", "your"} & set(before[-3:]) or compared or (
                 framed and "you" in phrase.split()):
             continue
+        # "it doesn't usually take this long", "nothing you could point to would explain it": a
+        # habit or an explanation denied says the problem is out of the ordinary, which is the
+        # customer's point, not an excuse
+        if _NEGATIONS & set(before[-6:]):
+            continue
         return phrase
+    consequence = _consequence_of(piece, previous, complaint)
+    if consequence:
+        return consequence
     for pattern in _HABIT_PATTERNS:
         found = pattern.search(piece.text)
         if found and _subject(piece.tokens) not in ("you", "your"):
@@ -446,7 +462,9 @@ def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str
             # "X, that's why Y": the cause is what came before, in this piece or the last one
             cause = before if content_concepts(before) else list(previous.tokens) if previous else []
             after = [] if cause is before or not cause else after
-        if _subject(tuple(cause)) in ("you", "your", "yourself"):
+        # "because of us", "due to our mistake": a cause the company owns is an apology's reason,
+        # not an excuse; "because you paid extra" is the customer's own story
+        if _subject(tuple(cause)) in ("you", "your", "yourself", *_OWNED):
             continue
         concepts = content_concepts(cause)
         novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
@@ -456,6 +474,30 @@ def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str
         if concepts and len(novel) / len(concepts) >= NOVEL_SHARE and not reflected:
             shown = " ".join((cause if cause is after else cause[-5:]) [:6])
             return f"{marker} {shown}" if cause is after else f"{shown} {marker}"
+    return None
+
+
+def _consequence_of(piece: Piece, previous: Piece | None, complaint: Complaint) -> str | None:
+    """ "The other couple booked first, so the system picked one": the problem as a result of news.
+
+    A piece that starts "so the ...", "so they ..." after a statement whose content the
+    customer never said accounts for the problem by that statement, as "because" would; "so
+    you had to take the day off" goes on with the customer's story, "so it would be there on
+    the day" states a purpose, and a cause the customer gave ("the engineer never came, so
+    the day was wasted") is theirs.
+    """
+    if (previous is None or previous.role is not Role.STATEMENT or len(piece.tokens) < 2
+            or piece.tokens[0] != "so" or piece.tokens[1] in ("you", "your", "i", "we", "let")):
+        return None
+    if _reflects(previous.tokens) or _subject(previous.tokens) in ("you", "your", *_OWNED):
+        return None
+    # "you paid for express so it would be there": a purpose, not a result
+    if {"would", "could", "can", "might", "will"} & set(piece.tokens[1:4]) or piece.tokens[1] == "that":
+        return None
+    concepts = content_concepts(list(previous.tokens))
+    novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
+    if len(concepts) >= 2 and len(novel) / len(concepts) >= NOVEL_SHARE:
+        return f"{' '.join(previous.tokens[-5:])} so"
     return None
 
 

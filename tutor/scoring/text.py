@@ -200,13 +200,21 @@ def _question_starts(tokens: list[str], index: int) -> bool:
     # a modal before its subject ("I'm sure, can I take your number"), or "tell me", after a
     # statement without punctuation starts a question, unless the words before embed it
     # ("can you tell me", "I'd like to tell you", "what can I do")
-    restart = (((head in _MODALS and following in _PRONOUNS) or (head in ("tell", "talk", "walk")
-                                                                   and following == "me"))
+    # ("tell me if I've got this wrong" checks an understanding; it asks for nothing)
+    told = head in ("tell", "talk", "walk") and following == "me" and after not in ("if", "whether")
+    restart = (((head in _MODALS and following in _PRONOUNS) or told)
                and previous not in lexicon.WH_WORDS | _EMBEDDING)
-    if restart:
+    # "... no straight answer i'd love to hear what matters most": a wish to hear the customer
+    # out starts a question said as a statement
+    wish = head in ("i", "we") and index > 0 and WISH_TO_HEAR.match(" ".join(tokens[index:index + 9]))
+    if restart or wish:
         return True
     if (previous in lexicon.NOT_BEFORE_QUESTION and not _ends_a_phrase(tokens, back)
             and not inverted and not direct):
+        return False
+    if head == "which" and index > 0 and following in lexicon.AUXILIARIES and after not in lexicon.SUBJECTS:
+        # "he's doing okay, which is great": a relative clause after a statement; "which would you
+        # prefer" asks (its verb comes before a subject)
         return False
     if head in lexicon.WH_WORDS:
         return (following in lexicon.AUXILIARIES or following in lexicon.QUESTION_FOLLOWERS
@@ -227,6 +235,11 @@ def _question_starts(tokens: list[str], index: int) -> bool:
 
 
 _PRONOUNS: Final = frozenset({"i", "you", "we", "they", "he", "she", "it"})
+# "I'd really like to understand how", "we would love to hear more about": see moves.question_kind
+WISH_TO_HEAR: Final = re.compile(
+    r"((i|we) (would |really |just |do |so |genuinely )*)?(like|love|want|keen|glad|happy|need) to "
+    r"(hear|understand|know|learn|find out) ((a )?(bit|little|lot) )?(more )?"
+    r"(about (what|how|why)|about|what|how|why)\b")
 _RELATIVES: Final = frozenset({"this", "there", "which", "who"})
 _MODALS: Final = frozenset({"can", "could", "would", "will", "should", "may", "might", "shall"})
 # words after which "tell me" or "can you" continue a clause instead of starting one
