@@ -39,6 +39,7 @@ import functools
 import hashlib
 import importlib
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -50,7 +51,7 @@ from tutor.audio.simulated import small_speaker
 from tutor.audio.wavfile import RoundAudio, read_mono, resample, write_round, write_wav
 from tutor.scenarios import Scenario, ScenarioLibrary
 from tutor.settings import Settings
-from tutor.voice import CustomerTrack, EspeakSynthesizer, render_customer, trim_silence
+from tutor.voice import CustomerTrack, EspeakSynthesizer, LineSpan, render_customer, trim_silence
 
 # a test and benchmark dependency only: the station itself never imports it (no type information)
 pra: Any = importlib.import_module("pyroomacoustics")
@@ -60,6 +61,7 @@ SOUND_SPEED: Final = float(pra.constants.get("c"))
 _RIR_DELAY: Final = int(pra.constants.get("frac_delay_length")) // 2  # pyroomacoustics' global delay
 _FLOOR: Final = 32768.0 * 10 ** (-45 / 20)  # the station's own "sound" threshold for rendered speech
 RIR_CACHE: Final = CACHE / "rirs"
+CUSTOMER_CACHE: Final = CACHE / "customers"
 DEFAULT_SCENARIO: Final = "late-birthday-present"
 SECOND_SCENARIO: Final = "hotel-room-not-as-booked"  # also pauses mid-complaint (2.8 s)
 
@@ -361,10 +363,34 @@ def scenario(scenario_id: str = DEFAULT_SCENARIO) -> Scenario:
 
 @functools.lru_cache(maxsize=4)
 def customer_track(scenario_id: str = DEFAULT_SCENARIO) -> CustomerTrack:
-    """The scenario in the station's own voice, as the station renders it."""
+    """The scenario in the station's own voice, as the station renders it.
+
+    espeak-ng's output depends slightly on what it said before in the same
+    process, so the track is rendered once in a fresh process and kept on
+    disk: every round, test and run then hears the very same customer.
+    """
+    settings = Settings()
+    key = hashlib.sha1(f"{scenario_id}:{settings.voice!r}:{RATE}".encode()).hexdigest()[:16]
+    path = CUSTOMER_CACHE / f"customer-{scenario_id}-{key}.npz"
+    if not path.exists():
+        CUSTOMER_CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "benchmarks.roomsim", "--render-customer", scenario_id,
+                        str(path)], check=True, cwd=Path(__file__).resolve().parents[1])
+    stored = np.load(path)
+    lines = tuple(LineSpan(str(text), int(start), int(end))
+                  for text, start, end in zip(stored["texts"], stored["starts"], stored["ends"], strict=True))
+    return CustomerTrack(stored["samples"], RATE, lines)
+
+
+def _render_customer(scenario_id: str, path: Path) -> None:
     settings = Settings()
     with EspeakSynthesizer(settings.voice) as synthesizer:
-        return render_customer(scenario(scenario_id), synthesizer, RATE, settings.voice)
+        track = render_customer(scenario(scenario_id), synthesizer, RATE, settings.voice)
+    partial = path.with_suffix(".partial.npz")
+    np.savez(partial, samples=track.samples, texts=np.array([line.text for line in track.lines]),
+             starts=np.array([line.start for line in track.lines]),
+             ends=np.array([line.end for line in track.lines]))
+    partial.replace(path)
 
 
 def speech_bounds(samples: np.ndarray) -> tuple[int, int]:
@@ -688,3 +714,10 @@ def build_round(condition: Condition, case: Case, voice: str, seed: int, *, room
 def save_round(path: Path, audio: RoundAudio) -> Path:
     """The round as the station would save it, for listening to or ``tutor score``."""
     return write_round(path, audio)
+
+
+if __name__ == "__main__":  # python -m benchmarks.roomsim --render-customer ID PATH (used by customer_track)
+    if len(sys.argv) == 4 and sys.argv[1] == "--render-customer":
+        _render_customer(sys.argv[2], Path(sys.argv[3]))
+    else:
+        sys.exit("usage: python -m benchmarks.roomsim --render-customer SCENARIO_ID PATH")
