@@ -297,7 +297,7 @@ def _print_engine_in_use(settings: Settings) -> int:
 def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
 
-    from tutor.audio.wavfile import read_mono
+    from tutor.audio.wavfile import MAX_REPLY_S, read_mono
     from tutor.calibration import calibrated_latency_s
     from tutor.recognition import make_recognizer
     from tutor.round import PracticeRound
@@ -328,7 +328,7 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
     if args.simulate is not None:
         from tutor.audio.simulated import SimulatedDuplex
 
-        reply = read_mono(args.simulate, rate)
+        reply = read_mono(args.simulate, rate, max_s=MAX_REPLY_S, kind="a reply")
         if len(reply) < rate // 10:
             raise AudioFileError(f"{args.simulate} is shorter than 0.1 s; record a spoken reply")
         simulate = settings.simulate
@@ -390,9 +390,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     _check_reply_at(args.reply_at)
     reply = None
     if args.simulate is not None:
-        from tutor.audio.wavfile import read_mono
+        from tutor.audio.wavfile import MAX_REPLY_S, read_mono
 
-        reply = read_mono(args.simulate, settings.audio.sample_rate)
+        reply = read_mono(args.simulate, settings.audio.sample_rate, max_s=MAX_REPLY_S, kind="a reply")
     elif args.fast:
         raise TutorError("--fast only applies with --simulate REPLY.wav")
     return run_station(settings, simulate=reply, reply_at_s=args.reply_at, rounds=args.rounds,

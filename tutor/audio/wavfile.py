@@ -3,18 +3,26 @@
 A round recording is a 16-bit PCM WAV with two channels at one sample rate:
 channel 1 is exactly what was sent to the speaker (the customer), channel 2
 is the microphone, sample-aligned as captured.
+
+Every WAV is checked against its header before a sample is read: a sample rate
+outside telephone-to-studio rates, or more audio than the caller allows, is
+refused. A header is a few bytes, but a 1 Hz file resampled to 16 kHz would
+need gigabytes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import logging
 import os
 import stat
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 
@@ -24,6 +32,17 @@ from tutor.files import describe_kind, write_atomically
 _LOGGER = logging.getLogger(__name__)
 
 _SAMPLE_TYPES = {1: np.uint8, 2: np.int16, 4: np.int32}
+
+MIN_SAMPLE_RATE: Final = 8_000
+"""Lowest sample rate read, in Hz: telephone audio."""
+MAX_SAMPLE_RATE: Final = 192_000
+"""Highest sample rate read, in Hz: studio recorders."""
+MAX_CHANNELS: Final = 8
+"""Most channels in a file read; a round recording has 2."""
+MAX_REPLY_S: Final = 120.0
+"""Longest trainee reply read from a file (``--simulate``), in seconds."""
+MAX_ROUND_S: Final = 15 * 60.0
+"""Longest round recording read (``tutor score``), and the ceiling for any WAV, in seconds."""
 
 
 @dataclass(frozen=True)
@@ -39,20 +58,60 @@ class RoundAudio:
         return len(self.mic) / self.sample_rate
 
 
-def read_wav(path: Path) -> tuple[np.ndarray, int]:
+def read_wav(path: Path, *, max_s: float = MAX_ROUND_S, kind: str = "a recording"
+             ) -> tuple[np.ndarray, int]:
     """Samples as int16 with shape (frames, channels), and the sample rate.
 
     Only regular files are read: a named pipe would wait for a writer for ever. A file
     shorter than its header says (a copy cut off) is read as far as it goes, with a
-    warning.
+    warning. The header is checked first (:func:`check_header`): a rate outside
+    :data:`MIN_SAMPLE_RATE`-:data:`MAX_SAMPLE_RATE` or more than ``max_s`` seconds of
+    audio (``kind`` names it in the error) is refused before anything is read.
     """
+    with _wav(path) as (wav, data_bytes):
+        channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+        promised = wav.getnframes()
+        _check(path, channels, width, rate, _frames_held(promised, channels * width, data_bytes),
+               max_s, kind)
+        raw = wav.readframes(promised)
+    frame_bytes = max(channels * width, 1)
+    if len(raw) < promised * frame_bytes:
+        got = len(raw) // frame_bytes
+        _LOGGER.warning("%s is cut short: its header promises %.2f s but it holds %.2f s; "
+                        "scoring what is there", path, promised / max(rate, 1), got / max(rate, 1))
+    if width == 3:
+        bytes24 = np.frombuffer(raw[: len(raw) // 3 * 3], dtype=np.uint8).reshape(-1, 3)
+        wide = (bytes24[:, 2].astype(np.int32) << 24 | bytes24[:, 1].astype(np.int32) << 16
+                | bytes24[:, 0].astype(np.int32) << 8)
+        samples = (wide >> 16).astype(np.int16)
+    else:  # width 1, 2 or 4: _check refused the rest
+        data = np.frombuffer(raw[: len(raw) // width * width], dtype=_SAMPLE_TYPES[width])
+        if width == 1:
+            samples = ((data.astype(np.int16) - 128) << 8).astype(np.int16)
+        elif width == 4:
+            samples = (data >> 16).astype(np.int16)
+        else:
+            samples = data.astype(np.int16)
+    frames = len(samples) // channels
+    return samples[: frames * channels].reshape(frames, channels), rate
+
+
+def check_header(path: Path, *, max_s: float = MAX_ROUND_S, kind: str = "a recording") -> float:
+    """The duration in seconds of a WAV file, from its header alone, after the checks
+    :func:`read_wav` makes; for refusing a file long before it is played."""
+    with _wav(path) as (wav, data_bytes):
+        channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+        frames = _frames_held(wav.getnframes(), channels * width, data_bytes)
+        _check(path, channels, width, rate, frames, max_s, kind)
+    return frames / rate
+
+
+@contextlib.contextmanager
+def _wav(path: Path) -> Iterator[tuple[wave.Wave_read, int]]:
+    """``path`` open as a WAV file, with the bytes after its header; every failure an AudioFileError."""
     try:
         with _open_regular(path) as handle, wave.open(handle, "rb") as wav:
-            channels = wav.getnchannels()
-            width = wav.getsampwidth()
-            rate = wav.getframerate()
-            promised = wav.getnframes()
-            raw = wav.readframes(promised)
+            yield wav, os.fstat(handle.fileno()).st_size - handle.tell()  # wave stops at the data
     except FileNotFoundError:
         raise AudioFileError(f"{path} does not exist") from None
     except IsADirectoryError:
@@ -65,30 +124,26 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         raise
     except OSError as exc:
         raise AudioFileError(f"cannot read {path}: {exc.strerror or exc}") from None
-    frame_bytes = max(channels * width, 1)
-    if len(raw) < promised * frame_bytes:
-        got = len(raw) // frame_bytes
-        _LOGGER.warning("%s is cut short: its header promises %.2f s but it holds %.2f s; "
-                        "scoring what is there", path, promised / max(rate, 1), got / max(rate, 1))
-    if width == 3:
-        bytes24 = np.frombuffer(raw[: len(raw) // 3 * 3], dtype=np.uint8).reshape(-1, 3)
-        wide = (bytes24[:, 2].astype(np.int32) << 24 | bytes24[:, 1].astype(np.int32) << 16
-                | bytes24[:, 0].astype(np.int32) << 8)
-        samples = (wide >> 16).astype(np.int16)
-    elif width in _SAMPLE_TYPES:
-        data = np.frombuffer(raw[: len(raw) // width * width], dtype=_SAMPLE_TYPES[width])
-        if width == 1:
-            samples = ((data.astype(np.int16) - 128) << 8).astype(np.int16)
-        elif width == 4:
-            samples = (data >> 16).astype(np.int16)
-        else:
-            samples = data.astype(np.int16)
-    else:
-        raise AudioFileError(f"{path} has {8 * width}-bit samples; use 16-bit PCM")
-    if channels < 1 or rate <= 0:
+
+
+def _frames_held(promised: int, frame_bytes: int, data_bytes: int) -> int:
+    """Frames the file can really hold: a header may promise more (a stream's placeholder)."""
+    return min(promised, data_bytes // max(frame_bytes, 1))
+
+
+def _check(path: Path, channels: int, width: int, rate: int, frames: int, max_s: float,
+           kind: str) -> None:
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise AudioFileError(f"{path}: sample rate {rate} Hz is outside "
+                             f"{MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz")
+    if channels < 1:
         raise AudioFileError(f"{path} has no audio channels")
-    frames = len(samples) // channels
-    return samples[: frames * channels].reshape(frames, channels), rate
+    if channels > MAX_CHANNELS:
+        raise AudioFileError(f"{path}: {channels} channels is more than the {MAX_CHANNELS} read")
+    if width not in (1, 2, 3, 4):
+        raise AudioFileError(f"{path} has {8 * width}-bit samples; use 16-bit PCM")
+    if frames > max_s * rate:
+        raise AudioFileError(f"{path}: {frames / rate:.1f} s long; {kind} may be at most {max_s:g} s")
 
 
 def _open_regular(path: Path) -> io.BufferedReader:
@@ -110,9 +165,14 @@ def _open_regular(path: Path) -> io.BufferedReader:
 
 
 def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
-    """int16 mono samples at another rate (soxr, high quality)."""
+    """int16 mono samples at another rate (soxr, high quality); both rates within
+    :data:`MIN_SAMPLE_RATE`-:data:`MAX_SAMPLE_RATE`, so the output is at most 24 times
+    the input."""
     if from_rate == to_rate or len(samples) == 0:
         return samples.astype(np.int16, copy=False)
+    for rate in (from_rate, to_rate):
+        if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+            raise AudioFileError(f"sample rate {rate} Hz is outside {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz")
     import soxr
 
     out = np.asarray(soxr.resample(samples.astype(np.float32) / 32768.0, from_rate, to_rate))
@@ -120,9 +180,11 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     return resampled
 
 
-def read_mono(path: Path, sample_rate: int) -> np.ndarray:
-    """A sound file mixed to one channel and resampled to ``sample_rate``."""
-    samples, rate = read_wav(path)
+def read_mono(path: Path, sample_rate: int, *, max_s: float = MAX_ROUND_S,
+              kind: str = "a recording") -> np.ndarray:
+    """A sound file mixed to one channel and resampled to ``sample_rate``; at most ``max_s``
+    seconds long (:func:`read_wav`)."""
+    samples, rate = read_wav(path, max_s=max_s, kind=kind)
     if len(samples) == 0:
         raise AudioFileError(f"{path} holds no audio")
     mono = samples[:, 0] if samples.shape[1] == 1 else samples.astype(np.int32).mean(axis=1)
@@ -130,8 +192,9 @@ def read_mono(path: Path, sample_rate: int) -> np.ndarray:
 
 
 def read_round(path: Path, sample_rate: int | None = None) -> RoundAudio:
-    """A saved round recording, resampled to ``sample_rate`` if given; refuses files that are not one."""
-    samples, rate = read_wav(path)
+    """A saved round recording, resampled to ``sample_rate`` if given; refuses files that are not
+    one, and recordings longer than :data:`MAX_ROUND_S`."""
+    samples, rate = read_wav(path, max_s=MAX_ROUND_S, kind="a round recording")
     if samples.shape[1] != 2:
         raise AudioFileError(
             f"{path} has {samples.shape[1]} channel(s); a round recording has 2 "

@@ -15,6 +15,11 @@ WAV recording of the line, relative to the scenario file, played instead of
 the synthetic voice). Optional scenario keys: ``summary``, ``setting``,
 ``difficulty``, ``tags``, ``pause_after``, ``rate``, ``voice``,
 ``key_points``, ``emotions``, ``model_answer``.
+
+A scenario is at most :data:`MAX_LINES` lines of :data:`MAX_LINE_CHARS`
+characters, a recorded line at most :data:`MAX_LINE_AUDIO_S` long, and the
+voice one espeak-ng lists; the whole track is bounded when it is rendered
+(:data:`tutor.voice.MAX_CUSTOMER_S`).
 """
 
 from __future__ import annotations
@@ -41,6 +46,12 @@ _KNOWN_KEYS: Final = frozenset({
     "voice", "key_points", "emotions", "model_answer",
 })
 _LINE_KEYS: Final = frozenset({"text", "pause_after", "audio"})
+MAX_LINES: Final = 20
+"""Most lines in a scenario: a complaint, not a monologue."""
+MAX_LINE_CHARS: Final = 400
+"""Longest line, in characters: a few sentences, about half a minute of speech."""
+MAX_LINE_AUDIO_S: Final = 60.0
+"""Longest recorded line (``audio``), in seconds."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,16 @@ class Scenario:
     def text(self) -> str:
         """Everything the customer says, as one paragraph."""
         return " ".join(line.text for line in self.lines)
+
+    def where(self, key: str) -> str:
+        """``file:line`` of ``key`` in the scenario's file, for errors found after loading."""
+        if self.path is None:
+            return self.id
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = None
+        return f"{self.path}:{key_line(text, key)}"
 
     @property
     def has_mid_pause(self) -> bool:
@@ -124,6 +145,8 @@ def parse_scenario(data: dict[str, Any], *, scenario_id: str, path: Path | None 
     raw_lines = data["lines"]
     if not isinstance(raw_lines, list) or not raw_lines:
         raise fail("lines", "must be a non-empty array of the customer's lines")
+    if len(raw_lines) > MAX_LINES:
+        raise fail("lines", f"has {len(raw_lines)} items; a scenario may have at most {MAX_LINES}")
     base = path.parent if path else Path.cwd()
     lines = tuple(_line(item, i, base, lambda m: fail("lines", m)) for i, item in enumerate(raw_lines, 1))
 
@@ -133,6 +156,12 @@ def parse_scenario(data: dict[str, Any], *, scenario_id: str, path: Path | None 
     rate = data.get("rate")
     if rate is not None and (not isinstance(rate, int) or isinstance(rate, bool) or not 60 <= rate <= 400):
         raise fail("rate", f"must be words per minute between 60 and 400, not {rate!r}")
+    voice = _string(data["voice"], lambda m: fail("voice", m)) if "voice" in data else None
+    if voice is not None:
+        from tutor.voice import voice_problem  # tutor.voice imports this module
+
+        if problem := voice_problem(voice):
+            raise fail("voice", problem)
     return Scenario(
         id=scenario_id,
         title=title.strip(),
@@ -143,7 +172,7 @@ def parse_scenario(data: dict[str, Any], *, scenario_id: str, path: Path | None 
         tags=_strings(data.get("tags", []), lambda m: fail("tags", m)),
         pause_after_s=_seconds(data.get("pause_after"), lambda m: fail("pause_after", m)),
         rate=rate,
-        voice=_string(data["voice"], lambda m: fail("voice", m)) if "voice" in data else None,
+        voice=voice,
         key_points=_strings(data.get("key_points", []), lambda m: fail("key_points", m)),
         emotions=_strings(data.get("emotions", []), lambda m: fail("emotions", m)),
         model_answer=_string(data.get("model_answer", ""), lambda m: fail("model_answer", m)),
@@ -155,7 +184,7 @@ def _line(item: Any, number: int, base: Path, fail: Any) -> CustomerLine:
     if isinstance(item, str):
         if not item.strip():
             raise fail(f"item {number} is empty")
-        return CustomerLine(text=item.strip())
+        return CustomerLine(text=_line_text(item, number, fail))
     if not isinstance(item, dict):
         raise fail(f"item {number} must be a string or a table with 'text', not {type(item).__name__}")
     for key in item:
@@ -171,8 +200,22 @@ def _line(item: Any, number: int, base: Path, fail: Any) -> CustomerLine:
         audio = (base / item["audio"]).resolve()
         if not audio.is_file():
             raise fail(f"item {number}: audio file {audio} does not exist")
+        from tutor.audio.wavfile import check_header
+        from tutor.errors import AudioFileError
+
+        try:  # the header only: a bad recording is refused here, not when it is played
+            check_header(audio, max_s=MAX_LINE_AUDIO_S, kind="a recorded line")
+        except AudioFileError as exc:
+            raise fail(f"item {number}: {exc}") from None
     pause = _seconds(item.get("pause_after"), lambda m: fail(f"item {number}: 'pause_after' {m}"))
-    return CustomerLine(text=line_text.strip(), pause_after_s=pause, audio=audio)
+    return CustomerLine(text=_line_text(line_text, number, fail), pause_after_s=pause, audio=audio)
+
+
+def _line_text(text: str, number: int, fail: Any) -> str:
+    text = text.strip()
+    if len(text) > MAX_LINE_CHARS:
+        raise fail(f"item {number} has {len(text)} characters; a line may have at most {MAX_LINE_CHARS}")
+    return text
 
 
 def _string(value: Any, fail: Any) -> str:

@@ -4,26 +4,117 @@ Lines are rendered by espeak-ng (through pyttsx3's binding) and played
 through the station's own output stream, never through the text-to-speech
 library's player, so the station knows to the sample when each line starts
 and ends.
+
+espeak-ng takes a voice name as a path into its voice folder and reads whatever
+file it finds there (``../../../../etc/passwd`` is printed, then the process
+crashes), so a voice is accepted only when espeak-ng itself lists it:
+:func:`voice_problem` asks it once, in a child process, and keeps the answer.
+A whole customer track is at most :data:`MAX_CUSTOMER_S` long.
 """
 
 from __future__ import annotations
 
 import ctypes
+import difflib
+import functools
+import json
 import logging
 import queue
+import re
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import numpy as np
 
 from tutor.audio.wavfile import read_mono, resample
-from tutor.errors import VoiceError
-from tutor.scenarios import Scenario
+from tutor.errors import ConfigError, ScenarioError, VoiceError
+from tutor.scenarios import MAX_LINE_AUDIO_S, Scenario
 from tutor.settings import VoiceSettings
 
 _LOGGER = logging.getLogger(__name__)
+
+MAX_CUSTOMER_S: Final = 300.0
+"""Longest customer track (every line and pause of a scenario), in seconds."""
+_LIST_TIMEOUT_S: Final = 10.0
+# run in a child process: espeak-ng is initialised there, never twice in the station's process
+_LIST_VOICES: Final = """
+import json
+from pyttsx3.drivers import _espeak
+if _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 500) <= 0:
+    raise SystemExit("espeak-ng could not start")
+def listed(spec=None):
+    return [[v.name.decode(errors="replace"), v.identifier.decode(errors="replace")]
+            for v in _espeak.ListVoices(spec)]
+print(json.dumps({"voices": listed(), "variants": listed(_espeak.VOICE(languages=b"variant"))}))
+"""
+
+
+@dataclass(frozen=True)
+class EspeakVoices:
+    """What espeak-ng accepts as a voice: ``name`` or ``name+variant``."""
+
+    names: dict[str, str]
+    """Every accepted voice name, lower case (espeak-ng ignores case), to its identifier."""
+    variants: frozenset[str]
+    """Variant names (``f3``, ``Alex``), as espeak-ng's file names spell them."""
+
+
+@functools.cache
+def espeak_voices() -> EspeakVoices | None:
+    """The voices espeak-ng lists, asked once per process; None when it cannot be asked."""
+    try:
+        done = subprocess.run([sys.executable, "-c", _LIST_VOICES], capture_output=True, text=True,
+                              timeout=_LIST_TIMEOUT_S, check=True)
+        listing = json.loads(done.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        _LOGGER.warning("could not ask espeak-ng for its voices (%s); voice names are only "
+                        "checked for paths", exc)
+        return None
+    names: dict[str, str] = {}
+    for name, identifier in listing["voices"]:
+        # espeak-ng's SetVoiceByName matches a voice's name, its file, or the file's last part
+        for key in (name, identifier, identifier.rsplit("/", 1)[-1]):
+            names.setdefault(key.lower(), identifier)
+    variants = frozenset(identifier.rsplit("/", 1)[-1] for _, identifier in listing["variants"])
+    return EspeakVoices(names, variants)
+
+
+def voice_problem(voice: str) -> str | None:
+    """Why ``voice`` must not be handed to espeak-ng, as the end of a sentence that starts
+    with the setting's name; None when espeak-ng lists it."""
+    voices = espeak_voices()
+    base, plus, variant = voice.partition("+")
+    if voices is None:  # espeak-ng could not be asked: refuse at least what reads a file elsewhere
+        if "\0" in voice or voice.startswith("/") or ".." in voice or len(voice) > 40:
+            return f"must be an espeak-ng voice name, not {_shown(voice)}"
+        return None
+    problem = None
+    if base.lower() not in voices.names:
+        close = difflib.get_close_matches(base.lower(), list(voices.names), n=3, cutoff=0.6)
+        hint = f"did you mean {', '.join(dict.fromkeys(voices.names[c] for c in close))}?" if close else (
+            "`espeak-ng --voices` lists them")
+        problem = f"must be a voice espeak-ng lists, not {_shown(base)}; {hint}"
+    elif plus and _variant_file(variant) not in voices.variants:
+        close = difflib.get_close_matches(variant, sorted(voices.variants), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else "`espeak-ng --voices=variant` lists them"
+        problem = f"has a variant espeak-ng does not list: {_shown(variant)}; {hint}"
+    return problem
+
+
+def _shown(name: str) -> str:
+    return repr(name if len(name) <= 40 else name[:40] + "...")
+
+
+def _variant_file(variant: str) -> str:
+    """The file espeak-ng reads for ``+variant``: a number 1-9 is m1-m9, 11-19 is f1-f9."""
+    if re.fullmatch("[0-9]{1,2}", variant):
+        number = int(variant)
+        return f"m{number}" if number < 10 else f"f{number - 10}"
+    return variant
 
 
 class Synthesizer(Protocol):
@@ -63,6 +154,10 @@ class EspeakSynthesizer:
                voice: str | None = None) -> np.ndarray:
         rate = rate_wpm or self.settings.rate
         voice_id = voice or self.settings.voice
+        if problem := voice_problem(voice_id):  # before espeak-ng reads a path it was given
+            if voice:
+                raise ScenarioError(f"'voice' {problem}")
+            raise ConfigError(f"voice.voice in the settings {problem}")
 
         def job(espeak: _Espeak) -> tuple[bytes, int]:
             return espeak.synthesize(text, voice_id, rate), espeak.sample_rate
@@ -208,12 +303,15 @@ def render_customer(scenario: Scenario, synthesizer: Synthesizer, sample_rate: i
                     settings: VoiceSettings | None = None) -> CustomerTrack:
     """Render every line and lay them out with the silences between them."""
     settings = settings or VoiceSettings()
+    if scenario.voice is not None and (problem := voice_problem(scenario.voice)):
+        raise ScenarioError(f"{scenario.where('voice')}: 'voice' {problem}")
     pieces: list[np.ndarray] = []
     spans: list[LineSpan] = []
     cursor = 0
     for index, line in enumerate(scenario.lines):
         if line.audio is not None:
-            audio = trim_silence(read_mono(line.audio, sample_rate), sample_rate)
+            audio = trim_silence(read_mono(line.audio, sample_rate, max_s=MAX_LINE_AUDIO_S,
+                                           kind="a recorded line"), sample_rate)
         else:
             audio = synthesizer.render(line.text, sample_rate, rate_wpm=scenario.rate,
                                        voice=scenario.voice)
@@ -232,4 +330,7 @@ def render_customer(scenario: Scenario, synthesizer: Synthesizer, sample_rate: i
             gap = np.zeros(round(pause * sample_rate), dtype=np.int16)
             pieces.append(gap)
             cursor += len(gap)
+        if cursor > MAX_CUSTOMER_S * sample_rate:  # stop early: nothing past the limit is rendered
+            raise ScenarioError(f"{scenario.where('lines')}: 'lines' last over {MAX_CUSTOMER_S:g} s by "
+                                f"item {index + 1}; a customer may speak for at most {MAX_CUSTOMER_S:g} s")
     return CustomerTrack(np.concatenate(pieces), sample_rate, tuple(spans))
