@@ -12,6 +12,7 @@ import pytest
 
 from tutor.audio.simulated import SimulatedDuplex
 from tutor.audio.wavfile import read_mono
+from tutor.errors import RecognitionError
 from tutor.recognition import Transcript
 from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
 from tutor.round import PracticeRound
@@ -66,3 +67,55 @@ def test_reply_over_the_customer_is_recognised_from_the_cleaned_recording(
     result, recognizer = _round(voice, tmp_path, -1.5)
     assert recognizer.after_round >= 1
     assert {"gift", "birthday"} <= set(result.transcript.split())
+
+
+class StreamFailsMidReply(CountingRecognizer):
+    """pocketsphinx whose live stream breaks after a second of the reply, as an engine can."""
+
+    def stream(self) -> Any:
+        stream = super().stream()
+        fed = [0]
+
+        class Breaking:
+            def accept(self, samples: np.ndarray) -> None:
+                fed[0] += len(samples)
+                if fed[0] > RATE:
+                    raise RecognitionError("the recognizer stopped answering")
+                stream.accept(samples)
+
+            def finish(self) -> Transcript:
+                return stream.finish()
+
+        return Breaking()
+
+
+@pytest.mark.parametrize("breaks_in", ["accept", "finish"])
+def test_a_live_recognition_failure_loses_neither_recording_nor_words(voice: EspeakSynthesizer,
+                                                                      tmp_path: Path, breaks_in: str) -> None:
+    recognizer: CountingRecognizer
+    if breaks_in == "accept":
+        recognizer = StreamFailsMidReply()
+    else:
+        class FinishFails(CountingRecognizer):
+            def stream(self) -> Any:
+                stream = super().stream()
+
+                class Breaking:
+                    def accept(self, samples: np.ndarray) -> None:
+                        stream.accept(samples)
+
+                    def finish(self) -> Transcript:
+                        raise RecognitionError("the recognizer crashed at the end")
+
+                return Breaking()
+        recognizer = FinishFails()
+    base = Settings()
+    settings = dataclasses.replace(base, storage=dataclasses.replace(base.storage, data_dir=str(tmp_path)))
+    audio = SimulatedDuplex(read_mono(SAMPLE_REPLY, RATE), RATE, reply_at_s=1.2,
+                            settings=SimulateSettings(realtime=False))
+    practice = PracticeRound(audio=audio, recognizer=recognizer, synthesizer=voice, settings=settings)
+    result = practice.run(ScenarioLibrary(()).get("late-birthday-present"))
+    assert result.round_path is not None and result.round_path.exists()  # the recording was written
+    assert recognizer.after_round >= 1  # the reply was recognised after the round instead
+    assert {"gift", "birthday"} <= set(result.transcript.split())
+    assert result.score is not None and result.score.paraphrase is not None

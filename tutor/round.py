@@ -241,6 +241,9 @@ class _LiveListener:
     The stream starts where the trainee's voice was first heard, less the same
     margin an utterance gets when recognised after the round: a stream opened
     on seconds of near-silence recognises worse and costs time for nothing.
+    Live recognition is only a head start: if the engine fails mid-reply, the
+    listener stops feeding it and the reply is recognised after the round from
+    the recording, so neither the recording nor the round is lost.
     """
 
     KEEP_S = 1.0  # enough to reach back from where voice is confirmed to where it began
@@ -257,6 +260,19 @@ class _LiveListener:
     def push(self, block: np.ndarray, frames_after: int, *, heard_at: int | None) -> None:
         if self._recognizer is None or frames_after <= self._from:
             return
+        try:
+            self._push(block, frames_after, heard_at)
+        except Exception as exc:  # any engine fault: the reply is recognised after the round instead
+            self._give_up(exc)
+
+    def _give_up(self, exc: BaseException) -> None:
+        _LOGGER.warning("live recognition failed (%s); the reply will be recognised after the round",
+                        exc)
+        self._recognizer = None
+        self._stream = None
+        self._waiting.clear()
+
+    def _push(self, block: np.ndarray, frames_after: int, heard_at: int | None) -> None:
         if self._stream is not None:
             self._stream.accept(self._suppressor.process(block))
             return
@@ -280,7 +296,11 @@ class _LiveListener:
         if self._stream is None:
             return None
         start_s = self._started / self._rate
-        return HeardLive(start_s, self._stream.finish().shifted(start_s))
+        try:
+            return HeardLive(start_s, self._stream.finish().shifted(start_s))
+        except Exception as exc:  # as in push: fall back to recognising after the round
+            self._give_up(exc)
+            return None
 
 
 def analyse_recording(recording: RoundAudio, recognizer: Recognizer, settings: Settings, *,

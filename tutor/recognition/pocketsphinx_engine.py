@@ -35,7 +35,7 @@ class PocketsphinxRecognizer:
         if len(samples) == 0:
             return Transcript(())
         try:
-            self._decoder.start_utt()
+            start_utterance(self._decoder)
             self._decoder.process_raw(samples.astype("<i2", copy=False).tobytes(), full_utt=True)
             self._decoder.end_utt()
             segments = list(self._decoder.seg()) if self._decoder.hyp() is not None else []
@@ -55,7 +55,7 @@ class PocketsphinxStream:
     def __init__(self, recognizer: PocketsphinxRecognizer) -> None:
         self._decoder = recognizer._decoder
         try:
-            self._decoder.start_utt()
+            start_utterance(self._decoder)
         except RuntimeError as exc:
             raise RecognitionError(f"pocketsphinx could not start listening: {exc}") from None
         self._fed = 0
@@ -74,6 +74,19 @@ class PocketsphinxStream:
         except RuntimeError as exc:
             raise RecognitionError(f"pocketsphinx failed on the audio: {exc}") from None
         return Transcript(_words(segments))
+
+
+def start_utterance(decoder: Any) -> None:
+    """Start an utterance, first ending one a failed or abandoned stream left open.
+
+    The decoder is shared between the live stream and recognition after the
+    round: a stream that broke mid-reply must not make the fallback fail too.
+    """
+    try:
+        decoder.start_utt()
+    except RuntimeError:
+        decoder.end_utt()
+        decoder.start_utt()
 
 
 def _words(segments: list[Any]) -> tuple[Word, ...]:
