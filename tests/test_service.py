@@ -139,3 +139,23 @@ def test_install_script_refuses_without_root_and_knows_its_options(tmp_path: Pat
     else:
         done = subprocess.run([str(script)], capture_output=True, text=True)
         assert done.returncode == 1 and "run it as root" in done.stderr
+
+
+@pytest.mark.parametrize("after_s", [0.3, 0.8, 1.5])
+def test_a_stop_while_starting_is_clean(tmp_path: Path, isolated_env: dict[str, str], after_s: float) -> None:
+    # systemctl stop can come at any moment of start-up: while models load, before READY=1
+    sock = _listen(tmp_path / "notify")
+    env = {**isolated_env, "NOTIFY_SOCKET": str(tmp_path / "notify")}
+    station = subprocess.Popen([sys.executable, "-m", "tutor", "run", "--simulate", str(SAMPLE_REPLY)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(after_s)
+        station.send_signal(signal.SIGTERM)
+        code = station.wait(timeout=30)
+        stderr = station.stderr.read() if station.stderr else ""
+        assert code in (0, -signal.SIGTERM), stderr  # before Python has its handler, the default ends it
+        assert "Traceback" not in stderr
+    finally:
+        if station.poll() is None:
+            station.kill()
+        sock.close()

@@ -8,6 +8,7 @@ sends STOPPING=1 and exits cleanly.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import signal
@@ -46,10 +47,17 @@ def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply
     lights: Lights | None = None
     kiosk: Kiosk | None = None
 
+    stop = threading.Event()
+    looping = False
+
     def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        # only a flag while starting: raising inside an import or a library's set-up leaves it
+        # half done and prints a traceback; once the loop runs, raising ends the current step
+        stop.set()
         if kiosk is not None:
             kiosk.stop()
-        raise StopRequested
+        if looping:
+            raise StopRequested
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
@@ -57,6 +65,9 @@ def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply
         chooser = ScenarioChooser(library, settings.kiosk.scenarios, settings.kiosk.order)
         rate = settings.audio.sample_rate
         recognizer = make_recognizer(settings, rate)
+        _load_what_rounds_use(settings, sound_card=simulate is None)
+        if stop.is_set():
+            return 0
         lights = ConsoleLights(echo) if simulate is not None else open_lights(settings.gpio, echo)
         with EspeakSynthesizer(settings.voice) as synthesizer:
             kiosk = Kiosk(settings=settings, lights=lights, synthesizer=synthesizer, recognizer=recognizer,
@@ -68,9 +79,13 @@ def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply
                           calibrated_latency_s=calibrated_latency_s(settings))
             if isinstance(lights, ConsoleLights) and simulate is None:
                 _read_enter_as_button(lights, echo)
+            if stop.is_set():
+                return 0
             notifier.ready(f"ready in {time.monotonic() - started:.1f} s")
             _LOGGER.info("ready in %.1f s", time.monotonic() - started)
+            looping = True
             done = kiosk.run(rounds=rounds, wait_for_button=simulate is None)
+            looping = False
         recognizer.close()
         echo(f"station: {done} round(s), {kiosk.faults} fault(s)")
         return 0
@@ -83,6 +98,29 @@ def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply
         if lights is not None:
             lights.close()
         notifier.close()
+
+
+def _load_what_rounds_use(settings: Settings, *, sound_card: bool) -> None:
+    """Import, before READY=1, every module a round would otherwise import on first use.
+
+    A stop request during the first round then never lands inside an import,
+    and the first round is as quick as the others.
+    """
+    import importlib
+
+    from tutor.listening.suppress import NoiseSuppressor
+    from tutor.listening.vad import VoiceDetector
+
+    VoiceDetector(settings.audio.sample_rate, settings.listening.vad_aggressiveness)
+    NoiseSuppressor(settings.audio.sample_rate, settings.recognition.noise_suppression)
+    for module in ("tutor.history", "tutor.history.progress", "tutor.feedback", "tutor.scoring",
+                   "tutor.listening.analysis", "tutor.audio.wavfile"):
+        importlib.import_module(module)
+    if sound_card:
+        importlib.import_module("tutor.audio.pyaudio_duplex")
+        # without it, the sound card's own open says what is missing, as a fault the station survives
+        with contextlib.suppress(ImportError):
+            importlib.import_module("pyaudio")
 
 
 def _history(settings: Settings, trainee: str) -> Callable[[RoundResult], str | None]:
