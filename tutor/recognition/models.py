@@ -6,11 +6,24 @@ the layout there and only then renames it into place, so a failed, interrupted
 or power-cut install leaves the models that were there before as they were.
 A small record (``.tutor-model.toml``) inside each installed model keeps where
 it came from, the archive's sha256 and each file's sha256 for ``verify``.
+
+Installs take a lock (``flock`` on ``.install.lock`` in the models folder), so two
+at once queue instead of deleting each other's work. Every hidden folder an install
+or remove leaves is named exactly (``.install-NAME-PID``, ``.old-NAME``,
+``.remove-NAME-PID``): the next install or remove of any model clears the stale
+ones, ``list`` reports them, and a model whose replacement was cut off between
+the two renames is put back from ``.old-NAME``.
+
+Archives are only trusted as far as they are counted: the sizes they declare
+decide nothing on their own (a gzip's is modulo 4 GiB, a zip's is whatever its
+maker wrote); every byte unpacked counts against a budget (``max_unpacked``, and
+the free space), and members are streamed a megabyte at a time.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import functools
 import gzip
 import hashlib
@@ -21,7 +34,7 @@ import os
 import re
 import shutil
 import tarfile
-import tempfile
+import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -49,9 +62,17 @@ SOURCE_MODELS_DIR: Final = Path(__file__).resolve().parents[2] / "models"
 
 _CHUNK: Final = 1 << 20
 _DOWNLOAD_TIMEOUT_S: Final = 30.0
-_NAME: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")  # always fullmatch: no trailing newline
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 _STAGING: Final = ".install-"
+_OLD: Final = ".old-"
+_REMOVING: Final = ".remove-"
+LOCK_NAME: Final = ".install.lock"
+_LEFTOVER: Final = re.compile(r"\.(?P<kind>install|remove)-(?P<name>.+)-(?P<pid>[0-9]+)|\.old-(?P<old>.+)")
+LOCK_WAIT_S: Final = 120.0  # an install unpacks 250 MB in seconds here, in a minute or so on a Pi
+MAX_UNPACKED: Final = 2_000_000_000  # the largest vosk models unpack to about 1.6 GB
+ACCEPTED: Final = ".zip, .tar.gz or .tgz"
+_MAX_TAR_HEADER: Final = 1 << 20  # long names and pax headers are read whole: keep them small
 _DOWNLOADING: Final = ".download-"
 _MANIFEST_KEYS: Final = {"name", "language", "url", "size", "sha256", "description"}
 # Every vosk model has these; small models carry a lookahead graph (HCLr + Gr),
@@ -163,7 +184,7 @@ def _manifest_entry(entry: dict[str, Any], where: Callable[[str | None], str]) -
             raise ConfigError(f"{where(None)}: model is missing '{key}'")
     name, language, url = entry["name"], entry["language"], entry["url"]
     size, sha256, description = entry["size"], entry["sha256"], entry.get("description", "")
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise ConfigError(f"{where('name')}: 'name' must be a folder name of letters, digits, "
                           f". _ + -, not {name!r}")
     if not isinstance(language, str) or not language:
@@ -236,11 +257,153 @@ def read_installed(path: Path, manifest: dict[str, ModelInfo] | None = None) -> 
 
 
 def installed_models(directory: Path, manifest: dict[str, ModelInfo] | None = None) -> list[InstalledModel]:
-    """Every model folder in the models folder (hidden staging folders are not models)."""
+    """Every model folder in the models folder (hidden staging folders are not models).
+
+    Puts back a model whose replacement was cut off, and warns about other leftovers.
+    """
     if not directory.is_dir():
         return []
+    recover(directory, clean=False)
     return [read_installed(path, manifest) for path in sorted(directory.iterdir())
             if path.is_dir() and not path.name.startswith((".", "_"))]
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A hidden folder an install or remove left behind."""
+
+    path: Path
+    kind: str  # "install", "remove" or "old"
+    name: str
+    pid: int | None
+
+    @property
+    def running(self) -> bool:
+        return self.pid is not None and _alive(self.pid)
+
+
+def leftovers(directory: Path) -> list[Leftover]:
+    """Hidden folders named exactly as installs and removes name theirs."""
+    found = []
+    try:
+        paths = sorted(directory.iterdir())
+    except OSError:
+        return []
+    for path in paths:
+        match = _LEFTOVER.fullmatch(path.name)
+        if match is None or not path.is_dir():
+            continue
+        name = match["name"] or match["old"]
+        if not _NAME.fullmatch(name):
+            continue
+        pid = int(match["pid"]) if match["pid"] else None
+        found.append(Leftover(path, match["kind"] or "old", name, pid))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(directory: Path, *, clean: bool = False) -> list[str]:
+    """Put back models cut off mid-replace; with ``clean``, delete stale leftovers, else report them.
+
+    Changes need the install lock; while an install holds it, this only reports.
+    Returns (and logs as warnings) one line per leftover.
+    """
+    found = leftovers(directory)
+    if not found:
+        return []
+    notes: list[str] = []
+    try:
+        with _install_lock(directory, wait_s=0.0):
+            notes = _recover_locked(directory, clean=clean)
+    except _Busy:
+        notes = [f"{item.path.name}: in use by a running install" if item.running else
+                 f"{item.path.name}: left by an interrupted {item.kind}" for item in found]
+        for note in notes:
+            _LOGGER.warning("%s", note)
+    except OSError as exc:
+        notes = [f"cannot check the leftovers in {directory}: {exc.strerror or exc}"]
+        _LOGGER.warning("%s", notes[0])
+    return notes
+
+
+def _recover_locked(directory: Path, *, clean: bool) -> list[str]:
+    notes = [_recover_one(directory, item, clean=clean) for item in leftovers(directory)]
+    for note in notes:
+        _LOGGER.warning("%s", note)
+    return notes
+
+
+def _recover_one(directory: Path, item: Leftover, *, clean: bool) -> str:
+    target = directory / item.name
+    if item.kind == "old":
+        if not target.exists():
+            # killed between moving the old copy aside and the new one in
+            os.rename(item.path, target)
+            _fsync_dir(directory)
+            return f"{item.name}: put back the copy an interrupted install had moved aside"
+        if clean:
+            shutil.rmtree(item.path, ignore_errors=True)
+            return f"{item.path.name}: removed the copy an interrupted install replaced"
+        return (f"{item.path.name}: the copy an interrupted install replaced "
+                f"({_mb(_tree_size(item.path))}); the next install or remove deletes it")
+    if item.pid == os.getpid():
+        shutil.rmtree(item.path, ignore_errors=True)  # this process's own, from an earlier call
+        return f"{item.path.name}: removed, left by an earlier {item.kind} in this process"
+    state = f"pid {item.pid} is {'running but not installing' if item.running else 'gone'}"
+    if clean:
+        shutil.rmtree(item.path, ignore_errors=True)
+        return f"{item.path.name}: removed, left by an interrupted {item.kind} of {item.name} ({state})"
+    return (f"{item.path.name}: left by an interrupted {item.kind} of {item.name} ({state}, "
+            f"{_mb(_tree_size(item.path))}); the next `tutor models install` or `remove` deletes it")
+
+
+def _tree_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+class _Busy(Exception):
+    """Another process holds the install lock."""
+
+
+@contextmanager
+def _install_lock(directory: Path, wait_s: float | None) -> Iterator[None]:
+    """Hold the models folder's install lock; ``wait_s`` None waits ``LOCK_WAIT_S``."""
+    deadline = time.monotonic() + (LOCK_WAIT_S if wait_s is None else wait_s)
+    fd = os.open(directory / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise _Busy(os.pread(fd, 32, 0).decode("ascii", "replace").strip()) from None
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock; the kernel releases it too when killed
+
+
+@contextmanager
+def _locked(directory: Path, wait_s: float | None, what: str) -> Iterator[None]:
+    try:
+        with _install_lock(directory, wait_s):
+            yield
+    except _Busy as busy:
+        holder = f" (pid {busy.args[0]})" if busy.args and busy.args[0] else ""
+        raise ModelError(f"another install is running in {directory}{holder}; try {what} again when it "
+                         "has finished") from None
 
 
 def verify(directory: Path, manifest: dict[str, ModelInfo]) -> list[Check]:
@@ -268,16 +431,23 @@ def verify(directory: Path, manifest: dict[str, ModelInfo]) -> list[Check]:
     return checks
 
 
-def remove(name: str, directory: Path) -> Path:
+def remove(name: str, directory: Path, *, lock_wait_s: float | None = None) -> Path:
     """Delete an installed model; it stops being a model the moment the call starts."""
     target = directory / name
-    if not _NAME.match(name) or not target.is_dir():
-        raise ModelError(f"{name} is not installed in {directory}; `tutor models list` shows what is")
-    trash = directory / f".remove-{name}-{os.getpid()}"
+    if not _NAME.fullmatch(name) or not directory.is_dir():
+        raise ModelError(f"{name!r} is not installed in {directory}; `tutor models list` shows what is")
     try:
-        # renamed first, so an interrupted delete never leaves half a model under its name
-        os.rename(target, trash)
-        shutil.rmtree(trash)
+        with _locked(directory, lock_wait_s, "removing it"):
+            _recover_locked(directory, clean=True)
+            if not target.is_dir():
+                raise ModelError(f"{name} is not installed in {directory}; `tutor models list` shows what is")
+            trash = directory / f"{_REMOVING}{name}-{os.getpid()}"
+            # renamed first, so an interrupted delete never leaves half a model under its name
+            os.rename(target, trash)
+            _fsync_dir(directory)
+            shutil.rmtree(trash)
+    except TutorError:
+        raise
     except OSError as exc:
         raise _storage_error(exc, directory, f"removing {name}") from None
     return target
@@ -291,22 +461,33 @@ class InstallResult:
 
 
 def install(name: str, directory: Path, manifest: dict[str, ModelInfo], archive: Path | None = None,
-            *, progress: bool | None = None) -> InstallResult:
+            *, progress: bool | None = None, max_unpacked: int = MAX_UNPACKED,
+            lock_wait_s: float | None = None) -> InstallResult:
     """Install ``name`` from ``archive``, or download it from the manifest's address.
 
     ``progress``: True shows bars, False hides them, None shows them on a terminal.
+    ``max_unpacked``: the most bytes the archive may unpack to.
+    ``lock_wait_s``: how long to wait for another install to finish (None: ``LOCK_WAIT_S``).
     """
-    if not _NAME.match(name):
-        raise ModelError(f"'{name}' cannot be a model name: use letters, digits and . _ + -")
+    if not _NAME.fullmatch(name):
+        raise ModelError(f"{name!r} cannot be a model name: use letters, digits and . _ + -")
     info = manifest.get(name)
     if archive is None and info is None:
         raise ModelError(f"{name} is not in the model manifest ({manifest_path(directory)}); "
                          f"install it from an archive: tutor models install {name} --from ARCHIVE")
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        with _locked(directory, lock_wait_s, "installing it"):
+            _recover_locked(directory, clean=True)
+            return _install_locked(name, directory, info, archive, progress, max_unpacked)
+    except TutorError:
+        raise
     except OSError as exc:
         raise _storage_error(exc, directory, f"installing {name}") from None
-    _remove_leftovers(directory, name)
+
+
+def _install_locked(name: str, directory: Path, info: ModelInfo | None, archive: Path | None,
+                    progress: bool | None, max_unpacked: int) -> InstallResult:
     with _workspace(directory, name) as work:
         if archive is None:
             assert info is not None
@@ -320,7 +501,7 @@ def install(name: str, directory: Path, manifest: dict[str, ModelInfo], archive:
                 f"{archive} is not {name} as the manifest knows it (sha256 {digest[:12]}…, "
                 f"expected {info.sha256[:12]}…, {archive.stat().st_size:,} bytes, expected "
                 f"{info.size:,}): the copy is damaged or a different file; copy it again")
-        root = _unpack(archive, work / "unpacked", directory, name, progress)
+        root = _unpack(archive, work / "unpacked", directory, name, progress, max_unpacked)
         missing = layout_problems(root)
         if missing:
             raise ModelError(f"{archive} does not hold a vosk model: missing {', '.join(missing)}")
@@ -333,7 +514,7 @@ def install(name: str, directory: Path, manifest: dict[str, ModelInfo], archive:
             installed_at=datetime.now(UTC).isoformat(timespec="seconds"), files=files)
         try:
             _write_record(root / RECORD_NAME, model)
-            replaced = _swap_into_place(root, directory / name, work)
+            replaced = _swap_into_place(root, directory, name)
         except OSError as exc:
             raise _storage_error(exc, directory, f"installing {name}") from None
     _LOGGER.info("installed %s in %s", name, model.path)
@@ -342,9 +523,14 @@ def install(name: str, directory: Path, manifest: dict[str, ModelInfo], archive:
 
 @contextmanager
 def _workspace(directory: Path, name: str) -> Iterator[Path]:
-    """A hidden folder beside the models, removed afterwards whatever happens."""
+    """``.install-NAME-PID`` beside the models, removed afterwards whatever happens.
+
+    Only made under the install lock, so nobody else is using a folder of that name.
+    """
+    work = directory / f"{_STAGING}{name}-{os.getpid()}"
     try:
-        work = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{name}-", dir=directory))
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
     except OSError as exc:
         raise _storage_error(exc, directory, f"installing {name}") from None
     try:
@@ -357,30 +543,34 @@ def _workspace(directory: Path, name: str) -> Iterator[Path]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _remove_leftovers(directory: Path, name: str) -> None:
-    """Staging folders of an install of this model that was killed or lost power."""
-    for path in directory.glob(f"{_STAGING}{name}-*"):
-        previous, target = path / "previous", directory / name
-        if previous.is_dir() and not target.exists():
-            # the power went between moving the old copy aside and the new one in
-            _LOGGER.warning("restoring %s from an interrupted install", target)
-            os.rename(previous, target)
-        _LOGGER.info("removing %s, left by an interrupted install", path)
-        shutil.rmtree(path, ignore_errors=True)
+def _swap_into_place(root: Path, directory: Path, name: str) -> bool:
+    """Old copy to ``.old-NAME``, new one into place, then the old one deleted.
 
-
-def _swap_into_place(root: Path, target: Path, work: Path) -> bool:
+    Killed between the renames, the next install, remove or list puts ``.old-NAME`` back.
+    """
+    target, old = directory / name, directory / f"{_OLD}{name}"
     if not target.exists():
         os.rename(root, target)
+        _fsync_dir(directory)
         return False
-    old = work / "previous"
     os.rename(target, old)
+    _fsync_dir(directory)
     try:
         os.rename(root, target)
     except OSError:
         os.rename(old, target)
         raise
+    _fsync_dir(directory)
+    shutil.rmtree(old, ignore_errors=True)
     return True
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_record(path: Path, model: InstalledModel) -> None:
@@ -432,14 +622,23 @@ class _Member:
     open: Callable[[], IO[bytes] | None]
 
 
-def _unpack(archive: Path, staging: Path, directory: Path, name: str, progress: bool | None) -> Path:
-    """Extract into ``staging`` and return the model folder inside it."""
+def _unpack(archive: Path, staging: Path, directory: Path, name: str, progress: bool | None,
+            max_unpacked: int) -> Path:
+    """Extract into ``staging`` and return the model folder inside it.
+
+    Every byte written counts against ``max_unpacked`` and the free space; what the
+    archive says about its own size only decides an early refusal.
+    """
     from tqdm import tqdm
 
-    with _open_archive(archive) as (members, unpacked_size):
-        _require_space(directory, unpacked_size, f"installing {name}")
+    with _open_archive(archive) as (members, declared):
+        if declared > max_unpacked:
+            raise _too_big(archive, f"says it unpacks to {_mb(declared)}", max_unpacked)
+        _require_space(directory, declared, f"installing {name}")
+        room = _free_bytes(directory) - _FREE_MARGIN
         staging.mkdir()
-        with tqdm(total=unpacked_size, unit="B", unit_scale=True, desc=f"unpacking {archive.name}",
+        written = 0
+        with tqdm(total=declared, unit="B", unit_scale=True, desc=f"unpacking {archive.name}",
                   disable=_hide(progress), leave=False) as bar:
             for member in members:
                 target = staging.joinpath(*member.path.parts)
@@ -452,6 +651,12 @@ def _unpack(archive: Path, staging: Path, directory: Path, name: str, progress: 
                     continue
                 with source, open(target, "wb") as out:
                     while chunk := _read_archive(archive, functools.partial(source.read, _CHUNK)):
+                        written += len(chunk)
+                        if written > max_unpacked:
+                            raise _too_big(archive, f"unpacks to more than {_mb(max_unpacked)}",
+                                           max_unpacked)
+                        if written > room:
+                            _require_space(directory, written + _CHUNK, f"installing {name}")
                         out.write(chunk)
                         bar.update(len(chunk))
     entries = [p for p in staging.iterdir() if p.name not in _ARCHIVE_LITTER]
@@ -461,31 +666,67 @@ def _unpack(archive: Path, staging: Path, directory: Path, name: str, progress: 
     return staging
 
 
+def _too_big(archive: Path, what: str, limit: int) -> ModelError:
+    return ModelError(f"{archive} {what}, more than a model may take ({_mb(limit)}); refusing it")
+
+
+# What the first bytes of archives the tutor does not accept look like.
+_REFUSED_MAGIC: Final = ((b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
+                         (b"Rar!", "RAR"), (b"\x28\xb5\x2f\xfd", "zstandard"))
+# zip members must be stored or deflated: Python inflates those a bounded chunk at a time
+_ZIP_METHODS: Final = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+
+
 @contextmanager
 def _open_archive(archive: Path) -> Iterator[tuple[Iterable[_Member], int]]:
     try:
         with open(archive, "rb") as handle:
-            magic = handle.read(4)
+            magic = handle.read(8)
     except OSError as exc:
         raise ModelError(f"cannot read {archive}: {exc.strerror}") from None
     if magic[:2] == b"PK":
         try:
             with zipfile.ZipFile(archive) as zipped:
-                members = [_Member(_safe_path(archive, item.filename), item.is_dir(), item.file_size,
-                                   functools.partial(zipped.open, item))
-                           for item in zipped.infolist()]
+                members = []
+                for item in zipped.infolist():
+                    if item.compress_type not in _ZIP_METHODS:
+                        raise ModelError(f"{archive} compresses {item.filename} with method "
+                                         f"{item.compress_type}; accepted: zip archives that are "
+                                         "stored or deflated (what `zip` makes)")
+                    members.append(_Member(_safe_path(archive, item.filename), item.is_dir(),
+                                           item.file_size, functools.partial(zipped.open, item)))
                 yield members, sum(m.size for m in members)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
             raise ModelError(f"{archive} is a damaged zip archive ({exc}); copy it again") from None
-    elif magic[:2] == b"\x1f\x8b" or _is_plain_tar(archive):
+    elif magic[:2] == b"\x1f\x8b":
         try:
-            # streamed: a .tar.gz read out of order would be decompressed again for every file
-            with tarfile.open(archive, "r|*") as tarred:
-                yield _LazyTar(archive, tarred), _tar_unpacked_size(archive, magic)
+            # streamed: a .tar.gz read out of order would be decompressed again for every file;
+            # "r|gz", not "r|*": only gzip is accepted
+            with tarfile.open(archive, "r|gz", tarinfo=_BoundedTarInfo) as tarred:
+                yield _LazyTar(archive, tarred), _gzip_declared_size(archive)
         except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise ModelError(f"{archive} is a damaged tar archive ({exc}); copy it again") from None
     else:
-        raise ModelError(f"{archive} is not a model archive: expected a .zip or .tar.gz file")
+        kind = next((k for m, k in _REFUSED_MAGIC if magic.startswith(m)),
+                    "plain tar" if _is_plain_tar(archive) else None)
+        if kind is not None:
+            raise ModelError(f"{archive} is a {kind} archive, which the tutor does not unpack: "
+                             f"expected a {ACCEPTED} file")
+        raise ModelError(f"{archive} is not a model archive: expected a {ACCEPTED} file")
+
+
+class _BoundedTarInfo(tarfile.TarInfo):
+    """Refuses long-name and pax headers big enough to matter: tarfile reads them whole."""
+
+    def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
+        if self.type in _TAR_EXTENDED and self.size > _MAX_TAR_HEADER:
+            raise tarfile.HeaderError(f"a {self.size:,}-byte extended header")
+        member: tarfile.TarInfo = super()._proc_member(tarfile_)  # type: ignore[misc]
+        return member
+
+
+_TAR_EXTENDED: Final = (tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK, tarfile.XHDTYPE,
+                        tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE)
 
 
 class _LazyTar:
@@ -496,7 +737,10 @@ class _LazyTar:
         self._tarred = tarred
 
     def __iter__(self) -> Iterator[_Member]:
-        for item in self._tarred:
+        while True:
+            item = _read_archive(self._archive, self._tarred.next)
+            if item is None:
+                return
             path = _safe_path(self._archive, item.name)
             if item.isdir():
                 yield _Member(path, True, 0, _nothing)
@@ -511,14 +755,11 @@ def _nothing() -> None:
     return None
 
 
-def _tar_unpacked_size(archive: Path, magic: bytes) -> int:
-    size = archive.stat().st_size
-    if magic[:2] != b"\x1f\x8b":
-        return size
-    # gzip keeps the unpacked length modulo 4 GiB in its last four bytes: exact for models
+def _gzip_declared_size(archive: Path) -> int:
+    # gzip keeps the unpacked length modulo 4 GiB in its last four bytes: a hint, never a limit
     with open(archive, "rb") as handle:
         handle.seek(-4, os.SEEK_END)
-        return max(size, int.from_bytes(handle.read(4), "little"))
+        return max(archive.stat().st_size, int.from_bytes(handle.read(4), "little"))
 
 
 def _is_plain_tar(archive: Path) -> bool:
