@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 import threading
@@ -207,18 +208,60 @@ def test_recognizer_failure_keeps_the_recording(tmp_path: Path, factory: MockFac
     lights.close()
 
 
+def _small_full_filesystem(folder: Path) -> Path | None:
+    """A 64 KiB tmpfs, filled: a real full disk. None where mounting is not allowed."""
+    import subprocess
+
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+                          capture_output=True)
+    if done.returncode != 0:
+        return None
+    (folder / "rounds").mkdir()
+    with contextlib.suppress(OSError), open(folder / "filler", "wb") as filler:
+        filler.write(b"\0" * 128 * 1024)  # more than fits: the disk is now full
+    return folder
+
+
 def test_full_disk_is_said_and_the_station_goes_on(tmp_path: Path, factory: MockFactory,
                                                    reply: np.ndarray, recognizer: Any,
                                                    voice: Any) -> None:
     import dataclasses
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root (CI runs as root)")
+    full = _small_full_filesystem(tmp_path / "full")
+    if full is None:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    try:
+        station, lights, _ = make_kiosk(tmp_path, factory, reply, recognizer, voice, spoken_feedback=False)
+        station.settings = dataclasses.replace(
+            station.settings, storage=dataclasses.replace(station.settings.storage, data_dir=str(full)))
+        said: list[str] = []
+        station.say = said.append
+        assert station.run(rounds=2, wait_for_button=False) == 2
+        assert sum("disk is full" in s for s in said) == 2
+        lights.close()
+    finally:
+        subprocess.run(["umount", str(full)], check=False)
+
+
+def test_a_folder_that_cannot_be_written_is_not_called_a_full_disk(tmp_path: Path, factory: MockFactory,
+                                                                   reply: np.ndarray, recognizer: Any,
+                                                                   voice: Any) -> None:
+    import dataclasses
 
     station, lights, _ = make_kiosk(tmp_path, factory, reply, recognizer, voice, spoken_feedback=False)
+    # "Not a directory": the data folder names a device file
     station.settings = dataclasses.replace(
-        station.settings, storage=dataclasses.replace(station.settings.storage, data_dir="/dev/full"))
+        station.settings, storage=dataclasses.replace(station.settings.storage, data_dir="/dev/null"))
     said: list[str] = []
     station.say = said.append
-    assert station.run(rounds=2, wait_for_button=False) == 2
-    assert sum("disk is full" in s for s in said) == 2
+    assert station.run(rounds=1, wait_for_button=False) == 1
+    assert not any("disk is full" in s for s in said)
+    assert sum("can't be written" in s for s in said) == 1
     lights.close()
 
 

@@ -66,6 +66,10 @@ class StorageError(TutorError, OSError):
     exit_code = 4
 
 
+class DiskFullError(StorageError):
+    """The disk or the quota is full (ENOSPC, EDQUOT); never a folder that cannot be written."""
+
+
 class HistoryError(TutorError, RuntimeError):
     """The history database cannot be opened, read or written (damaged, locked, newer, disk full)."""
 

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from tutor.errors import StorageError
+from tutor.errors import DiskFullError, StorageError
 
 _KINDS: Final = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
                  (stat.S_ISDIR, "a folder"), (stat.S_ISBLK, "a block device"),
@@ -157,6 +157,6 @@ def _create_temporary(path: Path, target: Path,
 
 def storage_error(path: Path, exc: OSError) -> StorageError:
     """The usual one line for a file that could not be written."""
-    if exc.errno == errno.ENOSPC:
-        return StorageError(f"disk full: could not write {path}; free some space")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError(f"disk full: could not write {path}; free some space")
     return StorageError(f"cannot write {path}: {exc.strerror or exc}")

@@ -21,7 +21,7 @@ import numpy as np
 
 from tutor.audio import AudioStats, DuplexAudio, speaker_channel
 from tutor.audio.wavfile import RoundAudio, write_round
-from tutor.errors import StorageError
+from tutor.errors import DiskFullError, StorageError
 from tutor.listening.analysis import RoundTiming, Span, analyse_round
 from tutor.listening.endpoint import EndReason, ReplyEndpointer
 from tutor.listening.room import judge_doubts
@@ -90,6 +90,7 @@ class RoundResult:
     duration_s: float
     started_at: str = field(default_factory=lambda: datetime.now().astimezone().isoformat(timespec="seconds"))
     save_error: str | None = None
+    disk_full: bool = False  # the save failed because the disk was full, not for another reason
     recognizer: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
     score: Scorecard | None = None
@@ -184,15 +185,16 @@ class PracticeRound:
         path = save_to or _new_round_path(self.settings.rounds_dir, scenario.id)
         round_path: Path | None = None
         save_error: str | None = None
+        disk_full = False
         try:
             round_path = write_round(path, recording)
         except StorageError as exc:
-            save_error = str(exc)
+            save_error, disk_full = str(exc), isinstance(exc, DiskFullError)
             _LOGGER.warning("%s", exc)
         result = analyse_recording(recording, self.recognizer, self.settings, scenario_id=scenario.id,
                                    scenario_title=scenario.title, end_reason=reason.value, stats=stats,
                                    calibrated_latency_s=self.calibrated_latency_s, live=live)
-        result.round_path, result.save_error = round_path, save_error
+        result.round_path, result.save_error, result.disk_full = round_path, save_error, disk_full
         result.score_against(scenario, self.settings)
         result.timings_ms.update({
             "render": round((rendered - began) * 1000, 1),

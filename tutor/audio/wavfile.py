@@ -26,7 +26,7 @@ from typing import Final
 
 import numpy as np
 
-from tutor.errors import AudioFileError, StorageError
+from tutor.errors import AudioFileError, DiskFullError, StorageError
 from tutor.files import describe_kind, write_atomically
 
 _LOGGER = logging.getLogger(__name__)
@@ -230,9 +230,9 @@ def write_round(path: Path, audio: RoundAudio) -> Path:
 
 
 def _storage_error(path: Path, exc: OSError) -> StorageError:
-    if exc.errno == errno.ENOSPC:
-        return StorageError(f"disk full: could not save {path}; free some space "
-                            "(old rounds live in the data folder)")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError(f"disk full: could not save {path}; free some space "
+                             "(old rounds live in the data folder)")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return StorageError(f"cannot write {path}: {exc.strerror}; choose a folder you can write to")
     return StorageError(f"could not save {path}: {exc.strerror or exc}")

@@ -57,7 +57,8 @@ _PLAIN_WORDS = {
     "AudioDeviceError": "I can't reach the microphone or the speaker. Please check they are plugged in.",
     "VoiceError": "My voice isn't working right now. I'll try again in a moment.",
     "RecognitionError": "I couldn't understand the recording this time. Let's try again.",
-    "StorageError": "The disk is full, so I couldn't save that round.",
+    "DiskFullError": "The disk is full, so I couldn't save that round.",
+    "StorageError": "I couldn't save that round: the station's data folder can't be written.",
 }
 
 
@@ -182,7 +183,7 @@ class Kiosk:
         self.lights.show_results(results_for_lights(card))
         text = compose_feedback(card, progress, kiosk.max_feedback_s)
         if result.save_error:
-            text = f"{_PLAIN_WORDS['StorageError']} {text}"
+            text = f"{_PLAIN_WORDS['DiskFullError' if result.disk_full else 'StorageError']} {text}"
         self.say(text)
         if not kiosk.spoken_feedback:
             return None
