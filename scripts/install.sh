@@ -4,6 +4,11 @@
 #   sudo scripts/install.sh              install or upgrade, and start
 #   sudo scripts/install.sh --uninstall  stop and remove it; keeps /var/lib/tutor (history)
 #   sudo scripts/install.sh --purge      ...and deletes /var/lib/tutor and /etc/tutor too
+# /opt/tutor is owned by root and writable only by root (the service imports this code,
+# so whoever cloned the checkout must not be able to change it). --uninstall deletes the
+# user "tutor" and gives the kept /var/lib/tutor to root, so that no later user who
+# gets the freed uid owns the history; a reinstall gives it back to the new "tutor"
+# (systemd chowns a StateDirectory= to the unit's user at start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=/opt/tutor
@@ -19,13 +24,20 @@ uninstall() {
   rm -f "$unit"
   systemctl daemon-reload
   rm -rf "$prefix"
-  id tutor >/dev/null 2>&1 && userdel tutor
-  echo "Removed the tutor service; history and rounds kept in /var/lib/tutor"
+  if id tutor >/dev/null 2>&1; then userdel tutor; fi
 }
 
 case "${1:-}" in
-  --uninstall) uninstall; exit 0 ;;
-  --purge) uninstall; rm -rf /var/lib/tutor /etc/tutor; echo "Deleted /var/lib/tutor and /etc/tutor"; exit 0 ;;
+  --uninstall)
+    uninstall
+    if [[ -d /var/lib/tutor ]]; then
+      chown -R -h root:root /var/lib/tutor
+      echo "Removed the tutor service; history and rounds kept in /var/lib/tutor, now owned by root"
+    else
+      echo "Removed the tutor service"
+    fi
+    exit 0 ;;
+  --purge) uninstall; rm -rf /var/lib/tutor /etc/tutor; echo "Removed the tutor service; deleted /var/lib/tutor and /etc/tutor"; exit 0 ;;
   "") ;;
   *) echo "install.sh: unknown option '$1' (use --uninstall or --purge)" >&2; exit 2 ;;
 esac
@@ -40,9 +52,12 @@ else
 fi
 
 mkdir -p "$prefix"
-# the code and the models; the virtual environment is built in place
-tar --exclude=.venv --exclude=.git --exclude='__pycache__' -cf - . | tar -xf - -C "$prefix"
+# the code and the models, owned by root (not by whoever cloned the checkout) and
+# writable only by root; the virtual environment is built in place, as root
+tar --exclude=.venv --exclude=.git --exclude='__pycache__' -cf - . | tar --no-same-owner -xf - -C "$prefix"
 "$prefix/scripts/setup.sh"
+chown -R -h root:root "$prefix"
+chmod -R go-w "$prefix"
 install -m 0644 systemd/tutor.service "$unit"
 systemctl daemon-reload
 systemctl enable --now tutor.service

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -122,12 +123,78 @@ def test_verify_would_catch_a_broken_unit(tmp_path: Path) -> None:
     assert "notifyy" in done.stderr
 
 
+def _unit_settings(text: str) -> dict[str, dict[str, list[str]]]:
+    """The unit file's settings: section, then key, then every value given (systemd allows repeats)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    section: dict[str, list[str]] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = sections.setdefault(line[1:-1], {})
+            continue
+        key, sep, value = line.partition("=")
+        assert sep and section is not None, f"not a setting in a section: {raw!r}"
+        section.setdefault(key.strip(), []).append(value.strip())
+    return sections
+
+
+_TIME_UNITS_S = {"": 1.0, "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0, "ms": 0.001, "msec": 0.001,
+                 "m": 60.0, "min": 60.0, "minute": 60.0, "minutes": 60.0, "h": 3600.0, "hr": 3600.0}
+
+
+def _seconds(span: str) -> float:
+    """A systemd time span ("30", "30s", "1min 30s") in seconds."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([a-z]*)", span)
+    assert parts and re.fullmatch(r"(\s*\d+(?:\.\d+)?\s*[a-z]*)+\s*", span), f"not a time span: {span!r}"
+    assert all(unit in _TIME_UNITS_S for _, unit in parts), f"unit not known here: {span!r}"
+    return sum(float(number) * _TIME_UNITS_S[unit] for number, unit in parts)
+
+
 def test_unit_runs_unprivileged_and_hardened() -> None:
     unit = (ROOT / "systemd" / "tutor.service").read_text()
-    for setting in ("Type=notify", "User=tutor", "SupplementaryGroups=audio gpio", "WatchdogSec=",
+    service = _unit_settings(unit)["Service"]
+    for setting in ("Type=notify", "User=tutor", "SupplementaryGroups=audio gpio",
                     "Restart=always", "NoNewPrivileges=yes", "ProtectSystem=strict", "StateDirectory=tutor",
-                    "PrivateTmp=yes", "WorkingDirectory=/var/lib/tutor", "PrivateNetwork=yes"):
-        assert setting in unit
+                    "PrivateTmp=yes", "WorkingDirectory=/var/lib/tutor", "PrivateNetwork=yes",
+                    "DevicePolicy=closed", "CapabilityBoundingSet=", "SystemCallArchitectures=native"):
+        key, _, value = setting.partition("=")
+        assert service.get(key, [None])[-1] == value, f"{setting}: got {service.get(key)}"
+    watchdog = service["WatchdogSec"]
+    assert len(watchdog) == 1, watchdog
+    assert _seconds(watchdog[0]) > 0, f"WatchdogSec={watchdog[0]} is not a positive time span"
+
+
+def test_unit_settings_parser() -> None:
+    settings = _unit_settings("[Unit]\n# c\nA=1\n[Service]\nX=a=b\nX=\nWatchdogSec = 1min 30s\n")
+    assert settings == {"Unit": {"A": ["1"]}, "Service": {"X": ["a=b", ""], "WatchdogSec": ["1min 30s"]}}
+    assert _seconds("30") == 30 and _seconds("30s") == 30 and _seconds("1min 30s") == 90
+    assert _seconds("500ms") == 0.5
+    with pytest.raises(AssertionError):
+        _seconds("soon")
+
+
+# what this unit reaches (systemd 252, `systemd-analyze security --offline=yes`); 2.7 before hardening
+SECURITY_EXPOSURE_REACHED = 0.6
+
+
+def test_unit_security_exposure(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze is missing: run the README's test command, which installs systemd"
+    version = subprocess.run([analyze, "--version"], capture_output=True, text=True, check=True).stdout
+    found_version = re.match(r"systemd (\d+)", version)
+    assert found_version, version
+    major = int(found_version.group(1))
+    if major < 250:
+        pytest.skip(f"systemd-analyze {major} has no 'security --offline=yes' (systemd 250 added it)")
+    unit = _unit_for_this_checkout(tmp_path)
+    done = subprocess.run([analyze, "security", "--offline=yes", "--no-pager", str(unit)],
+                          capture_output=True, text=True)
+    found = re.search(r"Overall exposure level for tutor\.service: (\d+(?:\.\d+)?)", done.stdout)
+    assert found, done.stdout + done.stderr
+    exposure = float(found.group(1))
+    assert exposure <= SECURITY_EXPOSURE_REACHED + 0.05, done.stdout
 
 
 def test_install_script_refuses_without_root_and_knows_its_options(tmp_path: Path) -> None:
