@@ -68,6 +68,38 @@ def isolated_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def isolated_environ(home: Path) -> dict[str, str]:
+    """What ``isolated_env`` gives, for fixtures wider than one test: ``home`` (created) as
+    HOME, config and data folders, no TUTOR_/XDG_/STATE_ variables from the caller. The
+    system file /etc/tutor/config.toml has no override a subprocess could be given."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TUTOR_", "XDG_", "STATE_"))}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+               XDG_DATA_HOME=str(home / ".local/share"), JACK_NO_START_SERVER="1")
+    user_config = home / ".config" / "tutor" / "config.toml"
+    user_config.parent.mkdir(parents=True, exist_ok=True)
+    user_config.write_text('[recognition]\nengine = "pocketsphinx"\n')
+    return env
+
+
+@pytest.fixture
+def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """In-process settings that read no real file: HOME and XDG folders in ``tmp_path``, no
+    TUTOR_CONFIG or STATE_DIRECTORY, and the system config moved to the path returned."""
+    import tutor.settings
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local/share"))
+    monkeypatch.delenv("TUTOR_CONFIG", raising=False)
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    system = tmp_path / "etc" / "tutor" / "config.toml"
+    monkeypatch.setattr(tutor.settings, "SYSTEM_CONFIG", system)
+    return system
+
+
 @pytest.fixture
 def tutor(isolated_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run `python -m tutor ARGS` in a clean environment."""

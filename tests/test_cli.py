@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from tutor import __version__
-from tutor.audio.wavfile import read_round, write_wav
+from tutor.audio.wavfile import read_mono, read_round, write_wav
 
 DATA = Path(__file__).parent / "data"
 SCENARIO = str(DATA / "short-complaint.toml")
@@ -48,13 +49,20 @@ def test_scenarios_lists_the_library(tutor: Tutor) -> None:
 
 def test_simulated_round_in_real_time(tutor: Tutor, reply_wav: Path, tmp_path: Path) -> None:
     saved = tmp_path / "r.wav"
+    began = time.monotonic()
     done = tutor("practice", "--scenario", SCENARIO, "--simulate", str(reply_wav),
                  "--reply-at", "1.0", "--save-round", str(saved))
+    took = time.monotonic() - began
     assert done.returncode == 0, done.stderr
     assert "screen" in done.stdout and "Round saved to" in done.stdout
     audio = read_round(saved)
     assert audio.sample_rate == 16000
     assert np.any(audio.speaker) and np.any(audio.mic)
+    # without --fast the microphone is fed in real time: the round (customer, pause and the
+    # whole reply) cannot be over sooner than it lasts. No upper bound: load only slows it.
+    round_s = len(audio.mic) / audio.sample_rate
+    assert round_s >= 1.0 + len(read_mono(reply_wav, 16000)) / 16000
+    assert took >= 0.8 * round_s, (took, round_s)
 
 
 def test_json_round_timings_match_the_truth(tutor: Tutor, reply_wav: Path, tmp_path: Path) -> None:

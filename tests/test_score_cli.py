@@ -33,13 +33,14 @@ def test_typed_reply_report_is_readable(tutor: Tutor) -> None:
 
 @pytest.fixture(scope="module")
 def saved_round(speak: Callable[..., Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import os
     import subprocess
     import sys
 
+    from conftest import isolated_environ
+
     saved = tmp_path_factory.mktemp("round") / "round.wav"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTOR_")}
-    env["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data"))  # the round's history stays out of the user's
+    # its own HOME, config and data folders: neither the user's settings nor history
+    env = isolated_environ(tmp_path_factory.mktemp("home"))
     done = subprocess.run([sys.executable, "-m", "tutor", "practice", "--scenario", "late-birthday-present",
                            "--simulate", str(speak(REPLY)), "--reply-at", "1.2", "--fast",
                            "--save-round", str(saved)], capture_output=True, text=True, env=env)
@@ -87,3 +88,12 @@ def test_bad_input_is_one_clear_line(tutor: Tutor, args: list[str], message: str
 def test_mono_file_is_refused_as_a_round(tutor: Tutor, speak: Callable[..., Path]) -> None:
     done = tutor("score", str(speak("hello there")))
     assert done.returncode == 2 and "a round recording has 2" in done.stderr
+
+
+def test_config_is_read_from_the_isolated_home(tutor: Tutor, isolated_env: dict[str, str]) -> None:
+    # the user config these tests get is the one in their own HOME, not the real user's
+    user_config = Path(isolated_env["XDG_CONFIG_HOME"]) / "tutor" / "config.toml"
+    user_config.write_text("[scoring]\nno_such_key = 1\n")
+    done = tutor("score", "--text", "I understand.", "--scenario", "late-birthday-present")
+    assert done.returncode == 2
+    assert f"{user_config}:2: unknown key 'no_such_key'" in done.stderr

@@ -6,7 +6,29 @@ from pathlib import Path
 import pytest
 
 from tutor.errors import ConfigError
-from tutor.settings import Settings, apply_file, describe, load_settings
+from tutor.settings import Settings, apply_file, describe, load_settings, user_config_path
+
+
+@pytest.fixture(autouse=True)
+def _no_real_config(isolated_settings: Path) -> Path:
+    """No test here reads /etc/tutor, the user's config or a TUTOR_CONFIG of the caller."""
+    return isolated_settings
+
+
+def test_isolated_system_and_user_files_are_the_ones_read(_no_real_config: Path,
+                                                          tmp_path: Path) -> None:
+    assert load_settings() == Settings()  # nothing in the stand-in folders yet
+    system = _no_real_config
+    system.parent.mkdir(parents=True)
+    system.write_text("[listening]\nend_silence_s = 3\nno_reply_timeout_s = 7\n")
+    settings = load_settings()
+    assert settings.listening.end_silence_s == 3.0 and settings.listening.no_reply_timeout_s == 7.0
+    user = user_config_path()
+    assert user.is_relative_to(tmp_path)
+    user.parent.mkdir(parents=True)
+    user.write_text("[listening]\nend_silence_s = 2.5\n")
+    settings = load_settings()  # the user's file is read after the system's
+    assert settings.listening.end_silence_s == 2.5 and settings.listening.no_reply_timeout_s == 7.0
 
 
 def test_defaults_are_documented_and_parse_back(tmp_path: Path) -> None:
