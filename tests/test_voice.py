@@ -77,3 +77,50 @@ def test_whole_line_is_rendered_to_its_last_word(tmp_path: Path, synthesizer: Es
         expected = trim_silence(read_mono(reference, RATE), RATE)
         rendered = synthesizer.render(text, RATE, rate_wpm=rate)
         assert abs(len(rendered) - len(expected)) < 0.05 * RATE, (text, rate)
+
+
+def _espeak_in_this_process() -> bool:
+    return "espeak" in Path("/proc/self/maps").read_text()
+
+
+def test_a_hung_voice_is_killed_and_the_next_line_gets_a_fresh_one() -> None:
+    """A line far too long for its time limit really hangs espeak-ng: the render gives up
+    in time, the engine's process is killed, and the next line renders normally."""
+    import os
+    import time
+
+    from tutor.errors import VoiceError
+
+    line = "I have been waiting for a refund for six weeks and nobody called."
+    with EspeakSynthesizer() as fresh:
+        expected = len(fresh.render(line, RATE))
+    with EspeakSynthesizer(VoiceSettings(timeout_s=0.2)) as synthesizer:
+        synthesizer.render("Hello.", RATE)  # the engine is up: the limit is the line's alone
+        hung = synthesizer._child
+        assert hung is not None
+        began = time.monotonic()
+        with pytest.raises(VoiceError, match=r"^text-to-speech did not answer within 0.2 s$"):
+            synthesizer.render("My order arrived three days late. " * 6000, RATE)  # 200,000 characters
+        assert time.monotonic() - began < 2.0
+        assert hung._process.returncode is not None  # killed, not left running
+        with pytest.raises(ProcessLookupError):
+            os.kill(hung._process.pid, 0)
+        synthesizer.settings = VoiceSettings()
+        again = synthesizer.render(line, RATE)
+        assert synthesizer._child is not hung
+        assert abs(len(again) - expected) < 0.03 * expected
+    assert not _espeak_in_this_process()  # espeak-ng only ever ran in the children
+
+
+def test_close_ends_the_voice_process_and_can_be_repeated() -> None:
+    from tutor.errors import VoiceError
+
+    synthesizer = EspeakSynthesizer()
+    synthesizer.render("Hello.", RATE)
+    child = synthesizer._child
+    assert child is not None
+    synthesizer.close()
+    assert child._process.returncode == 0  # ended politely: end of input, not a kill
+    synthesizer.close()
+    with pytest.raises(VoiceError, match="closed"):
+        synthesizer.render("Hello.", RATE)

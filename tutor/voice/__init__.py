@@ -14,18 +14,21 @@ A whole customer track is at most :data:`MAX_CUSTOMER_S` long.
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import difflib
 import functools
 import json
 import logging
-import queue
+import os
 import re
+import select
+import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final, Protocol
 
 import numpy as np
@@ -125,24 +128,40 @@ class Synthesizer(Protocol):
 
 
 class EspeakSynthesizer:
-    """espeak-ng through pyttsx3's binding to it, synchronous, on its own thread, time-boxed.
+    """espeak-ng through pyttsx3's binding to it, synchronous, in a child process, time-boxed.
 
     pyttsx3's engine loop on Linux applies property changes one line late and
     drops the last buffer of audio when saving to a file, so the station uses
     the espeak-ng binding that pyttsx3 ships, in espeak's synchronous mode:
-    every sample of a line is back when ``Synth`` returns. A worker thread
-    owns espeak; a line that takes longer than ``timeout_s`` raises
-    :class:`VoiceError` and retires that worker, so the next line starts afresh.
+    every sample of a line is back when ``Synth`` returns. espeak-ng runs in a
+    child process (:mod:`tutor.voice.worker`), never in the station's own: a
+    line that takes longer than ``timeout_s`` raises :class:`VoiceError` and
+    the child is killed, so the next line starts a fresh one and two espeak-ng
+    engines never share a process. The child starts with the synthesizer and
+    is ended by :meth:`close`.
     """
 
     def __init__(self, settings: VoiceSettings | None = None) -> None:
         self.settings = settings or VoiceSettings()
-        self._requests: queue.Queue[tuple[Callable[[Any], Any], queue.Queue[Any]]] | None = None
+        self._lock = threading.Lock()
+        self._child: _Child | None = None
+        self._closed = False
+        try:  # started now, so it is ready by the first line; waited for only then
+            self._child = _Child()
+        except OSError as exc:
+            _LOGGER.warning("text-to-speech engine did not start (%s); trying again at the first line", exc)
 
     def close(self) -> None:
-        if self._requests is not None:
-            self._requests.put((_STOP, queue.Queue()))
-            self._requests = None
+        with self._lock:
+            self._closed = True
+            if self._child is not None:
+                self._child.end()
+                self._child = None
+
+    def __del__(self) -> None:
+        child = getattr(self, "_child", None)
+        if child is not None:
+            child.end(wait_s=0.0)
 
     def __enter__(self) -> EspeakSynthesizer:
         return self
@@ -158,101 +177,123 @@ class EspeakSynthesizer:
             if voice:
                 raise ScenarioError(f"'voice' {problem}")
             raise ConfigError(f"voice.voice in the settings {problem}")
-
-        def job(espeak: _Espeak) -> tuple[bytes, int]:
-            return espeak.synthesize(text, voice_id, rate), espeak.sample_rate
-
-        pcm, native_rate = self._call(job)
+        with self._lock:
+            pcm, native_rate = self._synthesize(text, voice_id, rate)
         samples = np.frombuffer(pcm, dtype="<i2")
         if len(samples) == 0:
             raise VoiceError(f"text-to-speech produced no audio for {text[:40]!r}")
         return trim_silence(resample(samples, native_rate, sample_rate), sample_rate)
 
-    def _call(self, job: Callable[[Any], Any]) -> Any:
-        if self._requests is None:
-            requests: queue.Queue[tuple[Callable[[Any], Any], queue.Queue[Any]]] = queue.Queue()
-            ready: queue.Queue[Any] = queue.Queue()
-            threading.Thread(target=_espeak_worker, args=(requests, ready),
-                             name="tts", daemon=True).start()
-            started = _wait(ready, self.settings.timeout_s)
-            if started is not None:
-                reason = "did not start in time" if started is _TIMED_OUT else str(started)
-                raise VoiceError(f"text-to-speech engine failed to start ({reason}); "
-                                 "is espeak-ng installed?")
-            self._requests = requests
-        reply: queue.Queue[Any] = queue.Queue()
-        self._requests.put((job, reply))
-        outcome = _wait(reply, self.settings.timeout_s)
-        if outcome is _TIMED_OUT:
-            self._requests = None  # abandon the stuck worker; the next call starts a new one
-            raise VoiceError(f"text-to-speech did not answer within {self.settings.timeout_s:g} s")
-        if isinstance(outcome, BaseException):
-            raise VoiceError(f"text-to-speech failed: {outcome}")
-        return outcome
+    def _synthesize(self, text: str, voice: str, rate: int) -> tuple[bytes, int]:
+        if self._closed:
+            raise VoiceError("text-to-speech is closed")
+        child = self._child
+        if child is None:
+            try:
+                child = self._child = _Child()
+            except OSError as exc:
+                raise VoiceError(f"text-to-speech engine failed to start ({exc}); "
+                                 "is espeak-ng installed?") from None
+        try:
+            native_rate = child.ready(max(self.settings.timeout_s, _START_TIMEOUT_S))
+        except _ChildFailed as exc:
+            self._retire(child)
+            raise VoiceError(f"text-to-speech engine failed to start ({exc}); "
+                             "is espeak-ng installed?") from None
+        try:
+            header, pcm = child.ask({"text": text, "voice": voice, "rate": rate}, self.settings.timeout_s)
+        except _ChildFailed as exc:
+            self._retire(child)  # killed: the next line starts a fresh engine
+            raise VoiceError(f"text-to-speech {exc}") from None
+        if header.get("warning"):
+            _LOGGER.warning("%s", header["warning"])
+        if header.get("error"):
+            raise VoiceError(f"text-to-speech failed: {header['error']}")
+        return pcm, native_rate
+
+    def _retire(self, child: _Child) -> None:
+        child.end(wait_s=0.0)
+        if self._child is child:
+            self._child = None
 
 
-_TIMED_OUT = object()
+_START_TIMEOUT_S: Final = 10.0
+"""Longest a fresh engine (a Python process loading espeak-ng) may take to start."""
+_WORKER: Final = str(Path(__file__).with_name("worker.py"))
+_LENGTH: Final = struct.Struct(">I")
 
 
-def _STOP(espeak: Any) -> None:
-    raise SystemExit
+class _ChildFailed(Exception):
+    """The child did not answer in time or died; the message ends a sentence."""
 
 
-def _wait(box: queue.Queue[Any], timeout_s: float) -> Any:
-    try:
-        return box.get(timeout=timeout_s)
-    except queue.Empty:
-        return _TIMED_OUT
-
-
-class _Espeak:
-    """espeak-ng in synchronous mode; used only from the worker thread that made it."""
+class _Child:
+    """One espeak-ng child process (:mod:`tutor.voice.worker`) and its pipes."""
 
     def __init__(self) -> None:
-        from pyttsx3.drivers import _espeak  # loads libespeak-ng.so.1
+        self._process = subprocess.Popen([sys.executable, _WORKER], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, bufsize=0)
+        self._sample_rate: int | None = None
 
-        self._lib: Any = _espeak
-        self.sample_rate = int(_espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 500))
-        if self.sample_rate <= 0:
-            raise RuntimeError("espeak-ng could not start")
-        self._chunks: list[bytes] = []
-        _espeak.SetSynthCallback(self._collect)
-        self._voice: str | None = None
+    def ready(self, timeout_s: float) -> int:
+        """espeak-ng's sample rate, once the child has started it."""
+        if self._sample_rate is None:
+            header = json.loads(self._read(time.monotonic() + timeout_s, "did not start in time"))
+            if "error" in header:
+                raise _ChildFailed(str(header["error"]))
+            self._sample_rate = int(header["sample_rate"])
+        return self._sample_rate
 
-    def _collect(self, wav: Any, count: int, events: Any) -> int:
-        if count > 0:
-            self._chunks.append(ctypes.string_at(wav, count * 2))
-        return 0
-
-    def synthesize(self, text: str, voice: str, rate: int) -> bytes:
-        lib = self._lib
-        if voice != self._voice:
-            if lib.SetVoiceByName(voice.encode()) != lib.EE_OK:
-                _LOGGER.warning("voice %r not available; using the default voice", voice)
-            self._voice = voice
-        lib.SetParameter(lib.RATE, rate, 0)  # after the voice: a voice change resets the rate
-        self._chunks = []
-        lib.Synth(text, flags=lib.CHARS_UTF8)
-        lib.Synchronize()
-        return b"".join(self._chunks)
-
-
-def _espeak_worker(requests: queue.Queue[tuple[Callable[[Any], Any], queue.Queue[Any]]],
-                   ready: queue.Queue[Any]) -> None:
-    try:
-        espeak = _Espeak()
-    except BaseException as exc:  # a missing libespeak-ng raises OSError, others RuntimeError
-        ready.put(exc)
-        return
-    ready.put(None)
-    while True:
-        job, reply = requests.get()
+    def ask(self, request: dict[str, Any], timeout_s: float) -> tuple[dict[str, Any], bytes]:
+        deadline = time.monotonic() + timeout_s
+        message = json.dumps(request).encode()
+        stdin = self._process.stdin
+        assert stdin is not None
         try:
-            reply.put(job(espeak))
-        except SystemExit:
-            return
-        except BaseException as exc:
-            reply.put(exc)
+            data = memoryview(_LENGTH.pack(len(message)) + message)
+            while data:  # the child reads a whole request before it synthesizes
+                data = data[stdin.write(data) or 0:]
+        except OSError:
+            raise _ChildFailed("engine stopped unexpectedly") from None
+        late = f"did not answer within {timeout_s:g} s"
+        header = json.loads(self._read(deadline, late))
+        return header, self._read(deadline, late)
+
+    def _read(self, deadline: float, late: str) -> bytes:
+        head = self._read_exactly(_LENGTH.size, deadline, late)
+        return self._read_exactly(_LENGTH.unpack(head)[0], deadline, late)
+
+    def _read_exactly(self, count: int, deadline: float, late: str) -> bytes:
+        stdout = self._process.stdout
+        assert stdout is not None
+        chunks: list[bytes] = []
+        while count > 0:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([stdout], [], [], left)[0]:
+                raise _ChildFailed(late)
+            chunk = os.read(stdout.fileno(), min(count, 1 << 20))
+            if not chunk:
+                raise _ChildFailed(f"engine stopped unexpectedly (exit status {self._process.poll()})")
+            chunks.append(chunk)
+            count -= len(chunk)
+        return b"".join(chunks)
+
+    def end(self, wait_s: float = 1.0) -> None:
+        """End the child, politely when it is idle (end of input), by SIGKILL otherwise; idempotent."""
+        process = self._process
+        if process.returncode is None and wait_s > 0 and self._sample_rate is not None:
+            with contextlib.suppress(OSError):
+                assert process.stdin is not None
+                process.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(wait_s)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
 
 def trim_silence(samples: np.ndarray, sample_rate: int, threshold_dbfs: float = -45.0,
