@@ -8,6 +8,7 @@ import logging
 import math
 import os
 import random
+import shlex
 import signal
 import sys
 from collections.abc import Sequence
@@ -578,9 +579,16 @@ def cmd_forget(args: argparse.Namespace, settings: Settings) -> int:
         raise NotInHistoryError(f"no rounds recorded for trainee {args.trainee!r}: no history yet at {path}")
     with History.open(settings, create=False) as history:
         done = history.forget(args.trainee)
-    print(f"Forgot {done.trainee}: deleted {done.rounds} round{'s' if done.rounds != 1 else ''} "
+    rounds = f"{done.rounds} round{'s' if done.rounds != 1 else ''}"
+    if not done.compacted:
+        print(f"tutor: deleted {rounds} of {printable(done.trainee)}, but another program is reading "
+              f"the history, so their words may remain in {path} until it closes; run "
+              f"`tutor forget {printable(shlex.quote(done.trainee))} --yes` again then", file=sys.stderr)
+        return 1
+    print(f"Forgot {done.trainee}: deleted {rounds} "
           f"(scores, transcripts, timings) and {done.recordings} kept recording"
-          f"{'s' if done.recordings != 1 else ''}; {path} was rewritten without them.")
+          f"{'s' if done.recordings != 1 else ''}, and {done.unreferenced} recording"
+          f"{'s' if done.unreferenced != 1 else ''} no round refers to; {path} was rewritten without them.")
     return 0
 
 

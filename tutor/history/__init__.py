@@ -20,8 +20,11 @@ from __future__ import annotations
 import difflib
 import json
 import logging
+import os
+import re
 import socket
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,6 +49,11 @@ _LOGGER = logging.getLogger(__name__)
 DATABASE_NAME: Final = "history.sqlite3"
 BUSY_TIMEOUT_S: Final = 5.0  # a report reading while a round is written takes well under this
 MAX_NAME_LENGTH: Final = 64
+SWEEP_GRACE_S: Final = 600.0  # a recording younger than this may belong to a round still being played
+# the station's own names in the rounds folder (tutor.round._new_round_path), and the hidden
+# temporary files tutor.files.write_atomically leaves beside them when it is interrupted
+_ROUND_NAME: Final = re.compile(r"\d{8}-\d{6}-\d{3}-[^/]+\.wav")
+_TEMPORARY_NAME: Final = re.compile(r"\.(?P<name>[^/]+)\.[0-9a-f]{8}\.tmp")
 
 _ROUND_COLUMNS: Final = (
     "rounds.id, rounds.started_at, station, trainee, scenario, sessions.name, pause_s, pause_verdict, "
@@ -138,6 +146,8 @@ class Forgotten:
     trainee: str
     rounds: int
     recordings: int
+    unreferenced: int = 0  # recordings no round referred to, whoever's voice they hold
+    compacted: bool = True  # False: another program's read kept the deleted words in the file
 
 
 class History:
@@ -145,13 +155,16 @@ class History:
 
     def __init__(self, path: Path, *, keep_recordings: bool = False, retention_days: int = 90,
                  purge_transcripts: bool = True, recordings_dir: Path | None = None,
-                 busy_timeout_s: float = BUSY_TIMEOUT_S, create: bool = True) -> None:
+                 busy_timeout_s: float = BUSY_TIMEOUT_S, create: bool = True, sweep: bool = True,
+                 sweep_grace_s: float = SWEEP_GRACE_S) -> None:
         self.path = path
         self.keep_recordings = keep_recordings
         self.retention_days = retention_days
         self.purge_transcripts = purge_transcripts
         self.recordings_dir = recordings_dir
         self.busy_timeout_s = busy_timeout_s
+        self.sweep = sweep
+        self.sweep_grace_s = sweep_grace_s
         self._conn: sqlite3.Connection | None = self._connect(create)
 
     @classmethod
@@ -160,7 +173,8 @@ class History:
         config = settings.history
         return cls(database_path(settings), keep_recordings=config.keep_recordings,
                    retention_days=config.retention_days, purge_transcripts=config.purge_transcripts,
-                   recordings_dir=settings.rounds_dir, busy_timeout_s=busy_timeout_s, create=create)
+                   recordings_dir=settings.rounds_dir, busy_timeout_s=busy_timeout_s, create=create,
+                   sweep=config.enabled)
 
     def __enter__(self) -> History:
         return self
@@ -384,34 +398,113 @@ class History:
 
     def forget(self, trainee: str) -> Forgotten:
         """Delete every round of one trainee and its kept recording, then rewrite the file
-        so their words are gone from it, not merely unreachable."""
-        trainee = self.require("trainee", trainee)
+        so their words are gone from it, not merely unreachable; recordings no round refers to
+        (older than the grace period) go too, as they cannot be told apart by trainee.
+
+        ``compacted`` is False when another program's read transaction kept the rewrite from
+        finishing within the busy timeout. Forgetting the same trainee again then finishes it:
+        with none of their rounds left but their id still in the file's bytes, the rewrite is
+        done instead of an error."""
+        try:
+            trainee = self.require("trainee", trainee)
+        except NotInHistoryError:
+            if not self._compaction_pending(trainee):
+                raise
+            swept = self.sweep_recordings()
+            return Forgotten(trainee, 0, 0, swept, self._compact())
         recordings = [row[0] for row in self._query(
             "SELECT recording FROM rounds WHERE trainee = ? AND recording IS NOT NULL", (trainee,))]
         # files first: if one cannot be deleted the rows stay, and forgetting again finishes the job
         deleted = sum(_delete(Path(path)) for path in recordings)
         with self._transaction() as conn:
             count = conn.execute("DELETE FROM rounds WHERE trainee = ?", (trainee,)).rowcount
-        self._compact()
-        _LOGGER.info("history: forgot %s (%d rounds, %d recordings)", trainee, count, deleted)
-        return Forgotten(trainee, count, deleted)
+        swept = self.sweep_recordings()
+        compacted = self._compact()
+        _LOGGER.info("history: forgot %s (%d rounds, %d recordings, %d unreferenced recordings)",
+                     trainee, count, deleted, swept)
+        return Forgotten(trainee, count, deleted, swept, compacted)
 
-    def _compact(self) -> None:
+    def _compaction_pending(self, trainee: str) -> bool:
+        """Whether a trainee without rounds is still in the file's bytes (the database or its
+        log): an earlier forget whose rewrite a reader kept from finishing."""
+        needle = trainee.encode()
+        for path in (self.path, Path(f"{self.path}-wal")):
+            try:
+                if needle in path.read_bytes():
+                    return True
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise HistoryError(f"cannot read {path}: {exc.strerror or exc}") from None
+        return False
+
+    def _compact(self) -> bool:
+        """VACUUM, then empty the log into the file; retried for the busy timeout while another
+        connection reads. Returns whether both finished (else deleted text may remain)."""
         conn = self._db
+        deadline = time.monotonic() + self.busy_timeout_s
+        vacuumed = False
+        while True:
+            try:
+                if not vacuumed:
+                    conn.execute("VACUUM")
+                    vacuumed = True
+                if not conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+                    return True
+            except sqlite3.Error as exc:
+                if not (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_BUSY",
+                                                                                 "SQLITE_LOCKED")):
+                    raise self._explain(exc) from None
+            if time.monotonic() >= deadline:
+                # info, not a warning: the caller says it (`tutor forget` in one line)
+                _LOGGER.info("history: another program is reading %s; deleted text stays in the "
+                             "file until it closes", self.path)
+                return False
+            time.sleep(0.05)
+
+    def sweep_recordings(self, now: float | None = None) -> int:
+        """Delete recordings in the rounds folder that no round refers to, and the hidden
+        temporary files of interrupted writes there, once older than the grace period;
+        returns how many. Only the station's own names are touched; nothing when the
+        history is off (``sweep`` False) or has no rounds folder."""
+        folder = self.recordings_dir
+        if not self.sweep or folder is None:
+            return 0
+        referenced = {Path(path).absolute() for (path,) in self._query(
+            "SELECT recording FROM rounds WHERE recording IS NOT NULL")}
+        cutoff = (time.time() if now is None else now) - self.sweep_grace_s
         try:
-            conn.execute("VACUUM")
-            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        except sqlite3.Error as exc:
-            raise self._explain(exc) from None
-        if busy:
-            _LOGGER.warning("history: a reader kept %s-wal open; the deleted text leaves it at the "
-                            "next checkpoint", self.path)
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            raise HistoryError(f"cannot list the recordings in {folder}: {exc.strerror or exc}") from None
+        deleted = 0
+        for entry in entries:
+            temporary = _TEMPORARY_NAME.fullmatch(entry.name)
+            if not (_ROUND_NAME.fullmatch(entry.name)
+                    or (temporary is not None and _ROUND_NAME.fullmatch(temporary["name"]))):
+                continue
+            try:
+                fresh = entry.stat(follow_symlinks=False).st_mtime > cutoff
+                if fresh or not entry.is_file(follow_symlinks=False):
+                    continue
+            except OSError:
+                continue
+            path = Path(entry.path).absolute()
+            if path not in referenced:
+                deleted += _delete(path)
+        if deleted:
+            _LOGGER.info("history: %d recordings no round refers to deleted from %s", deleted, folder)
+        return deleted
 
     def purge(self, now: datetime | None = None) -> tuple[int, int]:
         """Apply the retention period: delete kept recordings, and remove the words of rounds
-        older than it. Returns (recordings deleted, rounds whose words were removed)."""
+        older than it; recordings no round refers to go whatever the period (see
+        :meth:`sweep_recordings`). Returns (recordings deleted, rounds whose words were removed)."""
+        swept = self.sweep_recordings()
         if self.retention_days <= 0:
-            return 0, 0
+            return swept, 0
         cutoff = ((now or datetime.now(UTC)) - timedelta(days=self.retention_days)).astimezone(UTC)
         limit = cutoff.isoformat(timespec="seconds")
         old_recordings = self._query(
@@ -419,8 +512,8 @@ class History:
         stale = self._query("SELECT id FROM rounds WHERE started_at < ? AND words_purged = 0", (limit,)
                             ) if self.purge_transcripts else []
         if not old_recordings and not stale:
-            return 0, 0
-        deleted = sum(_delete(Path(path)) for _, path in old_recordings)
+            return swept, 0
+        deleted = swept + sum(_delete(Path(path)) for _, path in old_recordings)
         with self._transaction() as conn:
             conn.executemany("UPDATE rounds SET recording = NULL WHERE id = ?",
                              [(round_id,) for round_id, _ in old_recordings])
