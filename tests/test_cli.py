@@ -166,3 +166,16 @@ def test_full_disk_round_still_reports(tutor: Tutor, reply_wav: Path, tmp_path: 
     result = json.loads(done.stdout)
     assert result["round_path"] is None and result["transcript"]
     assert "could not save" in done.stderr or "cannot write" in done.stderr
+
+
+def test_the_command_reads_the_system_file_it_is_given(tutor: Tutor,
+                                                      isolated_env: dict[str, str]) -> None:
+    # a subprocess never reads the machine's /etc/tutor in the tests: $TUTOR_SYSTEM_CONFIG moves it
+    system = Path(isolated_env["TUTOR_SYSTEM_CONFIG"])
+    system.parent.mkdir(parents=True)
+    system.write_text("[listening]\nend_silence_s = 2.5\n")
+    shown = tutor("config").stdout
+    assert "end_silence_s = 2.5" in shown
+    system.write_text("[listening]\nend_silence_s = 'slow'\n")
+    done = tutor("config")
+    assert done.returncode != 0 and str(system) in done.stderr

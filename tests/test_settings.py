@@ -78,3 +78,4 @@ def test_data_dir_prefers_setting_then_systemd_state(monkeypatch: pytest.MonkeyP
     assert Settings().data_dir == tmp_path / "state"
     settings = load_settings(None, {"storage.data_dir": str(tmp_path / "mine")})
     assert settings.rounds_dir == tmp_path / "mine" / "rounds"
+

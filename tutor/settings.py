@@ -246,7 +246,9 @@ def user_config_path() -> Path:
 
 def config_files(explicit: Path | None = None) -> list[Path]:
     """The config files that apply, lowest priority first."""
-    files = [SYSTEM_CONFIG, user_config_path()]
+    # $TUTOR_SYSTEM_CONFIG moves the system-wide file (a packaged station, a test's own machine)
+    system = Path(os.environ.get("TUTOR_SYSTEM_CONFIG") or SYSTEM_CONFIG)
+    files = [system, user_config_path()]
     env = os.environ.get("TUTOR_CONFIG")
     if env:
         files.append(Path(env))
