@@ -56,28 +56,19 @@ def speak_samples(speak: Callable[..., Path]) -> Callable[..., np.ndarray]:
 @pytest.fixture
 def isolated_env(tmp_path: Path) -> dict[str, str]:
     """Environment for the `tutor` command with its own home, config and data folders."""
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TUTOR_", "XDG_", "STATE_"))}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
-               XDG_DATA_HOME=str(home / ".local/share"), JACK_NO_START_SERVER="1",
-               TUTOR_SYSTEM_CONFIG=str(tmp_path / "etc" / "tutor" / "config.toml"))
-    # English speech is checked against pocketsphinx, whatever vosk model this checkout has
-    user_config = home / ".config" / "tutor" / "config.toml"
-    user_config.parent.mkdir(parents=True)
-    user_config.write_text('[recognition]\nengine = "pocketsphinx"\n')
-    return env
+    return isolated_environ(tmp_path / "home")
 
 
 def isolated_environ(home: Path) -> dict[str, str]:
-    """What ``isolated_env`` gives, for fixtures wider than one test: ``home`` (created) as
-    HOME, config and data folders, no TUTOR_/XDG_/STATE_ variables from the caller, and the
-    system file moved inside ``home`` ($TUTOR_SYSTEM_CONFIG)."""
+    """``home`` (created) as HOME, config and data folders, no TUTOR_/XDG_/STATE_ variables
+    from the caller, and the system file moved inside ``home`` ($TUTOR_SYSTEM_CONFIG); usable
+    by fixtures wider than one test."""
     home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TUTOR_", "XDG_", "STATE_"))}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                XDG_DATA_HOME=str(home / ".local/share"), JACK_NO_START_SERVER="1",
                TUTOR_SYSTEM_CONFIG=str(home / "etc" / "tutor" / "config.toml"))
+    # English speech is checked against pocketsphinx, whatever vosk model this checkout has
     user_config = home / ".config" / "tutor" / "config.toml"
     user_config.parent.mkdir(parents=True, exist_ok=True)
     user_config.write_text('[recognition]\nengine = "pocketsphinx"\n')
