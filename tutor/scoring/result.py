@@ -50,7 +50,3 @@ class Doubts:
     timing: str | None = None  # the pause
     overlaps: str | None = None  # interruptions and acknowledgements
     words: str | None = None  # what was said: paraphrase, emotion, open question
-
-    @property
-    def any(self) -> bool:
-        return bool(self.timing or self.overlaps or self.words)
