@@ -8,6 +8,7 @@ leaks into the microphone (useful when placing the speaker).
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import tomllib
@@ -19,7 +20,9 @@ from typing import Final
 import numpy as np
 
 from tutor.audio import DuplexAudio
+from tutor.audio.levels import amplitude_ratio_db, dbfs_amplitude
 from tutor.errors import AudioDeviceError, ConfigError, StorageError
+from tutor.files import storage_error, write_atomically
 from tutor.listening.analysis import estimate_loop_latency
 from tutor.settings import Settings
 
@@ -51,7 +54,7 @@ def calibration_signal(rate: int) -> np.ndarray:
     """A one-second noise burst: flat spectrum, so its echo is found however the speaker colours it."""
     noise = np.random.default_rng(20261124).standard_normal(int(SIGNAL_S * rate))
     ramp = np.minimum(1.0, np.minimum(np.arange(len(noise)), np.arange(len(noise))[::-1]) / (0.01 * rate))
-    samples = noise * ramp * 32768 * 10 ** (LEVEL_DBFS / 20)  # unit variance: RMS at LEVEL_DBFS
+    samples = noise * ramp * dbfs_amplitude(LEVEL_DBFS)  # unit variance: RMS at LEVEL_DBFS
     out: np.ndarray = np.clip(samples, -32768, 32767).astype(np.int16)
     return out
 
@@ -78,22 +81,20 @@ def measure(audio: DuplexAudio, device: str = "") -> Calibration:
             "microphone nearer, then run `tutor calibrate` again")
     echo = mic[lag: lag + len(signal)].astype(np.float64)
     ratio = math.sqrt(float(np.mean(echo ** 2)) / max(float(np.mean(signal.astype(np.float64) ** 2)), 1e-9))
-    return Calibration(loop_latency_ms=1000 * lag / rate, echo_level_db=20 * math.log10(max(ratio, 1e-6)),
+    return Calibration(loop_latency_ms=1000 * lag / rate, echo_level_db=amplitude_ratio_db(ratio, floor=1e-6),
                        confidence=confidence, device=device,
                        measured_at=datetime.now().astimezone().isoformat(timespec="seconds"))
 
 
 def save(calibration: Calibration, settings: Settings) -> Path:
-    path = calibration_path(settings)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(calibration.to_toml())
-        temporary.replace(path)
-    except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror}; check the data folder "
-                           "(storage.data_dir) is writable") from None
-    return path
+    def explain(path: Path, exc: OSError) -> StorageError:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return storage_error(path, exc)
+        return StorageError(f"cannot write {path}: {exc.strerror}; check the data folder "
+                            "(storage.data_dir) is writable")
+
+    return write_atomically(calibration_path(settings), calibration.to_toml().encode("utf-8"),
+                            make_folder=True, explain=explain)
 
 
 def load(settings: Settings) -> Calibration | None:

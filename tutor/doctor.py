@@ -13,6 +13,7 @@ from typing import Final
 import numpy as np
 
 from tutor.audio import DuplexAudio
+from tutor.audio.levels import amplitude_dbfs
 from tutor.errors import TutorError
 from tutor.settings import Settings
 
@@ -60,8 +61,8 @@ def _sound(settings: Settings, audio_factory: Callable[[], DuplexAudio] | None) 
                      "[audio] input_device and output_device settings"), None
     mic = np.concatenate(heard).astype(np.float64) if heard else np.zeros(1)
     rms = math.sqrt(float(np.mean(mic ** 2)))
-    level = 20 * math.log10(max(rms, 1e-3) / 32768)
-    peak = 20 * math.log10(max(float(np.abs(mic).max()), 1e-3) / 32768)
+    level = amplitude_dbfs(rms)
+    peak = amplitude_dbfs(float(np.abs(mic).max()))
     clipped = float(np.mean(np.abs(mic) >= 32767))
     detail = f"{LISTEN_S:g} s of room sound: level {level:.0f} dBFS, peak {peak:.0f} dBFS"
     if level < SILENT_DBFS:

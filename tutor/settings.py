@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from tutor.errors import ConfigError
+from tutor.tomlfile import key_line, read_toml
 
 SYSTEM_CONFIG: Final = Path("/etc/tutor/config.toml")
 
@@ -278,30 +277,16 @@ def load_settings(explicit: Path | None = None, overrides: dict[str, Any] | None
 
 def apply_file(settings: Settings, path: Path) -> Settings:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        document = read_toml(path, what="config file", error=ConfigError)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    text, data = document.text, document.data
     for section, values in data.items():
         if not isinstance(values, dict):
             raise ConfigError(
                 f"{path}:{key_line(text, section)}: '{section}' must be a [section] table")
         settings = _replace(settings, section, values, source=str(path), text=text)
     return settings
-
-
-def key_line(text: str | None, key: str) -> int | str:
-    """Line number of the first ``key =`` or ``[key]`` in TOML text, for error messages."""
-    if not text:
-        return "?"
-    pattern = re.compile(rf"^\s*(\[\s*{re.escape(key)}\s*\]|\"?{re.escape(key)}\"?\s*=)")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return "?"
 
 
 def _replace(settings: Settings, section: str, values: dict[str, Any], *, source: str,

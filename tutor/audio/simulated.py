@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from tutor.audio import AudioStats
+from tutor.audio.levels import dbfs_amplitude
 from tutor.settings import SimulateSettings
 
 
@@ -73,7 +74,7 @@ def simulate_microphone(playback: np.ndarray, reply: np.ndarray, reply_start: in
         mic[delay: delay + len(echo)] += echo * echo_gain
     if noise_dbfs > -120:
         rng = np.random.default_rng(seed)
-        mic += rng.normal(0.0, 32768 * 10 ** (noise_dbfs / 20), frames)
+        mic += rng.normal(0.0, dbfs_amplitude(noise_dbfs), frames)
     return np.clip(np.round(mic), -32768, 32767).astype(np.int16)
 
 

@@ -20,8 +20,9 @@ from typing import Final
 
 import numpy as np
 
+from tutor.audio.levels import dbfs_power, power_dbfs, power_ratio_db
 from tutor.audio.wavfile import RoundAudio
-from tutor.listening.room import RoomLevels, dbfs
+from tutor.listening.room import RoomLevels
 from tutor.listening.vad import FRAME_S, VoiceDetector, frame_power
 from tutor.settings import Settings
 
@@ -47,7 +48,7 @@ _TRAINEE_MIN_VOICED_S: Final = 0.25  # a stretch must be this long to set the tr
 _MIN_TRAINEE_SNR: Final = 10 ** 0.9  # +9 dB: under this over the noise, nothing stands out as the trainee
 _ONSET_OVER_FLOOR: Final = 4.0  # +6 dB over the room's noise: the quiet start of a word
 _ONSET_REACH_S: Final = 0.3
-_QUIETEST_FLOOR: Final = (32768.0 * 10 ** (-60 / 20)) ** 2  # no room is quieter than -60 dBFS
+_QUIETEST_FLOOR: Final = dbfs_power(-60.0)  # no room is quieter than -60 dBFS
 # what cancellation leaves of a reverberant room's echo follows the echo of the last half second,
 # not of this instant: each frame is judged against the recent echo, fading by 0.45 dB per 10 ms
 _TAIL_FADE_PER_FRAME: Final = 10 ** -0.045
@@ -130,7 +131,7 @@ def active_spans(samples: np.ndarray, rate: int, floor_dbfs: float, merge_gap_s:
     if count == 0:
         return []
     power = frame_power(samples[: count * frame].reshape(count, frame))
-    loud = power > (32768.0 * 10 ** (floor_dbfs / 20)) ** 2
+    loud = power > dbfs_power(floor_dbfs)
     return frames_to_spans(loud, merge_gap_s, min_speech_s=0.0)
 
 
@@ -254,7 +255,7 @@ def trainee_frames(mic: np.ndarray, reference: np.ndarray, detector: VoiceDetect
     vad = detector.frames(cleaned)
     count = len(vad)
     if count == 0:
-        return TraineeFrames(vad, cleaned, RoomLevels(dbfs(_QUIETEST_FLOOR), None, None, 0.0, None))
+        return TraineeFrames(vad, cleaned, RoomLevels(power_dbfs(_QUIETEST_FLOOR), None, None, 0.0, None))
     frame = detector.frame
     left = frame_power(residual[: count * frame].reshape(count, frame))
     echo_power = (frame_power(echo[: count * frame].reshape(count, frame)) if np.any(echo)
@@ -278,13 +279,13 @@ def trainee_frames(mic: np.ndarray, reference: np.ndarray, detector: VoiceDetect
     share = float(other_frames.sum() / outside.sum()) if outside.any() else 0.0
     probe = None
     if probe_end_s is not None and probe_end_s >= 0.3:
-        probe = dbfs(float(np.percentile(left[: int(probe_end_s / FRAME_S)], 50)))
+        probe = power_dbfs(float(np.percentile(left[: int(probe_end_s / FRAME_S)], 50)))
     room = RoomLevels(
-        noise_dbfs=dbfs(floor),
-        trainee_dbfs=None if trainee_level is None else dbfs(trainee_level),
-        other_voices_dbfs=None if others is None else dbfs(others),
+        noise_dbfs=power_dbfs(floor),
+        trainee_dbfs=None if trainee_level is None else power_dbfs(trainee_level),
+        other_voices_dbfs=None if others is None else power_dbfs(others),
         other_voices_share=share,
-        echo_left_db=None if echo_left is None else 10 * float(np.log10(echo_left)),
+        echo_left_db=None if echo_left is None else power_ratio_db(echo_left),
         probe_noise_dbfs=probe,
     )
     return TraineeFrames(voiced, cleaned, room)

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from tutor.audio.levels import power_dbfs
 from tutor.scoring.result import Doubts
 
 # below these margins the station cannot tell the trainee from the room reliably;
@@ -28,11 +29,6 @@ MIN_OTHER_VOICE_MARGIN_DB: Final = 8.0  # trainee over the loudest other voice h
 MIN_WORDS_SNR_DB: Final = 10.0  # below this the recognizer's words are not worth scoring
 LOUD_ROOM_DBFS: Final = -40.0  # with no reply heard, a room this loud may have hidden one
 BUSY_ROOM_SHARE: Final = 0.2  # ...or one where other people talk this much of the time
-
-
-def dbfs(power: float) -> float:
-    """Mean square of int16-scaled samples, in dB relative to full scale."""
-    return 10.0 * float(np.log10(max(power, 1e-3) / 32768.0 ** 2))
 
 
 @dataclass(frozen=True)
@@ -128,8 +124,8 @@ def probe_room(samples: np.ndarray, rate: int) -> RoomProbe:
     frame = int(rate * FRAME_S)
     count = len(samples) // frame
     if count == 0:
-        return RoomProbe(dbfs(0.0), 0.0)
+        return RoomProbe(power_dbfs(0.0), 0.0)
     power = frame_power(samples[: count * frame].reshape(count, frame))
     floor = float(np.percentile(power, 20))
     talk = detector.frames(samples[: count * frame]) & (power > 4.0 * floor)
-    return RoomProbe(dbfs(floor), float(talk.mean()))
+    return RoomProbe(power_dbfs(floor), float(talk.mean()))

@@ -6,6 +6,7 @@ from typing import Final
 
 import numpy as np
 
+from tutor.audio.levels import dbfs_power
 from tutor.errors import ConfigError
 
 FRAME_S: Final = 0.01
@@ -33,7 +34,7 @@ class VoiceDetector:
         self._vad = webrtcvad.Vad(aggressiveness)
         self.sample_rate = sample_rate
         self.frame = int(sample_rate * FRAME_S)
-        self._floor = (32768.0 * 10 ** (floor_dbfs / 20)) ** 2
+        self._floor = dbfs_power(floor_dbfs)
         self._primed = False
 
     def frames(self, samples: np.ndarray) -> np.ndarray:

@@ -25,17 +25,14 @@ voice one espeak-ng lists; the whole track is bounded when it is rendered
 from __future__ import annotations
 
 import logging
-import stat
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from tutor.errors import ScenarioError, UnknownScenarioError
-from tutor.files import describe_kind
-from tutor.settings import key_line
 from tutor.terminal import printable
+from tutor.tomlfile import key_line, read_toml
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -106,23 +103,10 @@ class Scenario:
 def load_scenario(path: Path) -> Scenario:
     """Read and check one scenario file; errors name the file, line and key."""
     try:
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):  # a named pipe would wait for a writer for ever
-            raise ScenarioError(f"{path} is {describe_kind(mode)}, not a scenario file")
-        text = path.read_text(encoding="utf-8")
+        document = read_toml(path, what="scenario file", error=ScenarioError)
     except FileNotFoundError:
         raise ScenarioError(f"scenario file {path} does not exist") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a text file (scenarios are UTF-8 TOML)") from None
-    except ScenarioError:
-        raise
-    except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror or exc}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
-    return parse_scenario(data, scenario_id=path.stem, path=path, text=text)
+    return parse_scenario(document.data, scenario_id=path.stem, path=path, text=document.text)
 
 
 def parse_scenario(data: dict[str, Any], *, scenario_id: str, path: Path | None = None,
