@@ -35,11 +35,12 @@ from benchmarks.engines import machine_description
 from tutor.audio import DuplexSession
 from tutor.audio.simulated import SimulatedDuplex
 from tutor.audio.wavfile import read_mono
-from tutor.kiosk import Kiosk, ScenarioChooser, State
-from tutor.lights import ConsoleLights
+from tutor.kiosk import Kiosk, ScenarioChooser
+from tutor.lights.console import ConsoleLights
 from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
 from tutor.scenarios import ScenarioLibrary
 from tutor.settings import Settings, SimulateSettings
+from tutor.vocabulary import Phase
 from tutor.voice import EspeakSynthesizer
 
 RATE: Final = 16000
@@ -55,7 +56,7 @@ class Clock:
 
     session_started: list[float] = field(default_factory=list)
     first_feedback_block: list[float] = field(default_factory=list)
-    states: list[tuple[float, State]] = field(default_factory=list)
+    states: list[tuple[float, Phase]] = field(default_factory=list)
 
 
 class TimedStation:
@@ -108,7 +109,7 @@ def feedback_latency(runs: int) -> dict[str, float]:
             # the true end is the reply's last sound (-45 dBFS), not the file's trailing silence
             spoken_to = int(np.flatnonzero(np.abs(reply) > 184)[-1]) + 1
             reply_end = clock.session_started[0] + track_s + REPLY_AT_S + spoken_to / RATE
-            thinking = next(t for t, state in clock.states if state is State.THINKING)
+            thinking = next(t for t, state in clock.states if state is Phase.THINKING)
             lights_after.append(thinking - reply_end)
             sound_after.append(clock.first_feedback_block[0] - reply_end)
     wait = settings.listening.end_silence_s

@@ -164,7 +164,9 @@ def evaluate_timing(scenario: Scenario, settings: Settings, quick: bool) -> dict
         recording = RoundAudio(playback, mic, RATE)
         began = time.perf_counter()
         result = analyse_recording(recording, recognizer, settings)
-        card = result.score_against(scenario, settings)
+        result = result.scored(scenario, settings)
+        card = result.score
+        assert card is not None
         total = time.perf_counter() - began
         speed.append((result.timings_ms["recognise"] / 1000, total, recording.duration_s))
         label = f"{case.name} | {voice} | {room}"

@@ -5,7 +5,7 @@ headset, and babble, appliance or white noise at 30, 20 and 10 dB under the trai
         [--noise babble] [--snr 10] [--rt60 0.7] [--rounds N] [--limit N] [--burst] [--show-misses]
 
 Rounds come from :mod:`benchmarks.roomsim` (pyroomacoustics image-source rooms); each goes
-through ``analyse_recording`` with pocketsphinx and ``score_against`` the scenario, exactly as a
+through ``analyse_recording`` with pocketsphinx and score it against the scenario, exactly as a
 saved round is scored. Per condition (set-up x noise x SNR x RT60) it prints the pause error,
 the interruption, acknowledgement and no-reply cases right, phantom speech (detected trainee
 speech where the trainee said nothing), the reply's word error rate, rounds judged wrong
@@ -187,7 +187,9 @@ def run(jobs: Sequence[Job], recognizer: PocketsphinxRecognizer, settings: Setti
         audio, truth = roomsim.build_round(job.condition, job.case, job.voice, job.seed, room=job.room,
                                            scenario_id=scenario_id)
         result = analyse_recording(audio, recognizer, settings)
-        card = result.score_against(scenario, settings)
+        result = result.scored(scenario, settings)
+        card = result.score
+        assert card is not None
         outcome = judge(job, truth, result, card)
         outcomes.append(outcome)
         if save_misses is not None and outcome.wrong:

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from tutor.audio import AudioStats
-from tutor.listening.analysis import RoundTiming, Span
+from tutor.listening.analysis import LatencySource, RoundTiming, Span
+from tutor.listening.endpoint import EndReason
 from tutor.recognition import Word
 from tutor.round import RoundResult, Utterance
 from tutor.scenarios import ScenarioLibrary
@@ -46,14 +47,13 @@ def make_round(reply: str = GOOD_REPLY, *, pause_s: float = 1.4, cut_in: str | N
     answer = _utterance(reply, customer_end + pause_s)
     utterances.append(answer)
     reply_span = Span(answer.start_s, answer.end_s)
-    timing = RoundTiming(loop_latency_s=0.0, latency_source="configured", customer_lines=CUSTOMER_LINES,
+    timing = RoundTiming(loop_latency_s=0.0, latency_source=LatencySource.CONFIGURED,
+                         customer_lines=CUSTOMER_LINES,
                          speech=tuple(Span(u.start_s, u.end_s) for u in utterances), reply=reply_span,
                          cleaned_mic=np.zeros(0, dtype=np.float32))
+    when = {} if started_at is None else {"started_at": started_at.isoformat(timespec="seconds")}
     result = RoundResult(scenario_id=scenario.id, scenario_title=scenario.title, timing=timing,
-                         utterances=tuple(utterances), end_reason="end_silence", round_path=round_path,
+                         utterances=tuple(utterances), end_reason=EndReason.SILENCE, round_path=round_path,
                          audio=AudioStats(device="test"), sample_rate=16000,
-                         duration_s=answer.end_s + 1.2, recognizer="test", doubts=doubts or Doubts())
-    if started_at is not None:
-        result.started_at = started_at.isoformat(timespec="seconds")
-    result.score_against(scenario, Settings())
-    return result
+                         duration_s=answer.end_s + 1.2, recognizer="test", doubts=doubts or Doubts(), **when)
+    return result.scored(scenario, Settings())

@@ -21,13 +21,15 @@ from tutor.audio.simulated import SimulatedDuplex
 from tutor.audio.wavfile import read_mono
 from tutor.errors import RecognitionError, VoiceError
 from tutor.feedback import compose_feedback, spoken_seconds
-from tutor.kiosk import Kiosk, ScenarioChooser, State
-from tutor.lights import GpioLights, Press
+from tutor.kiosk import Kiosk, ScenarioChooser
+from tutor.lights import Press
+from tutor.lights.gpio import GpioLights
 from tutor.recognition import Transcript
 from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
 from tutor.scenarios import ScenarioLibrary
 from tutor.scoring import score_reply
 from tutor.settings import AudioSettings, GpioSettings, KioskSettings, Settings, SimulateSettings
+from tutor.vocabulary import Phase
 from tutor.voice import EspeakSynthesizer
 
 RATE = 16000
@@ -67,8 +69,8 @@ def simulated(reply: np.ndarray, realtime: bool = False) -> Callable[[], DuplexA
 
 def make_kiosk(tmp_path: Path, factory: MockFactory, reply: np.ndarray, recognizer: Any,
                voice: Any, open_audio: Callable[[], DuplexAudio] | None = None,
-               **kiosk: object) -> tuple[Kiosk, GpioLights, list[State]]:
-    states: list[State] = []
+               **kiosk: object) -> tuple[Kiosk, GpioLights, list[Phase]]:
+    states: list[Phase] = []
     lights = GpioLights(GPIO, pin_factory=factory)
     chooser = ScenarioChooser(LIBRARY, ("late-birthday-present",), "sequence")
     station = Kiosk(settings=settings_for(tmp_path, **kiosk), lights=lights, synthesizer=voice,
@@ -96,7 +98,7 @@ def test_button_starts_a_round_and_results_show_on_the_leds(
     station, lights, states = make_kiosk(tmp_path, factory, reply, recognizer, voice)
     runner = threading.Thread(target=station.run, kwargs={"rounds": 1})
     runner.start()
-    wait_for(lambda: station.state is State.IDLE and bool(states))
+    wait_for(lambda: station.state is Phase.IDLE and bool(states))
     assert station.rounds_done == 0  # nothing happens before the button
     time.sleep(0.2)
     assert station.rounds_done == 0
@@ -104,8 +106,8 @@ def test_button_starts_a_round_and_results_show_on_the_leds(
     runner.join(timeout=120)
     assert not runner.is_alive()
     assert station.rounds_done == 1
-    assert states == [State.IDLE, State.CUSTOMER_SPEAKING, State.LISTENING, State.THINKING,
-                      State.FEEDBACK, State.IDLE]
+    assert states == [Phase.IDLE, Phase.CUSTOMER_SPEAKING, Phase.LISTENING, Phase.THINKING,
+                      Phase.FEEDBACK, Phase.IDLE]
     # the sample reply restates the concern after a good pause: every result LED steady
     for pin in (GPIO.pause_led, GPIO.interruptions_led, GPIO.paraphrase_led):
         assert factory.pin(pin).state
@@ -153,7 +155,7 @@ def test_missing_microphone_shows_error_and_recovers(tmp_path: Path, factory: Mo
     said: list[str] = []
     station.say = said.append
     assert station.run(rounds=1, wait_for_button=False) == 1
-    assert State.ERROR in states and station.faults >= 1
+    assert Phase.ERROR in states and station.faults >= 1
     assert any("microphone" in s for s in said)
     lights.close()
 
@@ -176,7 +178,7 @@ def test_hung_voice_is_a_fault_not_a_crash(tmp_path: Path, factory: MockFactory,
                                            recognizer: Any, voice: EspeakSynthesizer) -> None:
     station, lights, states = make_kiosk(tmp_path, factory, reply, recognizer, VoiceThatHangsOnce(voice))
     assert station.run(rounds=1, wait_for_button=False) == 1
-    assert states.count(State.ERROR) == 1 and station.faults == 1
+    assert states.count(Phase.ERROR) == 1 and station.faults == 1
     lights.close()
 
 

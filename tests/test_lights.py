@@ -11,9 +11,12 @@ import pytest
 from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
-from tutor import lights as lights_module
-from tutor.lights import ConsoleLights, GpioLights, Pattern, Press, open_lights
+from tutor.lights import Press, open_lights
+from tutor.lights import gpio as lights_module
+from tutor.lights.console import ConsoleLights
+from tutor.lights.gpio import GpioLights
 from tutor.settings import GpioSettings
+from tutor.vocabulary import Phase
 
 SETTINGS = GpioSettings(long_press_s=0.3, bounce_s=0.0)
 
@@ -46,19 +49,19 @@ def test_long_press_is_one_long_and_no_short(board: GpioLights, factory: MockFac
 
 def test_steady_patterns(board: GpioLights, factory: MockFactory) -> None:
     status = factory.pin(SETTINGS.status_led)
-    board.show(Pattern.CUSTOMER_SPEAKING)
+    board.show(Phase.CUSTOMER_SPEAKING)
     assert status.state
     status.clear_states()
-    board.show(Pattern.FEEDBACK)
+    board.show(Phase.FEEDBACK)
     assert status.state
 
 
 def test_listening_blinks_at_one_hertz(board: GpioLights, factory: MockFactory) -> None:
     status = factory.pin(SETTINGS.status_led)
     status.clear_states()
-    board.show(Pattern.LISTENING)
+    board.show(Phase.LISTENING)
     time.sleep(1.2)
-    board.show(Pattern.CUSTOMER_SPEAKING)
+    board.show(Phase.CUSTOMER_SPEAKING)
     # off, on, off after 0.5 s, on again after 0.5 s; the steady pattern then keeps it on: no change
     expected = [(0.0, False), (0.0, True), (0.5, False), (0.5, True)]
     status.assert_states_and_times(expected)
@@ -68,9 +71,9 @@ def test_listening_blinks_at_one_hertz(board: GpioLights, factory: MockFactory) 
 def test_thinking_flickers_faster_than_listening(board: GpioLights, factory: MockFactory) -> None:
     status = factory.pin(SETTINGS.status_led)
     status.clear_states()
-    board.show(Pattern.THINKING)
+    board.show(Phase.THINKING)
     time.sleep(0.45)
-    board.show(Pattern.CUSTOMER_SPEAKING)
+    board.show(Phase.CUSTOMER_SPEAKING)
     changes = [s.state for s in status.states]
     assert changes.count(True) >= 3  # on every 0.2 s, against every 1 s when listening
 
@@ -86,7 +89,7 @@ def test_results_pass_steady_fail_blinks_unscored_off(board: GpioLights, factory
 
 
 def test_error_blinks_every_light(board: GpioLights, factory: MockFactory) -> None:
-    board.show(Pattern.ERROR)
+    board.show(Phase.ERROR)
     time.sleep(0.5)
     for pin in (SETTINGS.status_led, SETTINGS.pause_led, SETTINGS.interruptions_led,
                 SETTINGS.paraphrase_led):
@@ -116,7 +119,7 @@ def test_no_gpio_carries_on_with_console_lights(caplog: pytest.LogCaptureFixture
     assert "carrying on without them" in caplog.text
     said: list[str] = []
     console = ConsoleLights(said.append)
-    console.show(Pattern.LISTENING)
+    console.show(Phase.LISTENING)
     console.show_results({"pause": True, "interruptions": None, "paraphrase": False})
     assert said == ["lights: listening", "lights: pause done well, interruptions not scored, "
                     "paraphrase work on it"]

@@ -37,8 +37,9 @@ def play() -> Played:
 
     def run(condition: Condition, case: Case, voice: str, seed: int) -> tuple[RoundResult, Scorecard, Truth]:
         audio, truth = roomsim.build_round(condition, case, voice, seed)
-        result = analyse_recording(audio, recognizer, settings)
-        return result, result.score_against(scenario, settings), truth
+        result = analyse_recording(audio, recognizer, settings).scored(scenario, settings)
+        assert result.score is not None
+        return result, result.score, truth
 
     return run
 

@@ -12,9 +12,9 @@ from subprocess import CompletedProcess
 
 from history_rounds import make_round
 
+from tutor.app import App
 from tutor.history import History
 from tutor.settings import Settings
-from tutor.station import _history
 
 Tutor = Callable[..., CompletedProcess[str]]
 MARKER = "zanzibarquokka"
@@ -65,7 +65,7 @@ def test_station_start_up_sweeps_unreferenced_recordings_but_keeps_kept_ones(tmp
     with History.open(settings) as history:
         history.record(make_round(round_path=kept), "ana", "pi-1")
     os.utime(kept, (time.time() - OLD_S, time.time() - OLD_S))
-    _history(settings, "guest")
+    App(settings).tidy_history()
     _assert_swept(files)
     assert kept.exists()  # referenced by a round: stays until the retention period
 
@@ -73,7 +73,7 @@ def test_station_start_up_sweeps_unreferenced_recordings_but_keeps_kept_ones(tmp
 def test_with_history_off_recordings_are_left_as_they_are(tmp_path: Path) -> None:
     settings = _settings(tmp_path / "data", enabled=False)
     files = _leftovers(settings.rounds_dir)
-    _history(settings, "guest")
+    App(settings).tidy_history()
     with History.open(settings) as history:
         assert history.sweep_recordings() == 0
     assert all(path.exists() for path in files.values())

@@ -115,7 +115,8 @@ def _speech_model(settings: Settings) -> Check:
 
 
 def _gpio(settings: Settings) -> Check:
-    from tutor.lights import ConsoleLights, open_lights
+    from tutor.lights import open_lights
+    from tutor.lights.console import ConsoleLights
 
     lights = open_lights(settings.gpio)
     try:

@@ -86,3 +86,9 @@ class SessionError(HistoryError, ValueError):
     """An onboarding session cannot be started or ended as asked (name taken, another still open)."""
 
     exit_code = 2
+
+
+class UsageError(TutorError, ValueError):
+    """A command's flags do not go together, or one is out of range."""
+
+    exit_code = 2

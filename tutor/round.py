@@ -39,6 +39,7 @@ from tutor.scenarios import Scenario
 from tutor.scoring import Doubts, Scorecard, TurnTiming, score_reply
 from tutor.scoring.timing import where_in_turn
 from tutor.settings import Settings
+from tutor.vocabulary import Phase
 from tutor.voice import CustomerTrack, Synthesizer, render_customer
 
 _LOGGER = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class Utterance:
         return " ".join(word.text for word in self.words)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RoundResult:
     """What happened in a round, in seconds on the microphone's time base."""
 
@@ -83,7 +84,7 @@ class RoundResult:
     scenario_title: str
     timing: RoundTiming
     utterances: tuple[Utterance, ...]
-    end_reason: str
+    end_reason: EndReason | None  # None for a recording scored after the fact
     round_path: Path | None
     audio: AudioStats
     sample_rate: int
@@ -124,7 +125,7 @@ class RoundResult:
             "reply_start_s": _r(reply.start_s) if reply else None,
             "reply_end_s": _r(reply.end_s) if reply else None,
             "no_reply": reply is None,
-            "end_reason": self.end_reason,
+            "end_reason": self.end_reason or "",
             "round_path": str(self.round_path) if self.round_path else None,
             "save_error": self.save_error,
             "loop_latency_ms": round(timing.loop_latency_s * 1000, 1),
@@ -146,13 +147,18 @@ class RoundResult:
             "processing_ms": self.timings_ms,
         }
 
-    def score_against(self, scenario: Scenario | None, settings: Settings) -> Scorecard:
-        """Score the reply (timing always; words when the scenario is known) and keep the result."""
+    def scored(self, scenario: Scenario | None, settings: Settings) -> RoundResult:
+        """This round with its reply scored (timing always; words when the scenario is known)."""
         began = time.perf_counter()
         timing = TurnTiming(self.timing.customer_lines, self.utterances, self.timing.reply, self.doubts)
-        self.score = score_reply(self.transcript, scenario, settings.scoring, timing)
-        self.timings_ms["score"] = round((time.perf_counter() - began) * 1000, 1)
-        return self.score
+        card = score_reply(self.transcript, scenario, settings.scoring, timing)
+        spent = round((time.perf_counter() - began) * 1000, 1)
+        return dataclasses.replace(self, score=card, timings_ms={**self.timings_ms, "score": spent})
+
+    def saved(self, round_path: Path | None, save_error: str | None = None,
+              disk_full: bool = False) -> RoundResult:
+        """This round with where its recording is (None: not kept) and why saving failed."""
+        return dataclasses.replace(self, round_path=round_path, save_error=save_error, disk_full=disk_full)
 
 
 def _r(value: float | None) -> float | None:
@@ -167,7 +173,7 @@ class PracticeRound:
     recognizer: Recognizer
     synthesizer: Synthesizer
     settings: Settings
-    on_event: Callable[[str, dict[str, Any]], None] = lambda event, data: None
+    on_event: Callable[[Phase, dict[str, Any]], None] = lambda phase, data: None
     calibrated_latency_s: float | None = None  # from `tutor calibrate`, when a round has no echo to measure
 
     def run(self, scenario: Scenario, save_to: Path | None = None) -> RoundResult:
@@ -176,7 +182,7 @@ class PracticeRound:
         track = render_customer(scenario, self.synthesizer, rate, self.settings.voice).after_silence(
             self.settings.listening.room_probe_s)
         rendered = time.perf_counter()
-        self.on_event("customer_speaking", {"scenario": scenario.id, "lines": len(track.lines)})
+        self.on_event(Phase.CUSTOMER_SPEAKING, {"scenario": scenario.id, "lines": len(track.lines)})
         mic, stats, reason, live = self._play_and_listen(track)
         listened = time.perf_counter()
         recording = RoundAudio(speaker=speaker_channel(track.samples, len(mic)), mic=mic,
@@ -192,15 +198,14 @@ class PracticeRound:
             save_error, disk_full = str(exc), isinstance(exc, DiskFullError)
             _LOGGER.warning("%s", exc)
         result = analyse_recording(recording, self.recognizer, self.settings, scenario_id=scenario.id,
-                                   scenario_title=scenario.title, end_reason=reason.value, stats=stats,
+                                   scenario_title=scenario.title, end_reason=reason, stats=stats,
                                    calibrated_latency_s=self.calibrated_latency_s, live=live)
-        result.round_path, result.save_error, result.disk_full = round_path, save_error, disk_full
-        result.score_against(scenario, self.settings)
-        result.timings_ms.update({
+        result = result.saved(round_path, save_error, disk_full).scored(scenario, self.settings)
+        return dataclasses.replace(result, timings_ms={
+            **result.timings_ms,
             "render": round((rendered - began) * 1000, 1),
             "round": round((listened - rendered) * 1000, 1),
         })
-        return result
 
     def _play_and_listen(self, track: CustomerTrack) -> tuple[np.ndarray, AudioStats, EndReason,
                                                               HeardLive | None]:
@@ -221,18 +226,18 @@ class PracticeRound:
                 was_speaking = frames < track.end
                 frames += len(block)
                 if was_speaking and frames >= track.end:
-                    self.on_event("listening", {"customer_end_s": track.end / rate})
+                    self.on_event(Phase.LISTENING, {"customer_end_s": track.end / rate})
                 was_waiting = endpointer.reply_heard_at is None
                 ended = endpointer.push(block) is not None
                 live.push(block, frames, heard_at=endpointer.reply_heard_at)
                 if ended:
                     break
                 if was_waiting and endpointer.reply_heard_at is not None:
-                    self.on_event("reply_heard", {"reply_heard_s": endpointer.reply_heard_at / rate})
+                    self.on_event(Phase.REPLY_HEARD, {"reply_heard_s": endpointer.reply_heard_at / rate})
         finally:
             session.stop()
         reason = endpointer.reason or EndReason.MAX_LENGTH
-        self.on_event("thinking", {"end_reason": reason.value})
+        self.on_event(Phase.THINKING, {"end_reason": reason})
         mic = np.concatenate(captured) if captured else np.zeros(0, dtype=np.int16)
         return mic, session.stats, reason, live.finish()
 
@@ -306,7 +311,7 @@ class _LiveListener:
 
 
 def analyse_recording(recording: RoundAudio, recognizer: Recognizer, settings: Settings, *,
-                      scenario_id: str = "", scenario_title: str = "", end_reason: str = "",
+                      scenario_id: str = "", scenario_title: str = "", end_reason: EndReason | None = None,
                       stats: AudioStats | None = None, round_path: Path | None = None,
                       calibrated_latency_s: float | None = None,
                       live: HeardLive | None = None) -> RoundResult:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,6 +26,52 @@ SYSTEM_CONFIG: Final = Path("/etc/tutor/config.toml")
 
 def _doc(text: str) -> dict[str, str]:
     return {"doc": text}
+
+
+class Engine(StrEnum):
+    """The speech recognizer, as ``recognition.engine`` names it."""
+
+    AUTO = "auto"  # vosk when an English vosk model is installed, else pocketsphinx
+    VOSK = "vosk"
+    POCKETSPHINX = "pocketsphinx"
+
+
+class ScenarioOrder(StrEnum):
+    RANDOM = "random"  # never the same twice in a row
+    SEQUENCE = "sequence"
+
+
+class PinFactory(StrEnum):
+    AUTO = "auto"  # lgpio on a Raspberry Pi 5, else gpiozero's own choice
+    LGPIO = "lgpio"
+    MOCK = "mock"
+    NONE = "none"  # no GPIO: patterns go to the log
+
+
+# what an unknown value is called in its error: "unknown recognition engine 'whisper'"
+_CHOICE_NAMES: Final = {Engine: "recognition engine", ScenarioOrder: "scenario order",
+                        PinFactory: "pin factory"}
+
+
+def _check_choices(section: object) -> None:
+    """Turn the strings of a section's enum fields into their enum, or refuse them.
+
+    Called when a section is made, so a value set in code is checked like one from a file.
+    """
+    for spec in dataclasses.fields(section):  # type: ignore[arg-type]
+        kind = type(spec.default)
+        value = getattr(section, spec.name)
+        if issubclass(kind, StrEnum) and not isinstance(value, kind):
+            object.__setattr__(section, spec.name, _choice(kind, value, ""))
+
+
+def _choice(kind: type[StrEnum], value: object, where: str) -> StrEnum:
+    try:
+        return kind(str(value))
+    except ValueError:
+        prefix = f"{where}: " if where else ""
+        raise ConfigError(f"{prefix}unknown {_CHOICE_NAMES.get(kind, kind.__name__)} '{value}'; "
+                          f"choose one of: {', '.join(kind)}") from None
 
 
 @dataclass(frozen=True)
@@ -89,7 +136,7 @@ class ListeningSettings:
 class RecognitionSettings:
     """Speech recognition."""
 
-    engine: str = field(default="auto", metadata=_doc(
+    engine: Engine = field(default=Engine.AUTO, metadata=_doc(
         "Recognizer: 'auto' (vosk when an English vosk model is installed, else pocketsphinx), "
         "'vosk', or 'pocketsphinx' (bundled US-English model). `tutor models` says which is in use."))
     model: str = field(default="vosk-model-small-en-us-0.15", metadata=_doc(
@@ -101,6 +148,9 @@ class RecognitionSettings:
     models_dir: str = field(default="", metadata=_doc(
         "Folder of installed speech models; empty for the models/ folder next to the tutor's "
         "source when there is one, else the models folder inside the data folder."))
+
+    def __post_init__(self) -> None:
+        _check_choices(self)
 
 
 @dataclass(frozen=True)
@@ -160,7 +210,7 @@ class StorageSettings:
 class GpioSettings:
     """Button and lights (BCM pin numbers). Wiring: README, "Hardware"."""
 
-    pin_factory: str = field(default="auto", metadata=_doc(
+    pin_factory: PinFactory = field(default=PinFactory.AUTO, metadata=_doc(
         "'auto' (lgpio on a Raspberry Pi 5, else gpiozero's choice), 'lgpio', 'mock', or 'none' "
         "for no GPIO (patterns go to the log)."))
     button: int = field(default=17, metadata=_doc("Start button, to ground (internal pull-up)."))
@@ -172,6 +222,9 @@ class GpioSettings:
     long_press_s: float = field(default=2.0, metadata=_doc(
         "Holding the button this long repeats the last round."))
 
+    def __post_init__(self) -> None:
+        _check_choices(self)
+
 
 @dataclass(frozen=True)
 class KioskSettings:
@@ -179,7 +232,7 @@ class KioskSettings:
 
     scenarios: tuple[str, ...] = field(default=(), metadata=_doc(
         "Scenario ids to practise; empty for the whole library."))
-    order: str = field(default="random", metadata=_doc(
+    order: ScenarioOrder = field(default=ScenarioOrder.RANDOM, metadata=_doc(
         "'random' (never the same twice in a row) or 'sequence' (in the order given)."))
     spoken_feedback: bool = field(default=True, metadata=_doc(
         "Say the feedback out loud after each round."))
@@ -189,6 +242,9 @@ class KioskSettings:
         "How long the result LEDs stay lit after a round."))
     max_feedback_s: float = field(default=25.0, metadata=_doc(
         "Longest spoken feedback; longer text is cut at a sentence."))
+
+    def __post_init__(self) -> None:
+        _check_choices(self)
 
 
 @dataclass(frozen=True)
@@ -312,6 +368,8 @@ def _replace(settings: Settings, section: str, values: dict[str, Any], *, source
 
 def _coerce(value: Any, spec: dataclasses.Field[Any], where: str) -> Any:
     kind: type = type(spec.default) if spec.default is not dataclasses.MISSING else str
+    if issubclass(kind, StrEnum):
+        return _choice(kind, value, where)
     if kind is bool:
         if isinstance(value, bool):
             return value

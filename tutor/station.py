@@ -9,24 +9,18 @@ sends STOPPING=1 and exits cleanly.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
 
-import numpy as np
-
-from tutor.audio import DuplexAudio
-from tutor.calibration import calibrated_latency_s
-from tutor.kiosk import Kiosk, ScenarioChooser, StopRequested
-from tutor.lights import ConsoleLights, Lights, Press, open_lights
-from tutor.round import RoundResult
-from tutor.scenarios import ScenarioLibrary
+from tutor.app import App, SimulatedReply
+from tutor.kiosk import Kiosk, StopRequested
+from tutor.lights import Lights, Press, open_lights
+from tutor.lights.console import ConsoleLights
 from tutor.service import Notifier, Watchdog
 from tutor.settings import Settings
 from tutor.terminal import printable
@@ -34,11 +28,9 @@ from tutor.terminal import printable
 _LOGGER = logging.getLogger(__name__)
 
 
-def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply_at_s: float = 1.2,
-                rounds: int | None = None, fast: bool = False, trainee: str = "guest",
-                echo: Callable[[str], None] = print) -> int:
+def run_station(settings: Settings, *, simulate: SimulatedReply | None = None, rounds: int | None = None,
+                trainee: str = "guest", echo: Callable[[str], None] = print) -> int:
     """Run the kiosk loop; returns the process exit status."""
-    from tutor.recognition import make_recognizer
     from tutor.voice import EspeakSynthesizer
 
     started = time.monotonic()
@@ -61,22 +53,21 @@ def run_station(settings: Settings, *, simulate: np.ndarray | None = None, reply
 
     previous = signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        library = ScenarioLibrary(tuple(Path(d).expanduser() for d in settings.storage.scenario_dirs))
-        chooser = ScenarioChooser(library, settings.kiosk.scenarios, settings.kiosk.order)
-        rate = settings.audio.sample_rate
-        recognizer = make_recognizer(settings, rate)
+        app = App(settings)
+        chooser = app.chooser()
+        recognizer = app.recognizer()
         _load_what_rounds_use(settings, sound_card=simulate is None)
+        app.tidy_history()
         if stop.is_set():
             return 0
         lights = ConsoleLights(echo) if simulate is not None else open_lights(settings.gpio, echo)
         with EspeakSynthesizer(settings.voice) as synthesizer:
             kiosk = Kiosk(settings=settings, lights=lights, synthesizer=synthesizer, recognizer=recognizer,
-                          open_audio=_audio_opener(settings, simulate, reply_at_s, fast),
-                          chooser=chooser, watchdog=watchdog,
-                          after_round=_history(settings, trainee),
+                          open_audio=app.audio_opener(simulate), chooser=chooser, watchdog=watchdog,
+                          after_round=app.after_round(trainee),
                           on_state=lambda state: notifier.status(state.value),
                           say=lambda text: echo(f"station: {printable(text)}"),
-                          calibrated_latency_s=calibrated_latency_s(settings))
+                          calibrated_latency_s=app.calibrated_latency_s)
             if isinstance(lights, ConsoleLights) and simulate is None:
                 _read_enter_as_button(lights, echo)
             if stop.is_set():
@@ -121,42 +112,6 @@ def _load_what_rounds_use(settings: Settings, *, sound_card: bool) -> None:
         # without it, the sound card's own open says what is missing, as a fault the station survives
         with contextlib.suppress(ImportError):
             importlib.import_module("pyaudio")
-
-
-def _history(settings: Settings, trainee: str) -> Callable[[RoundResult], str | None]:
-    """Record every round (and tidy what is past its retention period at start-up)."""
-    from tutor.errors import TutorError
-    from tutor.history import History, recorder
-
-    if not settings.history.enabled:
-        return lambda result: None
-    try:
-        with History.open(settings) as history:
-            history.purge()
-    except TutorError as exc:  # the station runs without history rather than not at all
-        _LOGGER.warning("%s", exc)
-    return recorder(settings, trainee)
-
-
-def _audio_opener(settings: Settings, simulate: np.ndarray | None, reply_at_s: float,
-                  fast: bool) -> Callable[[], DuplexAudio]:
-    if simulate is not None:
-        from tutor.audio.simulated import SimulatedDuplex
-
-        simulated = dataclasses.replace(settings.simulate, realtime=settings.simulate.realtime and not fast)
-
-        def simulated_station() -> DuplexAudio:
-            return SimulatedDuplex(simulate, settings.audio.sample_rate, reply_at_s=reply_at_s,
-                                   settings=simulated, block_ms=settings.audio.block_ms)
-
-        return simulated_station
-
-    def sound_card() -> DuplexAudio:
-        from tutor.audio.pyaudio_duplex import PyAudioDuplex
-
-        return PyAudioDuplex(settings.audio)
-
-    return sound_card
 
 
 def _read_enter_as_button(lights: ConsoleLights, echo: Callable[[str], None]) -> None:

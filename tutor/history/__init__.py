@@ -25,7 +25,7 @@ import re
 import socket
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from tutor.settings import Settings
 
 __all__ = ["GUEST", "Forgotten", "History", "RecordedRound", "Session", "database_path",
-           "progress_remark", "record_round", "recorder", "station_name", "validate_name"]
+           "progress_remark", "record_round", "station_name", "validate_name"]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -585,17 +585,17 @@ class History:
 
 
 def record_round(settings: Settings, result: RoundResult, trainee: str = GUEST, *,
-                 keep_file: bool = False) -> int | None:
-    """Record a scored round in the history, in the session open at the time; returns its id,
-    or None when history is off.
+                 keep_file: bool = False) -> tuple[int | None, Path | None]:
+    """Record a scored round in the history, in the session open at the time; returns its id
+    (None when history is off) and where its recording now is.
 
     Once the round is safely recorded, its recording is deleted unless
     ``history.keep_recordings`` is on or ``keep_file`` says a person asked for
-    the file; ``result.round_path`` is then None. A failure raises
+    the file; the place returned is then None. A failure raises
     :class:`HistoryError` and deletes nothing.
     """
     if not settings.history.enabled:
-        return None
+        return None, result.round_path
     with History.open(settings) as history:
         current = history.current_session()
         round_id = history.record(result, trainee, station_name(settings),
@@ -605,21 +605,9 @@ def record_round(settings: Settings, result: RoundResult, trainee: str = GUEST, 
             _delete(result.round_path)
         except HistoryError as exc:  # the round is recorded; only the file outstays its welcome
             _LOGGER.warning("%s", exc)
-            return round_id
-        result.round_path = None
-    return round_id
-
-
-def recorder(settings: Settings, trainee: str = GUEST) -> Callable[[RoundResult], str | None]:
-    """For the station: record each round and return a remark on the trainee's progress."""
-
-    def after_round(result: RoundResult) -> str | None:
-        if record_round(settings, result, trainee) is None:
-            return None
-        with History.open(settings) as history:
-            return progress_remark(history.rounds(trainee=trainee), trainee)
-
-    return after_round
+            return round_id, result.round_path
+        return round_id, None
+    return round_id, result.round_path
 
 
 def without_words(data: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Final
 
 import numpy as np
@@ -58,6 +59,14 @@ _ONSET_DIP: Final = 3  # frames
 _LOCAL_WINDOW: Final = 30  # frames before an onset's reach that tell the sound the voice rose out of
 
 
+class LatencySource(StrEnum):
+    """Where the loop latency (speaker to microphone) of a round came from."""
+
+    MEASURED = "measured"  # from this round's own echo
+    CALIBRATED = "calibrated"  # `tutor calibrate`
+    CONFIGURED = "configured"  # audio.loop_latency_ms
+
+
 @dataclass(frozen=True)
 class Span:
     start_s: float
@@ -73,7 +82,7 @@ class RoundTiming:
     """The customer's lines and the trainee's speech, placed on one time base."""
 
     loop_latency_s: float
-    latency_source: str
+    latency_source: LatencySource
     customer_lines: tuple[Span, ...]
     speech: tuple[Span, ...]
     reply: Span | None
@@ -91,11 +100,11 @@ def analyse_round(audio: RoundAudio, settings: Settings,
     lag, confidence = estimate_loop_latency(audio.speaker, audio.mic, rate)
     echo_heard = confidence >= _LATENCY_CONFIDENCE
     if echo_heard:
-        latency, source = lag / rate, "measured"
+        latency, source = lag / rate, LatencySource.MEASURED
     elif calibrated_latency_s is not None:
-        latency, source = calibrated_latency_s, "calibrated"
+        latency, source = calibrated_latency_s, LatencySource.CALIBRATED
     else:
-        latency, source = settings.audio.loop_latency_ms / 1000, "configured"
+        latency, source = settings.audio.loop_latency_ms / 1000, LatencySource.CONFIGURED
     _LOGGER.debug("loop latency %.1f ms (%s, confidence %.1f)", latency * 1000, source, confidence)
 
     customer = [Span(s.start_s + latency, s.end_s + latency)

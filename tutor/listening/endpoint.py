@@ -8,7 +8,7 @@ timings come afterwards from the analysis of the whole recording.
 
 from __future__ import annotations
 
-import enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -16,7 +16,9 @@ from tutor.listening.vad import FRAME_S, VoiceDetector
 from tutor.settings import ListeningSettings
 
 
-class EndReason(enum.Enum):
+class EndReason(StrEnum):
+    """Why the station stopped listening; its value is the JSON's ``end_reason``."""
+
     SILENCE = "silence after the reply"
     MAX_LENGTH = "longest reply reached"
     NO_REPLY = "no reply heard"

@@ -18,6 +18,7 @@ from tutor.scoring.paraphrase import score_paraphrase
 from tutor.scoring.result import Doubts, Trait
 from tutor.scoring.timing import (
     Overlap,
+    PauseVerdict,
     TimedSpan,
     TimedSpeech,
     find_overlaps,
@@ -25,8 +26,9 @@ from tutor.scoring.timing import (
     score_pause,
 )
 from tutor.settings import ScoringSettings
+from tutor.vocabulary import Habit
 
-__all__ = ["Doubts", "Overlap", "Scorecard", "Trait", "TurnTiming", "score_reply"]
+__all__ = ["Doubts", "Habit", "Overlap", "PauseVerdict", "Scorecard", "Trait", "TurnTiming", "score_reply"]
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,15 @@ class Scorecard:
     open_question: Trait | None
     better_sentence: str | None
 
-    def traits(self) -> list[tuple[str, Trait]]:
-        named = [("pause", self.pause), ("interruptions", self.turn_taking),
-                 ("paraphrase", self.paraphrase), ("emotion", self.empathy),
-                 ("open question", self.open_question)]
-        return [(name, trait) for name, trait in named if trait is not None]
+    def trait(self, habit: Habit) -> Trait | None:
+        """The judgement of ``habit``; None when it was not judged (no timing, no scenario)."""
+        return {Habit.PAUSE: self.pause, Habit.INTERRUPTIONS: self.turn_taking,
+                Habit.PARAPHRASE: self.paraphrase, Habit.EMPATHY: self.empathy,
+                Habit.OPEN_QUESTION: self.open_question}[habit]
+
+    def traits(self) -> list[tuple[Habit, Trait]]:
+        """Every habit judged, in the report's order."""
+        return [(habit, trait) for habit in Habit if (trait := self.trait(habit)) is not None]
 
     def to_json(self) -> dict[str, Any]:
         def trait(value: Trait | None) -> dict[str, Any] | None:
@@ -72,23 +78,20 @@ class Scorecard:
             "pause": trait(self.pause),
             "interruptions": [o.to_json() for o in self.interruptions],
             "backchannels": [o.to_json() for o in self.backchannels],
-            "turn_taking": trait(self.turn_taking),
-            "paraphrase": trait(self.paraphrase),
-            "empathy": trait(self.empathy),
-            "open_question": trait(self.open_question),
+            **{habit.trait_key: trait(self.trait(habit)) for habit in Habit if habit is not Habit.PAUSE},
             "better_sentence": self.better_sentence,
         }
 
     def report(self) -> str:
         """A few lines for a terminal: each habit, passed or to work on, and why."""
-        width = max((len(name) for name, _ in self.traits()), default=0)
+        width = max((len(habit.label) for habit, _ in self.traits()), default=0)
         def mark(trait: Trait) -> str:
             return "?   " if not trait.reliable else "good" if trait.passed else "try "
 
         lines = []
-        for name, t in self.traits():
+        for habit, t in self.traits():
             why = f"Not scored: {t.unsure_reason}" if not t.reliable else t.reason
-            lines.append(f"  {mark(t)}  {name:<{width}}  {why}")
+            lines.append(f"  {mark(t)}  {habit.label:<{width}}  {why}")
         if self.better_sentence:
             lines.append(f"  Try saying: \"{self.better_sentence}\"")
         return "\n".join(lines)
@@ -125,7 +128,7 @@ def score_reply(transcript: str, scenario: Scenario | None, settings: ScoringSet
                 empathy = empathy.unsure(doubts.words)
                 open_question = open_question.unsure(doubts.words)
         else:
-            silent = Trait(False, 0.0, "no_reply", "No reply was heard.")
+            silent = Trait(False, 0.0, PauseVerdict.NO_REPLY, "No reply was heard.")
             paraphrase = empathy = open_question = silent
     return Scorecard(transcript=transcript, scenario_id=scenario.id if scenario else None,
                      pause_s=pause_s, pause=pause, interruptions=tuple(interruptions),

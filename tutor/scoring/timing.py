@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Final, Protocol
 
 from tutor.scoring import lexicon
@@ -47,31 +48,48 @@ class Overlap:
                 "during": self.during}
 
 
+class PauseVerdict(StrEnum):
+    """The pause's band, from the customer's last word to the reply's first."""
+
+    NO_REPLY = "no_reply"
+    TALKED_OVER = "talked_over"  # the reply began before the customer finished
+    JUMPED_IN = "jumped_in"
+    QUICK = "quick"
+    IDEAL = "ideal"
+    LONG = "long"
+    DEAD_AIR = "dead_air"
+
+
+class TurnTakingVerdict(StrEnum):
+    NONE = "none"  # no interruption
+    INTERRUPTED = "interrupted"
+
+
 def score_pause(pause_s: float | None, settings: ScoringSettings) -> Trait:
     """The pause's band: talked over, jumped in, quick, ideal, long, dead air, or no reply."""
     if pause_s is None:
-        return Trait(False, 0.0, "no_reply", "No reply was heard.")
+        return Trait(False, 0.0, PauseVerdict.NO_REPLY, "No reply was heard.")
     low, high = settings.ideal_min_s, settings.ideal_max_s
     jumped, dead = settings.jumped_in_below_s, settings.dead_air_above_s
     shown = f"{pause_s:.1f} s"
     if pause_s < 0:
-        return Trait(False, 0.0, "talked_over",
+        return Trait(False, 0.0, PauseVerdict.TALKED_OVER,
                      f"You started {-pause_s:.1f} s before the customer finished.")
     if pause_s < jumped:
-        return Trait(False, round(0.4 * pause_s / jumped, 2), "jumped_in",
+        return Trait(False, round(0.4 * pause_s / jumped, 2), PauseVerdict.JUMPED_IN,
                      f"You came in after only {shown}; take a breath first.")
     if pause_s < low:
         score = 0.6 + 0.4 * (pause_s - jumped) / max(low - jumped, 1e-6)
-        return Trait(True, round(score, 2), "quick",
+        return Trait(True, round(score, 2), PauseVerdict.QUICK,
                      f"A {shown} pause: a touch quick; about {low:g} to {high:g} s shows you took it in.")
     if pause_s <= high:
-        return Trait(True, 1.0, "ideal", f"A {shown} pause: just right.")
+        return Trait(True, 1.0, PauseVerdict.IDEAL, f"A {shown} pause: just right.")
     if pause_s <= dead:
         score = 1.0 - 0.4 * (pause_s - high) / max(dead - high, 1e-6)
-        return Trait(True, round(score, 2), "long",
+        return Trait(True, round(score, 2), PauseVerdict.LONG,
                      f"A {shown} pause: a little long; the customer may wonder if you heard.")
     score = max(0.0, 0.4 * (1 - (pause_s - dead) / dead))
-    return Trait(False, round(score, 2), "dead_air",
+    return Trait(False, round(score, 2), PauseVerdict.DEAD_AIR,
                  f"{shown} of silence leaves the customer in dead air.")
 
 
@@ -138,9 +156,9 @@ def score_interruptions(interruptions: Sequence[Overlap], backchannels: Sequence
         said = f"'{first.text}'" if first.text else "a short acknowledgement"
         noted = f" Your {said} during {first.during} showed you were listening."
     if not interruptions:
-        return Trait(True, 1.0, "none", "You let the customer finish." + noted, details)
+        return Trait(True, 1.0, TurnTakingVerdict.NONE, "You let the customer finish." + noted, details)
     first = interruptions[0]
     said = f": '{first.text}'" if first.text else ""
     more = f" ({len(interruptions)} times in all)" if len(interruptions) > 1 else ""
-    return Trait(False, round(1 / (1 + len(interruptions)), 2), "interrupted",
+    return Trait(False, round(1 / (1 + len(interruptions)), 2), TurnTakingVerdict.INTERRUPTED,
                  f"You cut in at {first.start_s:.1f} s during {first.during}{said}{more}." + noted, details)

@@ -9,7 +9,6 @@ recover once the cause is gone.
 
 from __future__ import annotations
 
-import enum
 import logging
 import queue
 import random
@@ -24,33 +23,21 @@ import numpy as np
 from tutor.audio import DuplexAudio
 from tutor.errors import ConfigError, StorageError, TutorError
 from tutor.feedback import compose_feedback, results_for_lights
-from tutor.lights import Lights, Pattern, Press
+from tutor.lights import Lights, Press
 from tutor.recognition import Recognizer
 from tutor.round import PracticeRound, RoundResult
 from tutor.scenarios import Scenario, ScenarioLibrary
 from tutor.service import NO_LIMIT, Watchdog
-from tutor.settings import Settings
+from tutor.settings import ScenarioOrder, Settings
+from tutor.vocabulary import LIT_HABITS, Phase
 from tutor.voice import Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class State(enum.Enum):
-    IDLE = "idle"
-    CUSTOMER_SPEAKING = "customer_speaking"
-    LISTENING = "listening"
-    THINKING = "thinking"
-    FEEDBACK = "feedback"
-    ERROR = "error"
-
-
 class StopRequested(Exception):
     """The service was asked to stop (SIGTERM): leave the loop cleanly."""
 
-
-_PATTERN = {State.IDLE: Pattern.IDLE, State.CUSTOMER_SPEAKING: Pattern.CUSTOMER_SPEAKING,
-            State.LISTENING: Pattern.LISTENING, State.THINKING: Pattern.THINKING,
-            State.FEEDBACK: Pattern.FEEDBACK, State.ERROR: Pattern.ERROR}
 
 # what to say when a step fails; the error's own message goes to the log
 _PLAIN_WORDS = {
@@ -65,20 +52,21 @@ _PLAIN_WORDS = {
 class ScenarioChooser:
     """The configured scenarios in order, or at random but never the same twice in a row."""
 
-    def __init__(self, library: ScenarioLibrary, ids: Sequence[str], order: str,
+    def __init__(self, library: ScenarioLibrary, ids: Sequence[str], order: ScenarioOrder | str,
                  rng: random.Random | None = None) -> None:
-        if order not in ("random", "sequence"):
-            raise ConfigError(f"kiosk.order must be 'random' or 'sequence', not '{order}'")
+        try:
+            self._order = ScenarioOrder(order)
+        except ValueError:
+            raise ConfigError(f"kiosk.order must be 'random' or 'sequence', not '{order}'") from None
         self._scenarios = [library.get(i) for i in ids] if ids else list(library)
         if not self._scenarios:
             raise ConfigError("no scenarios to practise: the library is empty")
-        self._order = order
         self._rng = rng or random.Random()
         self._next = 0
         self.last: Scenario | None = None
 
     def choose(self) -> Scenario:
-        if self._order == "sequence":
+        if self._order is ScenarioOrder.SEQUENCE:
             scenario = self._scenarios[self._next % len(self._scenarios)]
             self._next += 1
         else:
@@ -100,10 +88,10 @@ class Kiosk:
     chooser: ScenarioChooser
     watchdog: Watchdog | None = None
     after_round: Callable[[RoundResult], str | None] = lambda result: None  # history; a progress remark
-    on_state: Callable[[State], None] = lambda state: None
+    on_state: Callable[[Phase], None] = lambda state: None
     say: Callable[[str], None] = lambda text: None
     calibrated_latency_s: float | None = None
-    state: State = State.IDLE
+    state: Phase = Phase.IDLE
     rounds_done: int = 0
     faults: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -136,13 +124,13 @@ class Kiosk:
                     self._fault(exc)
         except StopRequested:
             _LOGGER.info("stopping")
-        self._enter(State.IDLE, NO_LIMIT)
+        self._enter(Phase.IDLE, NO_LIMIT)
         return self.rounds_done
 
     def _round(self, scenario: Scenario) -> Scenario | None:
         """One round and its feedback; the scenario to repeat if a long press asked for it."""
         # a minute plus 5 characters a second, a third of speaking speed: room for pauses and rendering
-        self._enter(State.CUSTOMER_SPEAKING, 60.0 + sum(len(line.text) for line in scenario.lines) / 5)
+        self._enter(Phase.CUSTOMER_SPEAKING, 60.0 + sum(len(line.text) for line in scenario.lines) / 5)
         audio = self.open_audio()
         try:
             practice = PracticeRound(audio=audio, recognizer=self.recognizer, synthesizer=self.synthesizer,
@@ -155,15 +143,15 @@ class Kiosk:
         finally:
             audio.close()
 
-    def _on_round_event(self, event: str, data: dict[str, Any]) -> None:
+    def _on_round_event(self, phase: Phase, data: dict[str, Any]) -> None:
         if self.stopping:
             raise StopRequested
         listening = self.settings.listening
-        if event == "listening":
-            self._enter(State.LISTENING, listening.no_reply_timeout_s + listening.max_reply_s
+        if phase is Phase.LISTENING:
+            self._enter(Phase.LISTENING, listening.no_reply_timeout_s + listening.max_reply_s
                         + listening.end_silence_s + 10.0)
-        elif event == "thinking":
-            self._enter(State.THINKING, 30.0 + 2.0 * listening.max_reply_s)
+        elif phase is Phase.THINKING:
+            self._enter(Phase.THINKING, 30.0 + 2.0 * listening.max_reply_s)
 
     def _after_round(self, result: RoundResult) -> str | None:
         try:
@@ -176,7 +164,7 @@ class Kiosk:
                   scenario: Scenario) -> Scenario | None:
         kiosk = self.settings.kiosk
         voice = self.settings.voice
-        self._enter(State.FEEDBACK, voice.timeout_s + kiosk.max_feedback_s + 10.0)
+        self._enter(Phase.FEEDBACK, voice.timeout_s + kiosk.max_feedback_s + 10.0)
         card = result.score
         if card is None:
             return None
@@ -209,7 +197,7 @@ class Kiosk:
     def _fault(self, exc: TutorError) -> None:
         self.faults += 1
         _LOGGER.error("%s", exc)
-        self._enter(State.ERROR, self.settings.kiosk.retry_after_error_s + self.settings.voice.timeout_s
+        self._enter(Phase.ERROR, self.settings.kiosk.retry_after_error_s + self.settings.voice.timeout_s
                     + 30.0)
         words = _PLAIN_WORDS.get(type(exc).__name__, "Something went wrong. I'll try again in a moment.")
         self.say(words)
@@ -230,7 +218,7 @@ class Kiosk:
             audio.close()
 
     def _wait_for_press(self) -> Press | None:
-        self._enter(State.IDLE, NO_LIMIT)
+        self._enter(Phase.IDLE, NO_LIMIT)
         presses = self.lights.presses()
         while not presses.empty():  # presses made during the round or feedback are spent
             presses.get_nowait()
@@ -241,13 +229,13 @@ class Kiosk:
                 return presses.get(timeout=0.2)
             except queue.Empty:
                 if not cleared and time.monotonic() > shown_until:
-                    self.lights.show_results({"pause": None, "interruptions": None, "paraphrase": None})
+                    self.lights.show_results(dict.fromkeys(LIT_HABITS))
                     cleared = True
         return None
 
-    def _enter(self, state: State, limit_s: float) -> None:
+    def _enter(self, state: Phase, limit_s: float) -> None:
         self.state = state
         if self.watchdog is not None:
             self.watchdog.expect(state.value, limit_s)
-        self.lights.show(_PATTERN[state])
+        self.lights.show(state)
         self.on_state(state)

@@ -1,0 +1,52 @@
+"""Names that cross the stages of the pipeline, one enum per idea.
+
+A round's phase is the round's event, the kiosk's state, the service's status line and
+the status LED's pattern; a habit is a judgement of the scorer, a line of the feedback,
+a result LED, a column of the history and a row of the report. Each is spelled once,
+here, so the stages cannot drift apart. This module imports nothing, so the lights and
+the kiosk can use it without loading the scorer.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    IDLE = "idle"  # waiting for the button; last round's results on the LEDs
+    CUSTOMER_SPEAKING = "customer_speaking"
+    LISTENING = "listening"  # the customer has finished; waiting for the reply
+    REPLY_HEARD = "reply_heard"  # still listening: the reply has begun
+    THINKING = "thinking"  # recognising and scoring
+    FEEDBACK = "feedback"
+    ERROR = "error"
+
+
+class Habit(StrEnum):
+    """What the station judges in a reply, in the order a report lists them."""
+
+    PAUSE = "pause"
+    INTERRUPTIONS = "interruptions"
+    PARAPHRASE = "paraphrase"
+    EMPATHY = "empathy"
+    OPEN_QUESTION = "open_question"
+
+    @property
+    def label(self) -> str:
+        """The habit's name for a person."""
+        return _LABELS.get(self, self.value)
+
+    @property
+    def trait_key(self) -> str:
+        """The key of the habit's judgement in a round's JSON (the overlaps themselves are
+        listed under ``interruptions``)."""
+        return "turn_taking" if self is Habit.INTERRUPTIONS else self.value
+
+    @property
+    def has_light(self) -> bool:
+        """Whether the station has a result LED for it."""
+        return self in LIT_HABITS
+
+
+_LABELS = {Habit.EMPATHY: "emotion", Habit.OPEN_QUESTION: "open question"}
+LIT_HABITS = (Habit.PAUSE, Habit.INTERRUPTIONS, Habit.PARAPHRASE)  # in the LEDs' order
