@@ -309,3 +309,72 @@ def test_a_wish_heard_without_its_would_is_still_a_wish(reply: str) -> None:
 def test_what_the_trainee_can_not_do_is_about_the_trainee(reply: str, offer: bool) -> None:
     trait = score_paraphrase(reply, SOFA)
     assert ("offer" in trait.details) is offer, trait.details
+
+
+@pytest.mark.parametrize("reply", [
+    "don't worry, we'll get your sofa out to you this week",
+    "i wouldn't worry about it too much, i can book a new delivery for saturday",
+    "no need to stress, the sofa will be with you soon",
+    "Try not to get upset, I can refund the delivery charge.",
+])
+def test_a_worry_waved_off_then_a_fix_is_dismissive(reply: str) -> None:
+    trait = score_paraphrase(reply, SOFA)
+    assert trait.verdict == Paraphrase.DISMISSIVE and not trait.passed, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "three weeks isn't that long in the grand scheme of things, but I can call the depot",
+    "if it was anything serious the depot would have called you, but i'll chase it now",
+    "the system may just need a day to catch up, i can check it tomorrow",
+    "couriers are always short of vans on saturdays",
+])
+def test_the_problem_made_small_is_dismissive(reply: str) -> None:
+    trait = score_paraphrase(reply, SOFA)
+    assert trait.verdict == Paraphrase.DISMISSIVE and not trait.passed, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "so the sofa is always coming another week later and nobody turns up",
+    "so every time you ring it's always another three weeks",
+])
+def test_how_often_the_customer_says_it_happens_is_not_an_excuse(reply: str) -> None:
+    assert score_paraphrase(reply, SOFA).verdict != Paraphrase.DISMISSIVE
+
+
+@pytest.mark.parametrize(("reply", "offer"), [
+    ("I've refunded the delivery charge and booked a new slot.", True),  # the fix, already made
+    ("I have just arranged a new delivery for Saturday.", True),
+    ("I've listened, so you waited in all Saturday and nobody turned up.", False),
+    ("I've got that, so you waited in all Saturday and nobody turned up.", False),
+])
+def test_a_fix_already_made_is_an_offer(reply: str, offer: bool) -> None:
+    trait = score_paraphrase(reply, SOFA)
+    assert ("offer" in trait.details) is offer, trait.details
+    assert trait.passed is not offer, trait.reason
+
+
+def test_a_wish_the_customer_voiced_but_not_this_one_is_wrong() -> None:
+    refund = parse_scenario({"title": "A refund", "lines": [
+        "My blender broke after two days.", "I want my money back, not another one."]}, scenario_id="refund")
+    trait = score_paraphrase("so you'd like us to send an engineer round to look at it", refund)
+    assert trait.verdict == Paraphrase.WRONG_CONCERN, trait.reason
+
+
+@pytest.mark.parametrize(("reply", "feeling"), [
+    ("I can hear the sadness in your voice", "sadness"),
+    ("the loneliness of waiting in all day for nobody", "loneliness"),
+    ("all your fears about the sale falling through", "fears"),
+    ("that kind of helplessness is hard to sit with", "helplessness"),
+    ("it sounds like real despair at this point", "despair"),
+])
+def test_feelings_in_their_noun_and_inflected_forms(reply: str, feeling: str) -> None:
+    assert feeling in feelings_named(reply)
+    assert score_empathy(reply).passed
+
+
+@pytest.mark.parametrize("reply", [
+    "that was hardly a surprise to the driver",  # "hard" in another word
+    "the road was crossed twice",
+])
+def test_words_whose_forms_mean_something_else_are_not_feelings(reply: str) -> None:
+    assert feelings_named(reply) == []

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from tutor.scoring import PauseVerdict, Scorecard
+from tutor.scoring import Scorecard
 from tutor.scoring.result import Trait
-from tutor.vocabulary import LIT_HABITS, Habit
+from tutor.vocabulary import LIT_HABITS, Habit, PauseVerdict
 
 if TYPE_CHECKING:
     from tutor.round import RoundResult

@@ -48,5 +48,17 @@ class Habit(StrEnum):
         return self in LIT_HABITS
 
 
+class PauseVerdict(StrEnum):
+    """The pause's band, from the customer's last word to the reply's first."""
+
+    NO_REPLY = "no_reply"
+    TALKED_OVER = "talked_over"  # the reply began before the customer finished
+    JUMPED_IN = "jumped_in"
+    QUICK = "quick"
+    IDEAL = "ideal"
+    LONG = "long"
+    DEAD_AIR = "dead_air"
+
+
 _LABELS = {Habit.EMPATHY: "emotion", Habit.OPEN_QUESTION: "open question"}
 LIT_HABITS = (Habit.PAUSE, Habit.INTERRUPTIONS, Habit.PARAPHRASE)  # in the LEDs' order

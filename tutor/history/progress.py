@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
+from tutor.vocabulary import PauseVerdict
+
 if TYPE_CHECKING:
     from tutor.history import RecordedRound
 
@@ -35,7 +37,7 @@ def _passed(flag: bool | None) -> float | None:
 
 _HABITS: Final = (
     _Habit(lambda r: r.pause_score, True, 0.15, "your pauses are better", "your pauses were better"),
-    _Habit(lambda r: float(r.interruptions) if r.pause_verdict != "no_reply" else None, False, 0.5,
+    _Habit(lambda r: float(r.interruptions) if r.pause_verdict != PauseVerdict.NO_REPLY else None, False, 0.5,
            "you interrupt less", "you interrupted less"),
     _Habit(lambda r: _passed(r.paraphrase_passed), True, 0.25,
            "you restate the customer's concern more often", "you restated the customer's concern more often"),

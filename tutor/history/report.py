@@ -20,18 +20,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from tutor import files
+from tutor.history.rounds import ROUND_KEYS
 from tutor.terminal import printable
+from tutor.vocabulary import Habit, PauseVerdict
 
 if TYPE_CHECKING:
     from tutor.history import RecordedRound, Session
 
 _LOGGER = logging.getLogger(__name__)
 
-CSV_COLUMNS: Final = (
-    "id", "started_at", "station", "trainee", "session", "scenario", "pause_s", "pause", "pause_passed",
-    "pause_score", "interruptions", "backchannels", "paraphrase_passed", "paraphrase_score",
-    "empathy_passed", "empathy_score", "open_question_passed", "open_question_score", "transcript",
-    "recording")
+# a round's JSON keys (tutor.history.rounds.ROUND_COLUMNS), with the session moved up beside the
+# trainee: who played, in which cohort, then what
+_CSV_FIRST: Final = ("id", "started_at", "station", "trainee", "session")
+CSV_COLUMNS: Final = (*_CSV_FIRST, *(key for key in ROUND_KEYS if key not in _CSV_FIRST))
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet cell a formula
 IDEAL_PAUSE_S: Final = (1.0, 2.0)  # the default ideal band, shaded on the pause chart
 CHART_WIDTH: Final = 520
@@ -55,7 +56,7 @@ class Summary:
 
 def summarise(label: str, rounds: Sequence[RecordedRound]) -> Summary:
     pauses = [r.pause_s for r in rounds if r.pause_s is not None]
-    heard = [r for r in rounds if r.pause_verdict != "no_reply"]
+    heard = [r for r in rounds if r.pause_verdict != PauseVerdict.NO_REPLY]
     return Summary(
         label=label, rounds=len(rounds),
         pause_s=statistics.median(pauses) if pauses else None,
@@ -230,7 +231,7 @@ svg text { font-size: 11px; fill: #555; } .note { color: #555; font-size: 0.9em;
 
 @dataclass(frozen=True)
 class _Metric:
-    name: str
+    name: Habit
     caption: str
     value: Callable[[RecordedRound], float | None]
     low: float
@@ -240,10 +241,10 @@ class _Metric:
 
 
 _METRICS: Final = (
-    _Metric("pause", "Pause before answering (s); shaded: the ideal band",
+    _Metric(Habit.PAUSE, "Pause before answering (s); shaded: the ideal band",
             lambda r: r.pause_s, 0.0, 3.0, " s", IDEAL_PAUSE_S),
-    _Metric("interruptions", "Interruptions per round", lambda r: float(r.interruptions), 0.0, 2.0, ""),
-    _Metric("paraphrase", "Paraphrase score (0 to 1); filled: passed", lambda r: r.paraphrase_score,
+    _Metric(Habit.INTERRUPTIONS, "Interruptions per round", lambda r: float(r.interruptions), 0.0, 2.0, ""),
+    _Metric(Habit.PARAPHRASE, "Paraphrase score (0 to 1); filled: passed", lambda r: r.paraphrase_score,
             0.0, 1.0, ""),
 )
 
@@ -310,9 +311,9 @@ def svg_chart(metric_name: str, caption: str, points: Sequence[tuple[str, float 
             f'role="img" aria-label="{html.escape(caption)}">' + "".join(shapes) + "</svg>")
 
 
-def _passed_for(metric: str, r: RecordedRound) -> bool | None:
-    return {"pause": r.pause_passed, "interruptions": r.interruptions == 0,
-            "paraphrase": r.paraphrase_passed}.get(metric)
+def _passed_for(metric: Habit, r: RecordedRound) -> bool | None:
+    return {Habit.PAUSE: r.pause_passed, Habit.INTERRUPTIONS: r.interruptions == 0,
+            Habit.PARAPHRASE: r.paraphrase_passed}.get(metric)
 
 
 def _html_table(first: str, rows: Sequence[Summary]) -> str:

@@ -18,7 +18,6 @@ from tutor.scoring.paraphrase import score_paraphrase
 from tutor.scoring.result import Doubts, Trait
 from tutor.scoring.timing import (
     Overlap,
-    PauseVerdict,
     TimedSpan,
     TimedSpeech,
     find_overlaps,
@@ -26,7 +25,7 @@ from tutor.scoring.timing import (
     score_pause,
 )
 from tutor.settings import ScoringSettings
-from tutor.vocabulary import Habit
+from tutor.vocabulary import Habit, PauseVerdict
 
 __all__ = ["Doubts", "Habit", "Overlap", "PauseVerdict", "Scorecard", "Trait", "TurnTiming", "score_reply"]
 

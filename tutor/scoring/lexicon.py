@@ -96,6 +96,9 @@ IRREGULAR: Final = {
     "days": "day", "weeks": "week", "booked": "book", "booking": "book", "charged": "charge",
     "delivery": "delivery", "delivered": "deliver", "business": "business", "news": "news",
     "this": "this", "its": "its", "was not": "be not",
+    # words the suffix rules would fold into another word ("note" -> "not", "care" -> "car")
+    "note": "note", "notes": "note", "noted": "note", "noting": "note", "care": "care", "cares": "care",
+    "cared": "care", "caring": "care", "plane": "plane", "planes": "plane",
 }
 
 PERSON_SWAP: Final = {
@@ -240,6 +243,10 @@ FEELINGS: Final = (
     "spooked", "shook up", "shaken up", "bummer", "a disgrace", "disgraceful",
     "shocking", "unbearable", "intolerable", "a mess", "weigh on", "weighing on", "upsetting", "gloomy",
     "down in the dumps", "fraught", "jittery", "edgy", "on the edge", "panicky", "uptight", "grumpy",
+    # grief and despair, which a thesaurus of anger and worry misses
+    "misery", "grief", "griev-", "despair-", "anguish-", "agony", "agonis-", "agoniz-", "heartache",
+    "betrayed", "flustered", "deflated", "crestfallen", "disillusion-", "indignant",
+    "dejected", "despondent", "downhearted", "glum", "worn down", "run ragged", "at breaking point",
 )
 # ways of validating a feeling without naming it
 VALIDATIONS: Final = (
@@ -309,6 +316,18 @@ DISMISSALS: Final = (
     r"\b(it|that) is (just|only) (the|a) (weather|computer|system)\b",
     r"\bwe are not responsible\b", r"\bnot (really )?(that )?unusual\b", r"\bhappens all the time\b",
     r"\bplenty of (other|people)\b", r"\b(you|your) (must|might) have\b (missed|got)",
+    # the customer's worry talked away ("don't worry, we'll sort it", "I wouldn't worry about the
+    # damp", "no need to stress"): the concern is waved off, not reflected, whatever follows
+    r"\b(do not|try not to|no need to|there is no need to|nothing to|not to|(i|we) would not|"
+    r"no reason to|you do not need to|you need not) (be |get |feel )?(so |too |at all )?"
+    r"(worr\w*|stress\w*|panic\w*|upset|scared|frightened|concerned|anxious|fret\w*|fuss\w*)\b",
+    r"\b(calm down|overreact\w*)\b",
+    # the problem made small: "forty minutes isn't that long", "in the grand scheme of things", "if
+    # it was anything serious they'd have called", "it may just need to settle in"
+    r"\b(is|was|are|were) not (that|so|all that) (long|bad|much|big|serious|expensive|high|unusual)\b",
+    r"\bin the (grand )?scheme of things\b",
+    r"\bif (it|there) (was|were|is|had been) (anything|something) (serious|wrong|urgent|important)\b",
+    r"\b(it|they|this|that|the \w+) (may|might|could) (just|simply|only) (need|take|settle|sort)\b",
 )
 
 # openings that mark a restatement; a bonus in the explanation, never required
@@ -333,6 +352,8 @@ OFFER_OPENERS: Final = (
     "i can", "i could", "i will", "i would", "we can", "we could", "we will", "we would",
     "let me", "let us", "i am going to", "we are going to", "i am happy to", "i would be happy to",
     "what i can do", "what we can do", "i can offer", "we can offer",
+    # "what I can do is ..." cut short, or "but I can" as a recogniser often hears it
+    "what i can", "what we can",
     "i shall", "i want to", "i need to", "i just need", "i may", "i might", "we may", "i must",
     "please", "you will get", "you will receive", "you will be", "i promise", "i suggest",
     "i recommend", "i am sending", "i am booking", "i am putting", "i am adding", "i am arranging",
@@ -358,7 +379,8 @@ GENERALISERS: Final = (
 )
 # ... or as something that just happens: a habit of the product or the world
 HABITS: Final = (
-    "does that", "does this", "do that", "do this", "usually", "normally", "typically", "generally",
+    "does that", "does this", "do that", "do this", "usually", "normally", "always", "only ever",
+    "typically", "generally",
     "tends to", "tend to", "often", "always happens", "can happen", "will happen", "it happens",
     "to be expected", "bound to", "is common", "is quite common", "is very common", "is standard",
     "is normal", "is usual", "is expected", "can take", "it takes time", "these things",

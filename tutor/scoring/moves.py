@@ -23,9 +23,25 @@ from tutor.scoring.text import WISH_TO_HEAR, Clause, clauses, is_content, simila
 
 @lru_cache(maxsize=1)
 def _feeling_patterns() -> tuple[re.Pattern[str], ...]:
-    # a stem ("worr-") finds any word it starts; a word or phrase matches whole only
-    return tuple(re.compile(rf"\b{re.escape(f[:-1])}\w*" if f.endswith("-") else rf"\b{re.escape(f)}\b")
+    # a stem ("worr-") finds any word it starts; a phrase matches whole only; a single word
+    # also in its noun and inflected forms ("sadness", "loneliness", "fears", "feared"), since
+    # a trainee names the feeling in whatever form the sentence needs
+    return tuple(re.compile(rf"\b{re.escape(f[:-1])}\w*" if f.endswith("-") else _forms(f))
                  for f in lexicon.FEELINGS)
+
+
+# words whose other forms mean something else ("hardness", "crossed", "stinged", "shamed")
+_ONE_FORM: Final = frozenset({"hard", "tough", "rough", "cross", "mad", "pain", "sting", "stings", "shame",
+                              "bummer", "rubbish", "grim", "edgy", "fury", "hassle", "hassles"})
+
+
+def _forms(feeling: str) -> str:
+    word = re.escape(feeling)
+    if " " in feeling or feeling in _ONE_FORM:
+        return rf"\b{word}\b"
+    if feeling.endswith("y"):
+        return rf"\b(?:{word}|{re.escape(feeling[:-1])}iness)\b"
+    return rf"\b{word}(?:ness|s|ed)?\b"
 
 
 def feelings_named(text: str) -> list[str]:

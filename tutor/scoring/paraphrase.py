@@ -65,7 +65,8 @@ def score_paraphrase(reply: str, scenario: Scenario) -> Trait:
     partial = reading.partial
     if verdict is Paraphrase.DISMISSIVE:
         return Trait(False, round(min(0.3, partial * 0.3), 2), verdict,
-                     f"'{reading.explanation}' explains the problem instead of reflecting it back.", details)
+                     f"'{reading.explanation}' explains the problem away instead of reflecting it back.",
+                     details)
     if verdict is Paraphrase.RESTATED:
         share = len(restated_points) / max(1, len(restated_points) + len(missed))
         quality = (sum(c for _, c in reading.restated) / len(reading.restated) if reading.restated

@@ -8,12 +8,12 @@ do not edit by hand. Shipped as a module so no package data is needed.
 from typing import Final
 
 WEIGHTS: Final[tuple[tuple[str, float], ...]] = (
-    ('restated', 1.1697),
-    ('coverage', 3.5345),
-    ('echo_share', -2.2639),
-    ('offer', -2.2413),
-    ('moves', 2.845),
-    ('reflective_opening', 0.955),
-    ('statement_words', 3.4692),
-    ('bias', -4.6133),
+    ('restated', 1.28),
+    ('coverage', 4.0303),
+    ('echo_share', -2.3859),
+    ('offer', -1.8396),
+    ('moves', 2.7162),
+    ('reflective_opening', 0.7166),
+    ('statement_words', 3.5794),
+    ('bias', -4.6262),
 )

@@ -15,15 +15,20 @@ four ways, each met by a structural check rather than a list of examples:
   the problem only to account for it. A piece of the reply is an explanation
   when it carries a cause marker ("because", "due to", "that's why") over
   content the customer never said, a generaliser ("for everyone", "this time
-  of year"), a habit ("the app does that", "usually"), or a stock phrase
-  (``lexicon.DISMISSALS``). A cause told back under a reflection ("so you
-  lost the takings because the machines were down") is the customer's own
-  account, not an excuse, when it carries something the customer said.
+  of year"), a habit ("the app does that", "usually", "always" over news the
+  customer never gave), or a stock phrase (``lexicon.DISMISSALS``: "delays
+  happen", the problem made small, "it isn't that long", or the customer's
+  worry waved off, "don't worry", "I wouldn't worry"). A cause told back
+  under a reflection ("so you lost the takings because the machines were
+  down") is the customer's own account, not an excuse, when it carries
+  something the customer said.
 * **Offers.** "I can refund the fee" shares the customer's nouns but promises
-  instead of reflecting; an offer's words restate nothing.
+  instead of reflecting, as "I've refunded the fee" reports the fix made; an
+  offer's words restate nothing.
 * **Wrong concerns.** "So you'd like to change the delivery address" is
   shaped as a reflection and shares nouns, but most of what it attributes to
-  the customer is new. Topic nouns common to the customer's sentences weigh
+  the customer is new (a wish is wrong when the customer voiced none, or
+  another one). Topic nouns common to the customer's sentences weigh
   little; a reflective clause whose content is mostly new is a wrong concern.
 
 And one in the other direction: a restatement in quite different words ("it
@@ -78,6 +83,7 @@ _COMPARISON: Final = re.compile(r"\b(than|times|as much as|compared (to|with))\b
 _NEGATIONS: Final = frozenset({"not", "no", "nothing", "never", "nobody", "none"})
 _OWNED: Final = ("us", "we", "our", "me", "i", "my", "ours")
 _NOT_REFUSALS: Final = frozenset({"imagine", "believe", "begin", "blame", "stand", "think", "help"})
+_FREQUENCIES: Final = frozenset({"always", "only ever"})
 _CHECKING: Final = re.compile(r"let me (just )?(check|make sure|see if|be sure)( that| if)? (i|we)\b")
 
 
@@ -262,6 +268,8 @@ def _is_offer(tokens: list[str]) -> bool:
     # "let me check I've got this right" checks an understanding; it promises nothing
     if _CHECKING.match(" ".join(tokens[:7])):
         return False
+    if _done_for_them(tokens):
+        return True
     for opener in lexicon.OFFER_OPENERS:
         if text.startswith(opener + " ") or text == opener:
             after = tokens[len(opener.split()):]
@@ -272,6 +280,27 @@ def _is_offer(tokens: list[str]) -> bool:
                 return after[1] not in lexicon.NOT_OFFER_VERBS and after[1] not in _NOT_REFUSALS
             return not after or after[0] not in lexicon.NOT_OFFER_VERBS
     return False
+
+
+_ALREADY: Final = frozenset({"just", "already", "now", "also", "gone", "ahead", "and", "went"})
+_DONE_IRREGULAR: Final = frozenset({"sent", "put", "made", "set", "given", "got", "taken", "written", "rung",
+                                    "paid", "told"})
+_NOT_DONE: Final = frozenset({"listened", "followed", "noticed", "realised", "realized", "worried",
+                              "wondered", "learned", "learnt", "gathered", "experienced", "faced"})
+
+
+def _done_for_them(tokens: list[str]) -> bool:
+    """ "I've refunded the three items", "I have removed the block": the fix, already made.
+
+    Said by the trainee in the first person singular, the trainee's own action; "we've
+    cancelled on you twice" owns the company's failure, which is the customer's story.
+    """
+    if tokens[:2] != ["i", "have"]:
+        return False
+    rest = [t for t in tokens[2:5] if t not in _ALREADY]
+    verb = rest[0] if rest else ""
+    return ((verb.endswith("ed") or verb in _DONE_IRREGULAR) and verb not in lexicon.NOT_OFFER_VERBS
+            and verb not in _NOT_DONE)
 
 
 def _subject(tokens: tuple[str, ...]) -> str:
@@ -364,7 +393,10 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
             pieces[number] = Piece(piece.tokens, piece.start, Role.EXPLANATION)
             continue
         # "so you want to know why ..." puts a wish in the mouth of a customer who voiced none
-        unvoiced_wish = _wishes(piece.tokens) and not complaint.wishes
+        # "so you'd like to rebook" to a customer who wants their money back: a wish they voiced,
+        # but not this one, is put in their mouth all the same
+        unvoiced_wish = _wishes(piece.tokens) and (
+            not complaint.wishes or _mostly_new(piece.tokens, complaint))
         if unvoiced_wish or _new_problem(piece, complaint):
             reading.wrong = reading.wrong or piece.text
             pieces[number] = Piece(piece.tokens, piece.start, Role.OTHER_CONCERN)
@@ -439,6 +471,10 @@ def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str
         if _subject(piece.tokens) in ("you", "your") or {"you", "your"} & set(before[-3:]) or compared or (
                 framed and "you" in phrase.split()):
             continue
+        # "so the bus is always late" tells the customer's story back; "glass items are always a
+        # risk on narrow stairs" brings in news to account for it
+        if phrase in _FREQUENCIES and not _mostly_new(piece.tokens, complaint):
+            continue
         # "it doesn't usually take this long", "nothing you could point to would explain it": a
         # habit or an explanation denied says the problem is out of the ordinary, which is the
         # customer's point, not an excuse
@@ -475,6 +511,13 @@ def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str
             shown = " ".join((cause if cause is after else cause[-5:]) [:6])
             return f"{marker} {shown}" if cause is after else f"{shown} {marker}"
     return None
+
+
+def _mostly_new(tokens: tuple[str, ...], complaint: Complaint) -> bool:
+    """Is most of this stretch's content something the customer never said?"""
+    concepts = content_concepts(list(tokens))
+    novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
+    return bool(concepts) and len(novel) / len(concepts) >= NOVEL_SHARE
 
 
 def _consequence_of(piece: Piece, previous: Piece | None, complaint: Complaint) -> str | None:

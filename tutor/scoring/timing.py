@@ -16,6 +16,7 @@ from tutor.scoring import lexicon
 from tutor.scoring.result import Trait
 from tutor.scoring.text import words
 from tutor.settings import ScoringSettings
+from tutor.vocabulary import PauseVerdict
 
 _MURMUR_S: Final = 0.8  # shorter than any real question put to the customer
 _STOPPING_WORDS: Final = frozenset({"but", "wait", "hang", "hold", "stop", "excuse", "however", "listen"})
@@ -46,18 +47,6 @@ class Overlap:
     def to_json(self) -> dict[str, Any]:
         return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3), "text": self.text,
                 "during": self.during}
-
-
-class PauseVerdict(StrEnum):
-    """The pause's band, from the customer's last word to the reply's first."""
-
-    NO_REPLY = "no_reply"
-    TALKED_OVER = "talked_over"  # the reply began before the customer finished
-    JUMPED_IN = "jumped_in"
-    QUICK = "quick"
-    IDEAL = "ideal"
-    LONG = "long"
-    DEAD_AIR = "dead_air"
 
 
 class TurnTakingVerdict(StrEnum):
