@@ -91,21 +91,22 @@ def main(argv: list[str] | None = None) -> int:
 
 def _engines() -> list[Engine]:
     engines = [Engine("pocketsphinx (bundled US-English model), English speech", "pocketsphinx", "", "en")]
-    from tutor.recognition import choose_engine, models
+    from tutor import modelstore
+    from tutor.recognition import choose_engine
     from tutor.settings import load_settings
 
     settings = load_settings()
     choice = choose_engine(settings) if settings.recognition.engine != "pocketsphinx" else None
     if choice is not None and choice.name == "vosk" and choice.model_path is not None:
-        installed = models.read_installed(choice.model_path)
+        installed = modelstore.read_installed(choice.model_path)
         language = installed.language or "en"
         engines.append(Engine(f"vosk, model {choice.model_path.name} ({language})", "vosk",
                               str(choice.model_path), language))
         return engines
-    directory = models.models_dir(settings)
-    manifest = models.read_manifest(models.manifest_path(directory))
-    for model in models.installed_models(directory, manifest):
-        if not models.layout_problems(model.path):
+    directory = modelstore.models_dir(settings)
+    manifest = modelstore.read_manifest(modelstore.manifest_path(directory))
+    for model in modelstore.installed_models(directory, manifest):
+        if not modelstore.layout_problems(model.path):
             language = model.language or "unknown language"
             engines.append(Engine(f"vosk, installed model {model.name} ({language})", "vosk",
                                   str(model.path), model.language or "en"))

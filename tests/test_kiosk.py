@@ -24,7 +24,7 @@ from tutor.feedback import compose_feedback, spoken_seconds
 from tutor.kiosk import Kiosk, ScenarioChooser
 from tutor.lights import Press
 from tutor.lights.gpio import GpioLights
-from tutor.recognition import Transcript
+from tutor.recognition import RecognitionStream, Recognizer
 from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
 from tutor.scenarios import ScenarioLibrary
 from tutor.scoring import score_reply
@@ -182,20 +182,21 @@ def test_hung_voice_is_a_fault_not_a_crash(tmp_path: Path, factory: MockFactory,
     lights.close()
 
 
-class RecognizerThatFailsOnce:
-    """A recognizer crash cannot be provoked in pocketsphinx on demand; this fails once."""
+class RecognizerThatFailsOnce(Recognizer):
+    """A recognizer crash cannot be provoked in pocketsphinx on demand; this one fails for the
+    first round: its live stream fails, and so does recognition after the round."""
 
     name = "failing-once"
     sample_rate = RATE
 
     def __init__(self, real: PocketsphinxRecognizer) -> None:
-        self.real, self.calls = real, 0
+        self.real, self.failed = real, False
 
-    def transcribe(self, samples: np.ndarray) -> Transcript:
-        self.calls += 1
-        if self.calls == 1:
+    def stream(self, *, live: bool = True) -> RecognitionStream:
+        if not self.failed:
+            self.failed = not live  # failing after the round is what reaches the kiosk
             raise RecognitionError("pocketsphinx failed on the audio")
-        return self.real.transcribe(samples)
+        return self.real.stream(live=live)
 
     def close(self) -> None:
         """Nothing held."""

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from tutor import modelstore
 from tutor.errors import ModelError, StorageError
-from tutor.recognition import models
+from tutor.modelstore import disk
 
 Tutor = Callable[..., subprocess.CompletedProcess[str]]
 ACCEPTED = r"expected a \.zip, \.tar\.gz or \.tgz file"
@@ -72,7 +73,7 @@ def _snapshot(path: Path) -> dict[str, str]:
 
 
 def _contents(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name != models.LOCK_NAME)
+    return sorted(p.name for p in directory.iterdir() if p.name != modelstore.LOCK_NAME)
 
 
 def _config(tmp_path: Path, directory: Path) -> dict[str, str]:
@@ -91,10 +92,10 @@ def test_a_gzip_that_lies_about_its_size_is_stopped_by_the_count(tmp_path: Path)
     directory = tmp_path / "models"
     with pytest.raises(ModelError, match=r"bomb.tar.gz unpacks to more than 1.0 MB, more than a model "
                        r"may take \(1.0 MB\); refusing it$"):
-        models.install("bomb", directory, {}, bomb, progress=False, max_unpacked=1_000_000)
+        modelstore.install("bomb", directory, {}, bomb, progress=False, max_unpacked=1_000_000)
     assert _contents(directory) == []
     # the count, not the size field, decides: within a bigger budget the same archive installs
-    models.install("bomb", directory, {}, bomb, progress=False, max_unpacked=20_000_000)
+    modelstore.install("bomb", directory, {}, bomb, progress=False, max_unpacked=20_000_000)
     assert (directory / "bomb" / "graph" / "words.txt").stat().st_size == 8_000_000
 
 
@@ -104,9 +105,9 @@ def test_the_free_space_is_counted_while_unpacking(tmp_path: Path, monkeypatch: 
     data[-4:] = (100).to_bytes(4, "little")
     bomb.write_bytes(bytes(data))
     # the file system alone is faked: 2 MB free beyond the margin
-    monkeypatch.setattr(models, "_free_bytes", lambda directory: models._FREE_MARGIN + 2_000_000)
+    monkeypatch.setattr(disk, "free_bytes", lambda directory: disk.FREE_MARGIN + 2_000_000)
     with pytest.raises(StorageError, match=r"not enough space for installing bomb"):
-        models.install("bomb", tmp_path / "models", {}, bomb, progress=False)
+        modelstore.install("bomb", tmp_path / "models", {}, bomb, progress=False)
     assert _contents(tmp_path / "models") == []
 
 
@@ -122,7 +123,7 @@ def test_a_zip_member_bigger_than_its_header_says_is_refused(tmp_path: Path) -> 
         data[at + offset:at + offset + 4] = (100).to_bytes(4, "little")
     path.write_bytes(bytes(data))
     with pytest.raises(ModelError, match=r"liar.zip is damaged \(Bad CRC-32 .*\); copy it again"):
-        models.install("liar", tmp_path / "models", {}, path, progress=False, max_unpacked=1_000_000)
+        modelstore.install("liar", tmp_path / "models", {}, path, progress=False, max_unpacked=1_000_000)
     assert _contents(tmp_path / "models") == []
 
 
@@ -132,7 +133,7 @@ def test_an_archive_declaring_too_much_is_refused_before_unpacking(tmp_path: Pat
         archive.writestr("graph/words.txt", bytes(3_000_000))
     with pytest.raises(ModelError, match=r"huge.zip says it unpacks to 3.0 MB, more than a model may take "
                        r"\(1.0 MB\)"):
-        models.install("huge", tmp_path / "models", {}, path, progress=False, max_unpacked=1_000_000)
+        modelstore.install("huge", tmp_path / "models", {}, path, progress=False, max_unpacked=1_000_000)
     assert _contents(tmp_path / "models") == []
 
 
@@ -143,7 +144,7 @@ def test_a_huge_tar_header_is_not_read_into_memory(tmp_path: Path) -> None:
         info.pax_headers = {"comment": "x" * 2_000_000}
         archive.addfile(info, io.BytesIO(b""))
     with pytest.raises(ModelError, match=r"damaged tar archive \(a 2,000,\d+-byte extended header\)"):
-        models.install("pax", tmp_path / "models", {}, path, progress=False)
+        modelstore.install("pax", tmp_path / "models", {}, path, progress=False)
 
 
 @pytest.mark.parametrize(("mode", "suffix", "kind"), [
@@ -158,7 +159,7 @@ def test_formats_other_than_zip_and_tar_gz_are_refused(tmp_path: Path, mode: str
             archive.addfile(info, io.BytesIO(content))
     with pytest.raises(ModelError, match=rf"model.{suffix} is a {kind} archive, which the tutor does "
                        rf"not unpack: {ACCEPTED}$"):
-        models.install("m", tmp_path / "models", {}, path, progress=False)
+        modelstore.install("m", tmp_path / "models", {}, path, progress=False)
     assert _contents(tmp_path / "models") == []
 
 
@@ -168,7 +169,7 @@ def test_a_zip_compressed_other_than_deflate_is_refused(tmp_path: Path) -> None:
         archive.writestr("am/final.mdl", bytes(1000))
     with pytest.raises(ModelError, match=r"compresses am/final.mdl with method 12; accepted: zip archives "
                        r"that are stored or deflated"):
-        models.install("m", tmp_path / "models", {}, path, progress=False)
+        modelstore.install("m", tmp_path / "models", {}, path, progress=False)
 
 
 def test_command_refuses_a_tar_bz2_in_one_line(tutor: Tutor, tmp_path: Path) -> None:
@@ -187,9 +188,9 @@ def test_command_refuses_a_tar_bz2_in_one_line(tutor: Tutor, tmp_path: Path) -> 
 def test_a_name_with_a_newline_is_refused(tmp_path: Path, tutor: Tutor) -> None:
     archive = _tar_gz(tmp_path / "m.tgz", MODEL_FILES)
     with pytest.raises(ModelError, match=r"^'ko\\n' cannot be a model name"):
-        models.install("ko\n", tmp_path / "models", {}, archive, progress=False)
+        modelstore.install("ko\n", tmp_path / "models", {}, archive, progress=False)
     with pytest.raises(ModelError, match=r"^'ko\\n' is not installed"):
-        models.remove("ko\n", tmp_path)
+        modelstore.remove("ko\n", tmp_path)
     done = tutor("models", "install", "ko\n", "--from", str(archive),
                  env=_config(tmp_path, tmp_path / "models"))
     assert done.returncode == 2
@@ -199,7 +200,7 @@ def test_a_name_with_a_newline_is_refused(tmp_path: Path, tutor: Tutor) -> None:
 def test_leftovers_are_matched_exactly(tmp_path: Path) -> None:
     for name in (".install-ko-2-123", ".install-ko-x", ".old-ko", ".remove-ko-7", ".old-a b", ".cache"):
         (tmp_path / name).mkdir()
-    found = {(f.path.name, f.kind, f.name, f.pid) for f in models.leftovers(tmp_path)}
+    found = {(f.path.name, f.kind, f.name, f.pid) for f in modelstore.leftovers(tmp_path)}
     assert found == {(".install-ko-2-123", "install", "ko-2", 123), (".old-ko", "old", "ko", None),
                      (".remove-ko-7", "remove", "ko", 7)}
 
@@ -219,7 +220,7 @@ def test_two_installs_at_once_end_with_one_good_model(tmp_path: Path, isolated_e
     results = [run.communicate(timeout=240) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], results
     assert _contents(directory) == ["ko"]
-    [check] = models.verify(directory, {})
+    [check] = modelstore.verify(directory, {})
     assert check.problems == () and check.model.recorded
 
 
@@ -230,7 +231,7 @@ def lock_holder(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     directory.mkdir()
     holder = subprocess.Popen(
         [sys.executable, "-c", "import fcntl, os, sys, time\n"
-         f"fd = os.open({str(directory / models.LOCK_NAME)!r}, os.O_RDWR | os.O_CREAT)\n"
+         f"fd = os.open({str(directory / modelstore.LOCK_NAME)!r}, os.O_RDWR | os.O_CREAT)\n"
          "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'%d\\n' % os.getpid())\n"
          "print('locked', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
     try:
@@ -247,7 +248,7 @@ def test_a_second_install_waits_a_bounded_time(lock_holder: tuple[Path, int], tm
     started = time.monotonic()
     with pytest.raises(ModelError, match=rf"^another install is running in {directory} \(pid {pid}\); "
                        r"try installing it again when it has finished$"):
-        models.install("m", directory, {}, archive, progress=False, lock_wait_s=0.5)
+        modelstore.install("m", directory, {}, archive, progress=False, lock_wait_s=0.5)
     assert 0.5 <= time.monotonic() - started < 5
     assert _contents(directory) == []
 
@@ -278,13 +279,13 @@ def test_an_install_killed_while_unpacking_is_reported_and_then_cleared(
     assert done.returncode == 0, done.stderr
     assert f"{staging.name}: removed, left by an interrupted install of ko" in done.stderr
     assert _contents(directory) == ["ko"]
-    assert [c.problems for c in models.verify(directory, {})] == [()]
+    assert [c.problems for c in modelstore.verify(directory, {})] == [()]
 
 
 _KILLED_BETWEEN_RENAMES = """
 import os, signal, sys
 from pathlib import Path
-from tutor.recognition import models
+from tutor import modelstore
 
 rename = os.rename
 def rename_then_die(source, target):
@@ -292,7 +293,7 @@ def rename_then_die(source, target):
     if Path(target).name == ".old-ko":  # the old copy is aside, the new one not yet in place
         os.kill(os.getpid(), signal.SIGKILL)
 os.rename = rename_then_die
-models.install("ko", Path(sys.argv[1]), {}, Path(sys.argv[2]), progress=False)
+modelstore.install("ko", Path(sys.argv[1]), {}, Path(sys.argv[2]), progress=False)
 """
 
 
@@ -311,9 +312,9 @@ def test_an_install_killed_between_the_renames_is_put_back(installed: Path, tmp_
     assert listed.returncode == 0, listed.stderr
     assert "ko: put back the copy an interrupted install had moved aside" in listed.stderr
     assert _snapshot(directory / "ko") == before
-    assert [c.problems for c in models.verify(directory, {})] == [()]
+    assert [c.problems for c in modelstore.verify(directory, {})] == [()]
 
-    models.install("ko", directory, {}, archive, progress=False)
+    modelstore.install("ko", directory, {}, archive, progress=False)
     assert _contents(directory) == ["ko"]
     assert gzip.decompress(archive.read_bytes())  # the archive itself was sound all along
     assert (directory / "ko" / "am" / "final.mdl").read_bytes() == b"acoustic"
@@ -323,8 +324,8 @@ def test_the_lock_is_released_when_an_install_fails(tmp_path: Path) -> None:
     notes = tmp_path / "notes.zip"
     notes.write_text("not a model\n")
     with pytest.raises(ModelError):
-        models.install("m", tmp_path / "models", {}, notes, progress=False)
-    fd = os.open(tmp_path / "models" / models.LOCK_NAME, os.O_RDWR)
+        modelstore.install("m", tmp_path / "models", {}, notes, progress=False)
+    fd = os.open(tmp_path / "models" / modelstore.LOCK_NAME, os.O_RDWR)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # would raise if it were still held
     finally:

@@ -25,9 +25,11 @@ from typing import IO, Any
 
 import pytest
 
+from tutor import modelstore
 from tutor.errors import ConfigError, ModelError, StorageError
-from tutor.recognition import choose_engine, make_recognizer, models
-from tutor.recognition.models import ModelInfo
+from tutor.modelstore import ModelInfo, disk
+from tutor.modelstore import archive as unpacking
+from tutor.recognition import choose_engine, make_recognizer
 from tutor.settings import RecognitionSettings, Settings
 
 Tutor = Callable[..., subprocess.CompletedProcess[str]]
@@ -65,7 +67,7 @@ def installed_copy(korean_model: Path, archives: Path, target: Path) -> None:
     once = archives / "installed"
     if not once.exists():
         partial = archives / "installed.partial"
-        models.install("ko", partial, {}, korean_zip_in(korean_model, archives), progress=False)
+        modelstore.install("ko", partial, {}, korean_zip_in(korean_model, archives), progress=False)
         partial.rename(once)
     shutil.copytree(once / "ko", target / "ko")
 
@@ -117,7 +119,7 @@ def _snapshot(path: Path) -> dict[str, str]:
 
 def _contents(directory: Path) -> list[str]:
     """What is in a models folder, but the install lock (which stays, empty or with a pid)."""
-    return sorted(p.name for p in directory.iterdir() if p.name != models.LOCK_NAME)
+    return sorted(p.name for p in directory.iterdir() if p.name != modelstore.LOCK_NAME)
 
 
 def _assert_no_leftovers(directory: Path) -> None:
@@ -127,9 +129,9 @@ def _assert_no_leftovers(directory: Path) -> None:
 # --- the manifest ---------------------------------------------------------------------------
 
 def test_shipped_manifest_lists_the_small_english_model() -> None:
-    manifest = models.read_manifest(models.SOURCE_MODELS_DIR / "manifest.toml")
+    manifest = modelstore.read_manifest(modelstore.SOURCE_MODELS_DIR / "manifest.toml")
     info = manifest[ENGLISH]
-    assert info.language == "en-us" and models.is_english(info.language)
+    assert info.language == "en-us" and modelstore.is_english(info.language)
     assert info.size == 41_205_931
     assert info.sha256 == "30f26242c4eb449f948e42cb302dd7a686cb29a3423a8367f99ff41780942498"
     assert info.url == f"https://alphacephei.com/vosk/models/{ENGLISH}.zip"
@@ -152,7 +154,7 @@ def test_malformed_manifest_names_line_and_key(tmp_path: Path, line: str, messag
     path = tmp_path / "manifest.toml"
     path.write_text(text)
     with pytest.raises(ConfigError) as caught:
-        models.read_manifest(path)
+        modelstore.read_manifest(path)
     assert str(caught.value).startswith(f"{path}{message}"), caught.value
 
 
@@ -160,16 +162,16 @@ def test_manifest_listing_a_model_twice_is_refused(tmp_path: Path, korean_zip: P
     entry = _entry("ko", korean_zip, "0" * 64)
     path = _manifest_file(tmp_path, entry, entry)
     with pytest.raises(ConfigError, match=r":9: model 'ko' is listed twice"):
-        models.read_manifest(path)
+        modelstore.read_manifest(path)
 
 
 def test_models_folder_defaults_to_the_source_tree(tmp_path: Path) -> None:
-    assert models.models_dir(Settings()) == models.SOURCE_MODELS_DIR
-    assert models.models_dir(_settings(tmp_path)) == tmp_path
+    assert modelstore.models_dir(Settings()) == modelstore.SOURCE_MODELS_DIR
+    assert modelstore.models_dir(_settings(tmp_path)) == tmp_path
     # a models folder without its own manifest uses the shipped one
-    assert models.manifest_path(tmp_path) == models.SOURCE_MODELS_DIR / "manifest.toml"
+    assert modelstore.manifest_path(tmp_path) == modelstore.SOURCE_MODELS_DIR / "manifest.toml"
     (tmp_path / "manifest.toml").write_text("")
-    assert models.manifest_path(tmp_path) == tmp_path / "manifest.toml"
+    assert modelstore.manifest_path(tmp_path) == tmp_path / "manifest.toml"
 
 
 # --- installing from an archive -------------------------------------------------------------
@@ -177,32 +179,32 @@ def test_models_folder_defaults_to_the_source_tree(tmp_path: Path) -> None:
 def test_install_from_zip_checks_the_manifest_checksum_and_records_it(
         tmp_path: Path, korean_zip: Path, korean_sha256: str, korean_model: Path) -> None:
     manifest = {"ko": _entry("ko", korean_zip, korean_sha256)}
-    done = models.install("ko", tmp_path, manifest, korean_zip, progress=False)
+    done = modelstore.install("ko", tmp_path, manifest, korean_zip, progress=False)
     assert done.checksum == "manifest" and not done.replaced
     installed = tmp_path / "ko"
-    assert models.layout_problems(installed) == []
+    assert modelstore.layout_problems(installed) == []
     assert _snapshot(installed).items() >= _snapshot(korean_model).items()
-    record = models.read_installed(installed)
+    record = modelstore.read_installed(installed)
     assert (record.language, record.archive_sha256, record.from_manifest) == ("ko", korean_sha256, True)
     assert record.files["am/final.mdl"] == _snapshot(korean_model)["am/final.mdl"]
-    assert [c.problems for c in models.verify(tmp_path, manifest)] == [()]
+    assert [c.problems for c in modelstore.verify(tmp_path, manifest)] == [()]
     _assert_no_leftovers(tmp_path)
 
 
 def test_install_from_tar_gz_with_files_at_the_top(tmp_path: Path, korean_tgz: Path,
                                                    korean_model: Path) -> None:
-    done = models.install("korean", tmp_path, {}, korean_tgz, progress=False)
+    done = modelstore.install("korean", tmp_path, {}, korean_tgz, progress=False)
     assert done.checksum == "none"  # not in the manifest: nothing to check the archive against
     assert done.model.archive_sha256 == hashlib.sha256(korean_tgz.read_bytes()).hexdigest()
     assert _snapshot(tmp_path / "korean").items() >= _snapshot(korean_model).items()
-    assert models.read_installed(tmp_path / "korean").language == ""
+    assert modelstore.read_installed(tmp_path / "korean").language == ""
     _assert_no_leftovers(tmp_path)
 
 
 def test_installed_model_loads_and_recognises(tmp_path: Path, korean_tgz: Path) -> None:
     import numpy as np
 
-    models.install("korean", tmp_path, {}, korean_tgz, progress=False)
+    modelstore.install("korean", tmp_path, {}, korean_tgz, progress=False)
     recognizer = make_recognizer(_settings(tmp_path, engine="vosk", model="korean"), 16000)
     try:
         assert recognizer.name == "vosk"
@@ -220,7 +222,7 @@ def installed(tmp_path: Path, korean_model: Path, archives: Path) -> tuple[Path,
 
 def _keeps_previous(directory: Path, before: dict[str, str]) -> None:
     assert _snapshot(directory / "ko") == before
-    assert [c.problems for c in models.verify(directory, {})] == [()]
+    assert [c.problems for c in modelstore.verify(directory, {})] == [()]
     _assert_no_leftovers(directory)
 
 
@@ -230,7 +232,7 @@ def test_checksum_mismatch_keeps_the_installed_model(
     manifest = {"ko": _entry("ko", korean_zip, "f" * 64)}
     with pytest.raises(ModelError, match=r"is not ko as the manifest knows it \(sha256 .*expected "
                        r"ffffffffffff.*copy it again"):
-        models.install("ko", directory, manifest, korean_zip, progress=False)
+        modelstore.install("ko", directory, manifest, korean_zip, progress=False)
     _keeps_previous(directory, before)
 
 
@@ -239,7 +241,7 @@ def test_not_an_archive(installed: tuple[Path, dict[str, str]], tmp_path_factory
     fake = tmp_path_factory.mktemp("usb") / "ko.zip"
     fake.write_text("These are my notes, not a model.\n")
     with pytest.raises(ModelError, match=r"is not a model archive: expected a .zip, .tar.gz or .tgz file$"):
-        models.install("ko", directory, {}, fake, progress=False)
+        modelstore.install("ko", directory, {}, fake, progress=False)
     _keeps_previous(directory, before)
 
 
@@ -250,7 +252,7 @@ def test_truncated_zip(installed: tuple[Path, dict[str, str]], korean_zip: Path,
     cut.write_bytes(korean_zip.read_bytes()[: korean_zip.stat().st_size // 2])
     with pytest.raises(ModelError,
                        match=r"is a damaged zip archive \(File is not a zip file\); copy it again"):
-        models.install("ko", directory, {}, cut, progress=False)
+        modelstore.install("ko", directory, {}, cut, progress=False)
     _keeps_previous(directory, before)
 
 
@@ -263,7 +265,7 @@ def test_corrupted_bytes_inside_the_zip(installed: tuple[Path, dict[str, str]], 
     bad = tmp_path_factory.mktemp("usb") / "ko.zip"
     bad.write_bytes(bytes(data))
     with pytest.raises(ModelError, match=r"is damaged \(.*\); copy it again"):
-        models.install("ko", directory, {}, bad, progress=False)
+        modelstore.install("ko", directory, {}, bad, progress=False)
     _keeps_previous(directory, before)
 
 
@@ -273,7 +275,7 @@ def test_truncated_tar_gz(installed: tuple[Path, dict[str, str]], korean_tgz: Pa
     cut = tmp_path_factory.mktemp("usb") / "ko.tgz"
     cut.write_bytes(korean_tgz.read_bytes()[: korean_tgz.stat().st_size // 3])
     with pytest.raises(ModelError, match=r"damaged"):
-        models.install("ko", directory, {}, cut, progress=False)
+        modelstore.install("ko", directory, {}, cut, progress=False)
     _keeps_previous(directory, before)
 
 
@@ -287,7 +289,7 @@ def test_wrong_layout_names_what_is_missing(installed: tuple[Path, dict[str, str
         archive.writestr("ko/graph/phones.txt", (korean_model / "graph/phones.txt").read_text())
     with pytest.raises(ModelError, match=r"does not hold a vosk model: missing am/final.mdl, "
                        r"graph/HCLG.fst \(or graph/HCLr.fst with graph/Gr.fst\)"):
-        models.install("ko", directory, {}, partial, progress=False)
+        modelstore.install("ko", directory, {}, partial, progress=False)
     _keeps_previous(directory, before)
 
 
@@ -296,16 +298,16 @@ def test_unsafe_paths_are_refused(tmp_path: Path, tmp_path_factory: Any) -> None
     with zipfile.ZipFile(evil, "w") as archive:
         archive.writestr("../../escaped.txt", "outside the models folder")
     with pytest.raises(ModelError, match=r"holds an unsafe path '../../escaped.txt'"):
-        models.install("evil", tmp_path / "models", {}, evil, progress=False)
+        modelstore.install("evil", tmp_path / "models", {}, evil, progress=False)
     assert not (tmp_path / "escaped.txt").exists()
 
 
 def test_a_second_install_replaces_the_first(installed: tuple[Path, dict[str, str]],
                                              korean_tgz: Path) -> None:
     directory, _ = installed
-    done = models.install("ko", directory, {}, korean_tgz, progress=False)
+    done = modelstore.install("ko", directory, {}, korean_tgz, progress=False)
     assert done.replaced
-    assert models.read_installed(directory / "ko").source == str(korean_tgz)
+    assert modelstore.read_installed(directory / "ko").source == str(korean_tgz)
     _assert_no_leftovers(directory)
 
 
@@ -314,9 +316,9 @@ def test_staging_left_by_a_killed_install_is_not_a_model_and_is_cleared(
     directory, _ = installed
     leftover = directory / ".install-ko-4194999"  # above any pid_max: its process is gone
     (leftover / "unpacked").mkdir(parents=True)
-    assert [m.name for m in models.installed_models(directory)] == ["ko"]
+    assert [m.name for m in modelstore.installed_models(directory)] == ["ko"]
     assert leftover.exists()  # listing reports it, installing clears it
-    models.install("ko", directory, {}, korean_zip, progress=False)
+    modelstore.install("ko", directory, {}, korean_zip, progress=False)
     assert not leftover.exists()
 
 
@@ -327,7 +329,7 @@ def test_power_cut_between_the_renames_gets_the_old_model_back(
     notes = tmp_path_factory.mktemp("usb") / "ko.zip"
     notes.write_text("not a model\n")
     with pytest.raises(ModelError):
-        models.install("ko", directory, {}, notes, progress=False)
+        modelstore.install("ko", directory, {}, notes, progress=False)
     _keeps_previous(directory, before)
 
 
@@ -367,10 +369,10 @@ def _disk_fills_up(after_bytes: int, error: type[BaseException] | None = None) -
 def test_disk_full_while_unpacking_keeps_the_installed_model(
         installed: tuple[Path, dict[str, str]], korean_zip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     directory, before = installed
-    monkeypatch.setattr(models, "open", _disk_fills_up(50_000_000), raising=False)
+    monkeypatch.setattr(unpacking, "open", _disk_fills_up(50_000_000), raising=False)
     with pytest.raises(StorageError, match=r"^disk full while installing ko in .*: free some space or set "
                        r"recognition.models_dir to a bigger disk; the installed models are unchanged$"):
-        models.install("ko", directory, {}, korean_zip, progress=False)
+        modelstore.install("ko", directory, {}, korean_zip, progress=False)
     monkeypatch.undo()
     _keeps_previous(directory, before)
 
@@ -378,19 +380,19 @@ def test_disk_full_while_unpacking_keeps_the_installed_model(
 def test_interrupted_install_keeps_the_installed_model(
         installed: tuple[Path, dict[str, str]], korean_zip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     directory, before = installed
-    monkeypatch.setattr(models, "open", _disk_fills_up(20_000_000, KeyboardInterrupt), raising=False)
+    monkeypatch.setattr(unpacking, "open", _disk_fills_up(20_000_000, KeyboardInterrupt), raising=False)
     with pytest.raises(KeyboardInterrupt):
-        models.install("ko", directory, {}, korean_zip, progress=False)
+        modelstore.install("ko", directory, {}, korean_zip, progress=False)
     monkeypatch.undo()
     _keeps_previous(directory, before)
 
 
 def test_too_little_space_is_refused_before_unpacking(
         tmp_path: Path, korean_zip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(models, "_free_bytes", lambda directory: 100_000_000)
+    monkeypatch.setattr(disk, "free_bytes", lambda directory: 100_000_000)
     with pytest.raises(StorageError, match=r"not enough space for installing ko in .*: "
                        r"it needs 2\d\d\.\d MB, 100.0 MB is free"):
-        models.install("ko", tmp_path, {}, korean_zip, progress=False)
+        modelstore.install("ko", tmp_path, {}, korean_zip, progress=False)
     assert _contents(tmp_path) == []
 
 
@@ -418,10 +420,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def test_download_from_the_manifest_address(tmp_path: Path, server: str, korean_zip: Path,
                                             korean_sha256: str) -> None:
     manifest = {"ko": _entry("ko", korean_zip, korean_sha256, url=f"{server}/{korean_zip.name}")}
-    done = models.install("ko", tmp_path, manifest, progress=False)
+    done = modelstore.install("ko", tmp_path, manifest, progress=False)
     assert done.checksum == "manifest"
-    assert models.read_installed(tmp_path / "ko").source == f"{server}/{korean_zip.name}"
-    assert models.layout_problems(tmp_path / "ko") == []
+    assert modelstore.read_installed(tmp_path / "ko").source == f"{server}/{korean_zip.name}"
+    assert modelstore.layout_problems(tmp_path / "ko") == []
     _assert_no_leftovers(tmp_path)
 
 
@@ -429,7 +431,7 @@ def test_download_with_the_wrong_checksum_installs_nothing(tmp_path: Path, serve
                                                            korean_zip: Path) -> None:
     manifest = {"ko": _entry("ko", korean_zip, "0" * 64, url=f"{server}/{korean_zip.name}")}
     with pytest.raises(ModelError, match="is not ko as the manifest knows it"):
-        models.install("ko", tmp_path, manifest, progress=False)
+        modelstore.install("ko", tmp_path, manifest, progress=False)
     assert _contents(tmp_path) == []
 
 
@@ -438,13 +440,13 @@ def test_offline_download_suggests_a_usb_stick(tmp_path: Path, korean_zip: Path)
     with pytest.raises(ModelError, match=r"^cannot download ko from http://127.0.0.1:9/models/ko.zip "
                        r"\(.*refused\); if the station is offline, copy ko.zip onto a USB stick and run "
                        r"`tutor models install ko --from /media/.../ko.zip`$"):
-        models.install("ko", tmp_path, manifest, progress=False)
+        modelstore.install("ko", tmp_path, manifest, progress=False)
     assert _contents(tmp_path) == []
 
 
 def test_unknown_model_without_an_archive(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"nosuch is not in the model manifest .*--from ARCHIVE"):
-        models.install("nosuch", tmp_path, {}, progress=False)
+        modelstore.install("nosuch", tmp_path, {}, progress=False)
 
 
 # --- verify and remove ------------------------------------------------------------------------
@@ -453,19 +455,19 @@ def test_verify_finds_a_changed_and_a_missing_file(installed: tuple[Path, dict[s
     directory, _ = installed
     (directory / "ko" / "conf" / "mfcc.conf").write_text("--dither=0\n")
     (directory / "ko" / "ivector" / "final.ie").unlink()
-    [check] = models.verify(directory, {})
+    [check] = modelstore.verify(directory, {})
     assert check.problems == ("conf/mfcc.conf has changed since it was installed", "missing ivector/final.ie")
     assert check.notes == ("not from the manifest: installed without a known checksum",)
 
 
 def test_remove(installed: tuple[Path, dict[str, str]]) -> None:
     directory, _ = installed
-    models.remove("ko", directory)
+    modelstore.remove("ko", directory)
     assert _contents(directory) == []
     with pytest.raises(ModelError, match=r"ko is not installed in"):
-        models.remove("ko", directory)
+        modelstore.remove("ko", directory)
     with pytest.raises(ModelError, match=r"'\.\.' is not installed"):
-        models.remove("..", directory)
+        modelstore.remove("..", directory)
 
 
 # --- which engine ------------------------------------------------------------------------------
@@ -480,7 +482,7 @@ def test_auto_without_a_model_is_pocketsphinx(tmp_path: Path) -> None:
 def test_auto_skips_a_model_that_is_not_english(tmp_path: Path, korean_zip: Path, korean_sha256: str) -> None:
     manifest = {"ko": _entry("ko", korean_zip, korean_sha256)}
     _manifest_file(tmp_path, manifest["ko"])
-    models.install("ko", tmp_path, manifest, korean_zip, progress=False)
+    modelstore.install("ko", tmp_path, manifest, korean_zip, progress=False)
     choice = choose_engine(_settings(tmp_path, model="ko"))
     assert choice.name == "pocketsphinx"
     assert "vosk model ko is for 'ko', not English" in choice.reason
@@ -497,7 +499,7 @@ def test_auto_skips_a_model_of_unknown_language(installed: tuple[Path, dict[str,
 def test_auto_takes_an_installed_english_model(tmp_path: Path, korean_zip: Path, korean_sha256: str) -> None:
     # the manifest's word is what counts: here a test manifest calls the archive English
     entry = _entry("english-stand-in", korean_zip, korean_sha256, language="en-us")
-    models.install(entry.name, tmp_path, {entry.name: entry}, korean_zip, progress=False)
+    modelstore.install(entry.name, tmp_path, {entry.name: entry}, korean_zip, progress=False)
     choice = choose_engine(_settings(tmp_path, model=entry.name))
     assert (choice.name, choice.model_path) == ("vosk", tmp_path / entry.name)
     assert choice.reason == "English vosk model english-stand-in is installed"

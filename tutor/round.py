@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -27,14 +27,7 @@ from tutor.listening.endpoint import EndReason, ReplyEndpointer
 from tutor.listening.room import judge_doubts
 from tutor.listening.suppress import NoiseSuppressor
 from tutor.listening.vad import VoiceDetector
-from tutor.recognition import (
-    RecognitionStream,
-    Recognizer,
-    StreamingRecognizer,
-    Transcript,
-    Word,
-    can_stream,
-)
+from tutor.recognition import RecognitionStream, Recognizer, Transcript, Word
 from tutor.scenarios import Scenario
 from tutor.scoring import Doubts, Scorecard, TurnTiming, score_reply
 from tutor.scoring.timing import where_in_turn
@@ -257,7 +250,7 @@ class _LiveListener:
 
     def __init__(self, recognizer: Recognizer, from_frame: int, rate: int,
                  suppressor: NoiseSuppressor | None = None) -> None:
-        self._recognizer = recognizer if can_stream(recognizer) else None
+        self._recognizer: Recognizer | None = recognizer
         self._suppressor = suppressor or NoiseSuppressor(rate, 0)
         self._from, self._rate = from_frame, rate
         self._waiting: collections.deque[tuple[int, np.ndarray]] = collections.deque()
@@ -292,7 +285,8 @@ class _LiveListener:
         if heard_at is None:
             return
         begin = max(self._from, heard_at - int(UTTERANCE_PAD_S * self._rate), self._waiting[0][0])
-        self._stream = cast(StreamingRecognizer, self._recognizer).stream()
+        assert self._recognizer is not None
+        self._stream = self._recognizer.stream()
         self._started = begin
         for first, waiting in self._waiting:
             if first + len(waiting) > begin:

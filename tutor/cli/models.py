@@ -33,16 +33,16 @@ def parser_models(commands: Commands) -> None:
 
 
 def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from tutor import modelstore
     from tutor.errors import ModelError
-    from tutor.recognition import models
 
-    directory = models.models_dir(settings)
-    manifest_file = models.manifest_path(directory)
-    manifest = models.read_manifest(manifest_file)
+    directory = modelstore.models_dir(settings)
+    manifest_file = modelstore.manifest_path(directory)
+    manifest = modelstore.read_manifest(manifest_file)
     action = args.models_action or "list"
     if action == "install":
         archive = args.archive.expanduser() if args.archive else None
-        done = models.install(args.name, directory, manifest, archive)
+        done = modelstore.install(args.name, directory, manifest, archive)
         if done.checksum == "manifest":
             checked = f"sha256 {done.model.archive_sha256[:12]}… matches the manifest"
         else:
@@ -51,9 +51,9 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Installed {args.name} in {done.model.path}"
               f"{', replacing the copy there before' if done.replaced else ''} ({checked}).")
     elif action == "remove":
-        print(f"Removed {models.remove(args.name, directory)}.")
+        print(f"Removed {modelstore.remove(args.name, directory)}.")
     elif action == "verify":
-        checks = models.verify(directory, manifest)
+        checks = modelstore.verify(directory, manifest)
         if not checks:
             print(f"No models installed in {directory}.")
         for check in checks:
@@ -73,15 +73,15 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _list_models(directory: Path, manifest_file: Path, manifest: dict[str, Any]) -> None:
-    from tutor.recognition import models
+    from tutor import modelstore
 
-    installed = {m.name: m for m in models.installed_models(directory, manifest)}
+    installed = {m.name: m for m in modelstore.installed_models(directory, manifest)}
     print(f"Models folder: {directory}")
     print(f"Manifest: {manifest_file}{'' if manifest_file.is_file() else ' (absent)'}")
-    rows = [(info.name, info.language, models.describe_size(info.size),
+    rows = [(info.name, info.language, modelstore.describe_size(info.size),
              "installed" if info.name in installed else "not installed") for info in manifest.values()]
     rows += [(m.name, m.language or "?", "-",
-              "installed (not in the manifest)" if not models.layout_problems(m.path)
+              "installed (not in the manifest)" if not modelstore.layout_problems(m.path)
               else "incomplete: `tutor models verify`")
              for m in installed.values() if m.name not in manifest]
     if not rows:

@@ -8,14 +8,15 @@ from typing import Any, Final
 import numpy as np
 
 from tutor.errors import RecognitionError
-from tutor.recognition import Transcript, Word
+from tutor.recognition import Recognizer, Transcript, Word, engine_errors
 
 _FRAME_S: Final = 0.01  # pocketsphinx reports times in 10 ms frames
 _NOT_WORDS: Final = re.compile(r"^(<.*>|\[.*\]|\+\+.*\+\+)$")
 _ALTERNATE: Final = re.compile(r"\(\d+\)$")
+_ERRORS: Final = (RuntimeError,)
 
 
-class PocketsphinxRecognizer:
+class PocketsphinxRecognizer(Recognizer):
     """One decoder, loaded once, reused utterance after utterance."""
 
     name = "pocketsphinx"
@@ -24,55 +25,50 @@ class PocketsphinxRecognizer:
         self.sample_rate = sample_rate
         try:
             from pocketsphinx import Decoder
-
-            self._decoder: Any = Decoder(samprate=sample_rate, loglevel="FATAL")
         except ImportError as exc:
             raise RecognitionError(f"pocketsphinx is not installed ({exc})") from None
-        except (RuntimeError, ValueError) as exc:
-            raise RecognitionError(f"pocketsphinx could not load its model: {exc}") from None
+        with engine_errors("pocketsphinx", "could not load its model", (RuntimeError, ValueError)):
+            self._decoder: Any = Decoder(samprate=sample_rate, loglevel="FATAL")
 
-    def transcribe(self, samples: np.ndarray) -> Transcript:
-        if len(samples) == 0:
-            return Transcript(())
-        try:
-            start_utterance(self._decoder)
-            self._decoder.process_raw(samples.astype("<i2", copy=False).tobytes(), full_utt=True)
-            self._decoder.end_utt()
-            segments = list(self._decoder.seg()) if self._decoder.hyp() is not None else []
-        except RuntimeError as exc:
-            raise RecognitionError(f"pocketsphinx failed on the audio: {exc}") from None
-        return Transcript(_words(segments))
-
-    def stream(self) -> PocketsphinxStream:
+    def stream(self, *, live: bool = True) -> PocketsphinxStream:
         """Decode as the audio arrives; one stream at a time (the decoder is shared)."""
-        return PocketsphinxStream(self)
+        return PocketsphinxStream(self._decoder, live)
 
     def close(self) -> None:
         """The decoder is freed with the object; nothing else is held."""
 
 
 class PocketsphinxStream:
-    def __init__(self, recognizer: PocketsphinxRecognizer) -> None:
-        self._decoder = recognizer._decoder
-        try:
-            start_utterance(self._decoder)
-        except RuntimeError as exc:
-            raise RecognitionError(f"pocketsphinx could not start listening: {exc}") from None
+    """Live, each block is decoded as it comes. Not live, the blocks are kept and decoded in
+    one pass at ``finish()`` as a full utterance, normalised by its own mean (batch CMN),
+    which recognises a whole utterance better than the running estimate a live stream uses."""
+
+    def __init__(self, decoder: Any, live: bool) -> None:
+        self._decoder, self._live = decoder, live
+        self._held: list[np.ndarray] = []
+        if live:
+            with engine_errors("pocketsphinx", "could not start listening", _ERRORS):
+                start_utterance(self._decoder)
         self._fed = 0
 
     def accept(self, samples: np.ndarray) -> None:
-        try:
-            self._decoder.process_raw(samples.astype("<i2", copy=False).tobytes(), full_utt=False)
-        except RuntimeError as exc:
-            raise RecognitionError(f"pocketsphinx failed on the audio: {exc}") from None
+        if not self._live:
+            self._held.append(samples)
+        else:
+            with engine_errors("pocketsphinx", "failed on the audio", _ERRORS):
+                self._decoder.process_raw(samples.astype("<i2", copy=False).tobytes(), full_utt=False)
         self._fed += len(samples)
 
     def finish(self) -> Transcript:
-        try:
+        if not self._live and not self._fed:
+            return Transcript(())
+        with engine_errors("pocketsphinx", "failed on the audio", _ERRORS):
+            if not self._live:
+                start_utterance(self._decoder)
+                audio = np.concatenate(self._held).astype("<i2", copy=False)
+                self._decoder.process_raw(audio.tobytes(), full_utt=True)
             self._decoder.end_utt()
             segments = list(self._decoder.seg()) if self._fed and self._decoder.hyp() is not None else []
-        except RuntimeError as exc:
-            raise RecognitionError(f"pocketsphinx failed on the audio: {exc}") from None
         return Transcript(_words(segments))
 
 
@@ -97,3 +93,4 @@ def _words(segments: list[Any]) -> tuple[Word, ...]:
             continue
         words.append(Word(text.lower(), segment.start_frame * _FRAME_S, (segment.end_frame + 1) * _FRAME_S))
     return tuple(words)
+

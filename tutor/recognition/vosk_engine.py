@@ -16,20 +16,19 @@ from typing import Any, Final
 import numpy as np
 
 from tutor.errors import RecognitionError
-from tutor.recognition import Transcript, Word
-from tutor.recognition.models import layout_problems
+from tutor.modelstore import layout_problems
+from tutor.recognition import Recognizer, Transcript, Word, engine_errors
 
 _LOGGER = logging.getLogger(__name__)
 
-# Audio is fed in blocks as a live stream would be; vosk returns a segment at each
-# pause it detects, and FinalResult() only what those segments have not returned.
-_BLOCK_S: Final = 0.2
 # Kaldi's markers for noise and unknown words, and tokens with no letters or digits
 # (some models emit "-" for a hesitation); none of them is something the trainee said.
 _MARKER: Final = re.compile(r"^(\[.*\]|<.*>)$")
+# vosk's failures are bare Exceptions
+_ERRORS: Final = (Exception,)
 
 
-class VoskRecognizer:
+class VoskRecognizer(Recognizer):
     """One model, loaded once; a fresh Kaldi recognizer for every utterance."""
 
     name = "vosk"
@@ -58,25 +57,9 @@ class VoskRecognizer:
             ) from None
         _LOGGER.info("vosk model loaded from %s", self.model_path)
 
-    def transcribe(self, samples: np.ndarray) -> Transcript:
-        if len(samples) == 0:
-            return Transcript(())
-        if self._model is None:
-            raise RecognitionError("the vosk recognizer has been closed")
-        data = samples.astype("<i2", copy=False).tobytes()
-        block = int(self.sample_rate * _BLOCK_S) * 2
-        try:
-            recognizer = self._vosk.KaldiRecognizer(self._model, self.sample_rate)
-            recognizer.SetWords(True)
-            segments = [recognizer.Result() for offset in range(0, len(data), block)
-                        if recognizer.AcceptWaveform(data[offset:offset + block])]
-            segments.append(recognizer.FinalResult())
-        except Exception as exc:  # vosk's failures are bare Exceptions too
-            raise RecognitionError(f"vosk failed on the audio: {exc}") from None
-        return Transcript(tuple(word for segment in segments for word in _words(segment)))
-
-    def stream(self) -> VoskStream:
-        """Decode as the audio arrives, on a fresh Kaldi recognizer."""
+    def stream(self, *, live: bool = True) -> VoskStream:
+        """Decode as the audio arrives, on a fresh Kaldi recognizer (live or not: it costs
+        vosk nothing, and it finds the pauses in the blocks it is given)."""
         if self._model is None:
             raise RecognitionError("the vosk recognizer has been closed")
         return VoskStream(self._vosk, self._model, self.sample_rate)
@@ -88,25 +71,19 @@ class VoskRecognizer:
 
 class VoskStream:
     def __init__(self, vosk: Any, model: Any, sample_rate: int) -> None:
-        try:
+        with engine_errors("vosk", "could not start listening", _ERRORS):
             self._recognizer = vosk.KaldiRecognizer(model, sample_rate)
             self._recognizer.SetWords(True)
-        except Exception as exc:  # vosk's failures are bare Exceptions
-            raise RecognitionError(f"vosk could not start listening: {exc}") from None
         self._segments: list[str] = []
 
     def accept(self, samples: np.ndarray) -> None:
-        try:
+        with engine_errors("vosk", "failed on the audio", _ERRORS):
             if self._recognizer.AcceptWaveform(samples.astype("<i2", copy=False).tobytes()):
                 self._segments.append(self._recognizer.Result())
-        except Exception as exc:
-            raise RecognitionError(f"vosk failed on the audio: {exc}") from None
 
     def finish(self) -> Transcript:
-        try:
+        with engine_errors("vosk", "failed on the audio", _ERRORS):
             self._segments.append(self._recognizer.FinalResult())
-        except Exception as exc:
-            raise RecognitionError(f"vosk failed on the audio: {exc}") from None
         return Transcript(tuple(word for segment in self._segments for word in _words(segment)))
 
 
