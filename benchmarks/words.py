@@ -1,17 +1,22 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|all] [--unpunctuated] [--spoken] [--show-misses]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|all] [--unpunctuated]
+                                           [--spoken] [--show-misses]
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
-``data/dev/``, ``data/dev2/`` and ``data/dev3/`` (each written by another
+``data/dev/`` to ``data/dev5/`` (each written by another
 author, over complaints the scorer has never seen, in scenario files with only
 a title and lines; the fourth author wrote deliberately unlike the others:
 regional and informal, formal call-centre, non-native wording, empathy without
-a feeling word, questions embedded in statements). Each source is one author,
+a feeling word, questions embedded in statements; the fifth and sixth aimed at
+the families that failed most: wrong concerns, restatements in other words,
+parroting, explanations away). Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
-only shows up there. The held-out split (``data/heldout/``, same layout) is
-for the final figure only; nothing is tuned on it, which is why it is read only when asked for.
+only shows up there. The held-out splits (``data/heldout/`` and, written later by
+yet another author over ten more complaints, ``data/heldout2/``; same layout) are
+for the final figures only; nothing is tuned on them, which is why they are read
+only when asked for.
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
 festival voices (slt, kal) and recognised by pocketsphinx, the way the station
@@ -43,16 +48,17 @@ DATA: Final = Path(__file__).parent / "data"
 HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
-SPLITS: Final = {"dev": ("base", "dev", "dev2", "dev3"), "heldout": ("heldout",),
-                  "all": ("base", "dev", "dev2", "dev3", "heldout")}
-SOURCES: Final = ("base", "dev", "dev2", "dev3", "heldout")
+DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5")
+SPLITS: Final = {"dev": DEVELOPMENT, "heldout": ("heldout",), "heldout2": ("heldout2",),
+                  "all": (*DEVELOPMENT, "heldout", "heldout2")}
+SOURCES: Final = SPLITS["all"]
 
 
 @dataclass(frozen=True)
 class Labelled:
     """One reply a person judged, with the scenario it answers."""
 
-    source: str  # "base", "dev", "dev2", "dev3" or "heldout": one author each
+    source: str  # one of SOURCES: one author each
     scenario: Scenario
     text: str
     labels: dict[str, bool]
@@ -191,7 +197,8 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ (default); heldout: the final measure only")
+                        help="dev: replies.toml and dev/ to dev5/ (default); heldout, heldout2: the final "
+                        "measures only")
     parser.add_argument("--spoken", action="store_true", help="also speak (festival) and recognise "
                         "(pocketsphinx) every reply")
     parser.add_argument("--unpunctuated", action="store_true", help="also score every reply lower "

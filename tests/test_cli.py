@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +65,40 @@ def test_simulated_round_in_real_time(tutor: Tutor, reply_wav: Path, tmp_path: P
     round_s = len(audio.mic) / audio.sample_rate
     assert round_s >= 1.0 + len(read_mono(reply_wav, 16000)) / 16000
     assert took >= 0.8 * round_s, (took, round_s)
+
+
+def test_cues_come_as_the_customer_speaks(isolated_env: dict[str, str], reply_wav: Path) -> None:
+    """Each line is printed as it is played and "Your turn" only when the customer has
+    finished: text shown early invites reading ahead and talking over the customer."""
+    process = subprocess.Popen([sys.executable, "-m", "tutor", "practice", "--scenario", SCENARIO,
+                                "--simulate", str(reply_wav), "--reply-at", "1.0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=isolated_env)
+    seen: list[tuple[float, str]] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        seen.append((time.monotonic(), line.rstrip()))
+    assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+    printed = [text for _, text in seen]
+    lines = [text for text in printed if text.startswith('  "')]
+    assert printed[0].startswith("Customer (") and len(lines) == 3
+    turn = printed.index("Your turn: answer out loud.")
+    assert printed.index(lines[-1]) < turn < printed.index("Thinking...")
+    # the last line is printed when it starts playing, "Your turn" when the customer ends:
+    # in real time each gap is at least the speech between (no upper bound: load only slows it)
+    when = dict((text, at) for at, text in seen)
+    result = json.loads(subprocess.run(
+        [sys.executable, "-m", "tutor", "practice", "--scenario", SCENARIO, "--simulate", str(reply_wav),
+         "--json", "--fast"], capture_output=True, text=True, env=isolated_env, timeout=120).stdout)
+    _, second, last = result["customer_lines"]  # a 2 s pause comes before the last line
+    assert when[lines[2]] - when[lines[1]] >= 0.8 * (last["start_s"] - second["start_s"])
+    assert when[printed[turn]] - when[lines[2]] >= 0.8 * (last["end_s"] - last["start_s"])
+
+
+def test_quiet_practice_hides_the_customer_s_words(tutor: Tutor, reply_wav: Path) -> None:
+    done = tutor("practice", "--scenario", SCENARIO, "--simulate", str(reply_wav), "--fast", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "Your turn: answer out loud." in done.stdout
+    assert not any(line.startswith('  "') for line in done.stdout.splitlines())
 
 
 def test_json_round_timings_match_the_truth(tutor: Tutor, reply_wav: Path, tmp_path: Path) -> None:

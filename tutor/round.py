@@ -212,12 +212,16 @@ class PracticeRound:
         frames = 0
         live = _LiveListener(self.recognizer, track.end + int(STREAM_AFTER_CUSTOMER_S * rate), rate,
                              NoiseSuppressor(rate, self.settings.recognition.noise_suppression))
+        upcoming = list(enumerate(track.lines, start=1))  # each line announced as it starts playing
         session = self.audio.start(track.samples, longest)
         try:
             for block in session.blocks():
                 captured.append(block)
                 was_speaking = frames < track.end
                 frames += len(block)
+                while upcoming and frames >= upcoming[0][1].start:
+                    number, line = upcoming.pop(0)
+                    self.on_event(Phase.CUSTOMER_SPEAKING, {"line": number, "text": line.text})
                 if was_speaking and frames >= track.end:
                     self.on_event(Phase.LISTENING, {"customer_end_s": track.end / rate})
                 was_waiting = endpointer.reply_heard_at is None

@@ -33,6 +33,8 @@ def parser_practice(commands: Commands) -> None:
     practice.add_argument("--json", action="store_true", help="print the round as one JSON object")
     practice.add_argument("--fast", action="store_true",
                           help="with --simulate: run faster than real time")
+    practice.add_argument("--quiet", action="store_true",
+                          help="do not print the customer's lines: practise by ear")
     practice.add_argument("--trainee", metavar="ID", default="guest",
                           help="who is practising, for the history: typed or scanned from a badge "
                           "(default: guest)")
@@ -80,12 +82,14 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
     audio = app.audio_opener(simulated)()
 
     def say(phase: Phase, data: dict[str, object]) -> None:
+        # each cue when it happens: text shown early invites reading ahead and talking over
         if args.json:
             return
-        if phase is Phase.CUSTOMER_SPEAKING:
+        if phase is Phase.CUSTOMER_SPEAKING and "line" not in data:
             print(f"Customer ({printable(scenario.title)}):", flush=True)
-            for line in scenario.lines:
-                print(f"  \"{printable(line.text)}\"", flush=True)
+        elif phase is Phase.CUSTOMER_SPEAKING and not args.quiet:
+            print(f"  \"{printable(str(data['text']))}\"", flush=True)
+        elif phase is Phase.LISTENING:
             print("Your turn: answer out loud.", flush=True)
         elif phase is Phase.THINKING:
             print("Thinking...", flush=True)
