@@ -6,7 +6,17 @@ from pathlib import Path
 import pytest
 
 from tutor.errors import ConfigError
-from tutor.settings import Settings, apply_file, describe, load_settings, user_config_path
+from tutor.settings import (
+    Engine,
+    PinFactory,
+    RecognitionSettings,
+    ScenarioOrder,
+    Settings,
+    apply_file,
+    describe,
+    load_settings,
+    user_config_path,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +72,32 @@ def test_wrong_type_names_key_and_line(tmp_path: Path) -> None:
     path.write_text("[listening]\n\nend_silence_s = 'long'\n")
     with pytest.raises(ConfigError, match=r"bad.toml:3: \[listening\] end_silence_s must be a number"):
         load_settings(path)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[recognition]\nmodel = "x"\nengine = "whisper"\n',
+     r"bad.toml:3: \[recognition\] engine: unknown recognition engine 'whisper'; "
+     r"choose one of: auto, vosk, pocketsphinx"),
+    ('[kiosk]\norder = "shuffle"\n', r"bad.toml:2: \[kiosk\] order: unknown scenario order 'shuffle'"),
+    ('[gpio]\n\npin_factory = 3\n', r"bad.toml:3: \[gpio\] pin_factory: unknown pin factory '3'"),
+])
+def test_a_choice_outside_its_list_names_the_line_and_the_choices(tmp_path: Path, text: str,
+                                                                   message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path)
+
+
+def test_choices_become_their_enum_however_they_are_set(tmp_path: Path) -> None:
+    path = tmp_path / "ok.toml"
+    path.write_text('[kiosk]\norder = "sequence"\n')
+    settings = load_settings(path, {"recognition.engine": "pocketsphinx", "gpio.pin_factory": "mock"})
+    assert settings.kiosk.order is ScenarioOrder.SEQUENCE
+    assert settings.recognition.engine is Engine.POCKETSPHINX and settings.gpio.pin_factory is PinFactory.MOCK
+    assert RecognitionSettings(engine="vosk").engine is Engine.VOSK  # set in code, checked the same way
+    with pytest.raises(ConfigError, match="unknown recognition engine 'kaldi'"):
+        RecognitionSettings(engine="kaldi")
 
 
 def test_broken_toml_and_missing_explicit_file(tmp_path: Path) -> None:
