@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from tutor.errors import TutorError
-from tutor.files import describe_kind
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,8 @@ def read_toml(path: Path, *, what: str, error: type[TutorError]) -> TomlFile:
     A missing file raises FileNotFoundError untouched, because what that means differs:
     an error for a named scenario, nothing for an optional manifest.
     """
+    from tutor.files import describe_kind  # only for the rare refusal; keeps `tutor --help` quick
+
     try:
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
