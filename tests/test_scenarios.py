@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
 
 from tutor.errors import ScenarioError, UnknownScenarioError
-from tutor.scenarios import ScenarioLibrary, load_scenario
+from tutor.scenarios import LIBRARY_DIR, ScenarioLibrary, check_scenario_file, load_scenario
 
 DATA = Path(__file__).parent / "data"
 
@@ -59,3 +60,35 @@ def test_extra_folder_and_path_resolution(tmp_path: Path) -> None:
     assert library.resolve(str(DATA / "short-complaint.toml")).has_mid_pause
     with pytest.raises(ScenarioError, match="does not exist"):
         library.resolve(str(tmp_path / "nope.toml"))
+
+
+def test_every_problem_in_a_file_is_found_not_only_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('title = 3\nlines = [\n  "",\n  "ok",\n  { text = "x", pause = 1 },\n]\n'
+                    'difficulty = "brutal"\nemotions = "angry"\n')
+    scenario, problems = check_scenario_file(path)
+    assert scenario is None
+    assert problems == [
+        f"{path}:1: 'title' must be a string, not int",
+        f"{path}:2: 'lines' item 1 is empty",
+        f"{path}:2: 'lines' item 3 has unknown key 'pause'; known: audio, pause_after, text",
+        f"{path}:7: 'difficulty' must be one of easy, medium, hard, not 'brutal'",
+        f"{path}:8: 'emotions' must be an array of strings",
+    ]
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario(path)
+    assert str(raised.value) == problems[0]
+
+
+def test_a_trainer_file_with_a_library_id_is_logged_once(tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "delayed-package.toml").write_text('title = "Mine"\nlines = ["Hello."]\n')
+    library = ScenarioLibrary((tmp_path,))
+    with caplog.at_level(logging.WARNING, logger="tutor.scenarios"):
+        assert library.get("delayed-package").path == LIBRARY_DIR / "delayed-package.toml"
+        library.ids()
+    warnings = [r.getMessage() for r in caplog.records]
+    assert warnings == [f"{tmp_path / 'delayed-package.toml'}: the id 'delayed-package' is also "
+                        f"{LIBRARY_DIR / 'delayed-package.toml'}, and the built-in library's file wins; "
+                        "rename yours (e.g. delayed-package-own.toml) to practise it"]
+    assert library.shadowed() == [(tmp_path / "delayed-package.toml", LIBRARY_DIR / "delayed-package.toml")]

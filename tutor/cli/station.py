@@ -6,11 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.cli.common import Commands, trainee_name
 from tutor.errors import UsageError
 from tutor.settings import Settings, config_files, describe
 from tutor.terminal import printable
+
+if TYPE_CHECKING:
+    from tutor.scenarios import Scenario
 
 
 def parser_run(commands: Commands) -> None:
@@ -29,8 +33,26 @@ def parser_run(commands: Commands) -> None:
 
 
 def parser_scenarios(commands: Commands) -> None:
-    scenarios = commands.add_parser("scenarios", help="list the scenario library")
-    scenarios.add_argument("--json", action="store_true")
+    scenarios = commands.add_parser(
+        "scenarios", help="list, check or show the scenarios",
+        description="List the scenarios (the default), check scenario files for problems, or show "
+        "one as the station will play it.")
+    scenarios.add_argument("--json", action="store_true", help="list as JSON")
+    actions = scenarios.add_subparsers(dest="action", metavar="ACTION")
+    listing = actions.add_parser("list", help="list the scenarios the station plays (the default)")
+    listing.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="as JSON")
+    check = actions.add_parser(
+        "check", help="check scenario files: every problem, one line each",
+        description="Check every scenario file and report each problem as FILE:LINE: problem, then "
+        "a summary. Exit status 0 when all are fine, 2 when any has a problem.")
+    check.add_argument("targets", nargs="*", type=Path, metavar="DIR|FILE",
+                       help="files or folders to check (default: the library and storage.scenario_dirs)")
+    check.add_argument("--strict", action="store_true",
+                       help="warnings (a hidden file, nothing to judge by) count as problems")
+    show = actions.add_parser("show", help="show one scenario as the station will play it")
+    show.add_argument("scenario", metavar="ID|FILE", help="scenario id or scenario file")
+    show.add_argument("--say", type=Path, metavar="OUT.wav",
+                      help="also render the customer's voice (lines and pauses) to this WAV file")
 
 
 def parser_config(commands: Commands) -> None:
@@ -75,6 +97,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_scenarios(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "check":
+        return _check_scenarios(args, settings)
+    if args.action == "show":
+        return _show_scenario(args, settings)
     from tutor.app import App
 
     scenarios = list(App(settings).library)
@@ -89,6 +115,73 @@ def cmd_scenarios(args: argparse.Namespace, settings: Settings) -> int:
         pause = "  (pauses mid-complaint)" if s.has_mid_pause else ""
         print(f"{printable(s.id):<{width}}  {s.difficulty:<6}  {printable(s.title)}{pause}")
     return 0
+
+
+def _check_scenarios(args: argparse.Namespace, settings: Settings) -> int:
+    from tutor.app import App
+    from tutor.scenarios.check import check_targets
+
+    library = App(settings).library
+    targets = list(args.targets) or list(library.dirs)
+    report = check_targets(targets, library)
+    for problem in report.problems:
+        print(problem)
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    print(report.summary)
+    failed = report.problems or (args.strict and report.warnings)
+    return 2 if failed else 0
+
+
+def _show_scenario(args: argparse.Namespace, settings: Settings) -> int:
+    from tutor.app import App
+    from tutor.scoring.advice import composed_paraphrase
+
+    scenario = App(settings).library.resolve(args.scenario)
+    if args.say is not None and args.say.is_dir():
+        raise UsageError(f"--say needs a file name, and {args.say} is a folder")
+    voice = settings.voice
+    print(f"{printable(scenario.title)}  [{printable(scenario.id)}, {scenario.difficulty}"
+          f"{', ' + printable(scenario.setting) if scenario.setting else ''}]")
+    if scenario.path is not None:
+        print(f"file: {printable(str(scenario.path))}")
+    if scenario.summary:
+        print(f"summary: {printable(scenario.summary)}")
+    print(f"voice: {printable(scenario.voice or voice.voice)}"
+          f"{'' if scenario.voice else ' (the station default)'}, "
+          f"{scenario.rate or voice.rate} words a minute")
+    print("lines:")
+    for number, line in enumerate(scenario.lines, 1):
+        recorded = f"  (recorded: {printable(str(line.audio))})" if line.audio else ""
+        print(f"  {number:>2}. {printable(line.text)}{recorded}")
+        if number < len(scenario.lines):
+            pause = next(p for p in (line.pause_after_s, scenario.pause_after_s, voice.pause_after_s)
+                         if p is not None)
+            long = "  <- the trainee should wait this out" if pause >= 2.0 else ""
+            print(f"      ... {pause:g} s pause{long}")
+    print("key points (what the paraphrase is judged by):")
+    for point in scenario.key_points or ("(none: each sentence of the lines is used instead)",):
+        print(f"  - {printable(point)}")
+    print(f"emotions: {printable(', '.join(scenario.emotions)) if scenario.emotions else '(none)'}")
+    if scenario.model_answer:
+        print(f"model answer: {printable(scenario.model_answer)}")
+    else:
+        print(f"model answer: (none; the suggestion is composed: "
+              f"\"{printable(composed_paraphrase(scenario))}\")")
+    if args.say is not None:
+        _say(scenario, settings, args.say)
+    return 0
+
+
+def _say(scenario: Scenario, settings: Settings, out: Path) -> None:
+    from tutor.audio.wavfile import write_wav
+    from tutor.voice import EspeakSynthesizer, render_customer
+
+    rate = settings.audio.sample_rate
+    with EspeakSynthesizer(settings.voice) as synthesizer:
+        track = render_customer(scenario, synthesizer, rate, settings.voice)
+    write_wav(out, track.samples, rate)
+    print(f"customer's voice: {printable(str(out))} ({len(track.samples) / rate:.1f} s)")
 
 
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:

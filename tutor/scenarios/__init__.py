@@ -18,23 +18,24 @@ the synthetic voice). Optional scenario keys: ``summary``, ``setting``,
 
 A scenario is at most :data:`MAX_LINES` lines of :data:`MAX_LINE_CHARS`
 characters, a recorded line at most :data:`MAX_LINE_AUDIO_S` long, and the
-voice one espeak-ng lists; the whole track is bounded when it is rendered
+voice one espeak-ng lists as speaking English; the whole track is bounded when it is rendered
 (:data:`tutor.voice.MAX_CUSTOMER_S`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from tutor.errors import ScenarioError, UnknownScenarioError
 from tutor.terminal import printable
 from tutor.tomlfile import key_line, read_toml
 
 _LOGGER = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 LIBRARY_DIR: Final = Path(__file__).parent / "library"
 DIFFICULTIES: Final = ("easy", "medium", "hard")
@@ -102,66 +103,121 @@ class Scenario:
 
 def load_scenario(path: Path) -> Scenario:
     """Read and check one scenario file; errors name the file, line and key."""
+    scenario, problems = check_scenario_file(path)
+    if scenario is None:
+        raise ScenarioError(problems[0])
+    return scenario
+
+
+def check_scenario_file(path: Path) -> tuple[Scenario | None, list[str]]:
+    """The scenario in ``path`` and every problem with it (``file:line: problem``), the first
+    being the one :func:`load_scenario` raises; the scenario is None when there is any."""
     try:
         document = read_toml(path, what="scenario file", error=ScenarioError)
     except FileNotFoundError:
-        raise ScenarioError(f"scenario file {path} does not exist") from None
-    return parse_scenario(document.data, scenario_id=path.stem, path=path, text=document.text)
+        return None, [f"scenario file {path} does not exist"]
+    except ScenarioError as exc:
+        return None, [str(exc)]
+    return _parse(document.data, scenario_id=path.stem, path=path, text=document.text)
 
 
 def parse_scenario(data: dict[str, Any], *, scenario_id: str, path: Path | None = None,
                    text: str | None = None) -> Scenario:
+    scenario, problems = _parse(data, scenario_id=scenario_id, path=path, text=text)
+    if scenario is None:
+        raise ScenarioError(problems[0])
+    return scenario
+
+
+def _parse(data: dict[str, Any], *, scenario_id: str, path: Path | None,
+           text: str | None) -> tuple[Scenario | None, list[str]]:
+    """Every key checked, each problem kept, so a trainer sees them all at once."""
     where = str(path) if path else scenario_id
+    problems: list[str] = []
 
     def fail(key: str, message: str) -> ScenarioError:
         return ScenarioError(f"{where}:{key_line(text, key)}: '{key}' {message}")
 
+    def attempt(check: Callable[[], _T], default: _T) -> _T:
+        try:
+            return check()
+        except ScenarioError as exc:
+            problems.append(str(exc))
+            return default
+
     for key in data:
         if key not in _KNOWN_KEYS:
-            raise fail(key, f"is not a scenario key; known keys: {', '.join(sorted(_KNOWN_KEYS))}")
+            problems.append(str(fail(key, "is not a scenario key; known keys: "
+                                          f"{', '.join(sorted(_KNOWN_KEYS))}")))
     for required in ("title", "lines"):
         if required not in data:
-            raise ScenarioError(f"{where}: missing required key '{required}'")
+            problems.append(f"{where}: missing required key '{required}'")
 
-    title = _string(data["title"], lambda m: fail("title", m))
-    if not title.strip():
-        raise fail("title", "must not be empty")
-    raw_lines = data["lines"]
-    if not isinstance(raw_lines, list) or not raw_lines:
-        raise fail("lines", "must be a non-empty array of the customer's lines")
-    if len(raw_lines) > MAX_LINES:
-        raise fail("lines", f"has {len(raw_lines)} items; a scenario may have at most {MAX_LINES}")
+    def read_title() -> str:
+        title = _string(data["title"], lambda m: fail("title", m))
+        if not title.strip():
+            raise fail("title", "must not be empty")
+        return title.strip()
+
+    title = attempt(read_title, "") if "title" in data else ""
+    lines: list[CustomerLine] = []
+    raw_lines = data.get("lines", [])
+    if "lines" in data and (not isinstance(raw_lines, list) or not raw_lines):
+        problems.append(str(fail("lines", "must be a non-empty array of the customer's lines")))
+        raw_lines = []
+    elif len(raw_lines) > MAX_LINES:
+        problems.append(str(fail("lines", f"has {len(raw_lines)} items; a scenario may have at most "
+                                          f"{MAX_LINES}")))
     base = path.parent if path else Path.cwd()
-    lines = tuple(_line(item, i, base, lambda m: fail("lines", m)) for i, item in enumerate(raw_lines, 1))
+    for number, item in enumerate(raw_lines, 1):
+        try:
+            lines.append(_line(item, number, base, lambda m: fail("lines", m)))
+        except ScenarioError as exc:  # each bad item reported, the rest still checked
+            problems.append(str(exc))
 
-    difficulty = _string(data.get("difficulty", "medium"), lambda m: fail("difficulty", m))
-    if difficulty not in DIFFICULTIES:
-        raise fail("difficulty", f"must be one of {', '.join(DIFFICULTIES)}, not {difficulty!r}")
-    rate = data.get("rate")
-    if rate is not None and (not isinstance(rate, int) or isinstance(rate, bool) or not 60 <= rate <= 400):
-        raise fail("rate", f"must be words per minute between 60 and 400, not {rate!r}")
-    voice = _string(data["voice"], lambda m: fail("voice", m)) if "voice" in data else None
-    if voice is not None:
+    def read_difficulty() -> str:
+        difficulty = _string(data.get("difficulty", "medium"), lambda m: fail("difficulty", m))
+        if difficulty not in DIFFICULTIES:
+            raise fail("difficulty", f"must be one of {', '.join(DIFFICULTIES)}, not {difficulty!r}")
+        return difficulty
+
+    def read_rate() -> int | None:
+        rate = data.get("rate")
+        if rate is not None and (not isinstance(rate, int) or isinstance(rate, bool)
+                                 or not 60 <= rate <= 400):
+            raise fail("rate", f"must be words per minute between 60 and 400, not {rate!r}")
+        return rate
+
+    def read_voice() -> str | None:
+        if "voice" not in data:
+            return None
+        voice = _string(data["voice"], lambda m: fail("voice", m))
         from tutor.voice import voice_problem  # tutor.voice imports this module
 
         if problem := voice_problem(voice):
             raise fail("voice", problem)
-    return Scenario(
+        return voice
+
+    scenario = Scenario(
         id=scenario_id,
-        title=title.strip(),
-        lines=lines,
-        summary=_string(data.get("summary", ""), lambda m: fail("summary", m)),
-        setting=_string(data.get("setting", ""), lambda m: fail("setting", m)),
-        difficulty=difficulty,
-        tags=_strings(data.get("tags", []), lambda m: fail("tags", m)),
-        pause_after_s=_seconds(data.get("pause_after"), lambda m: fail("pause_after", m)),
-        rate=rate,
-        voice=voice,
-        key_points=_strings(data.get("key_points", []), lambda m: fail("key_points", m)),
-        emotions=_strings(data.get("emotions", []), lambda m: fail("emotions", m)),
-        model_answer=_string(data.get("model_answer", ""), lambda m: fail("model_answer", m)),
+        title=title,
+        lines=tuple(lines),
+        summary=attempt(lambda: _string(data.get("summary", ""), lambda m: fail("summary", m)), ""),
+        setting=attempt(lambda: _string(data.get("setting", ""), lambda m: fail("setting", m)), ""),
+        difficulty=attempt(read_difficulty, "medium"),
+        tags=attempt(lambda: _strings(data.get("tags", []), lambda m: fail("tags", m)), ()),
+        pause_after_s=attempt(lambda: _seconds(data.get("pause_after"), lambda m: fail("pause_after", m)),
+                              None),
+        rate=attempt(read_rate, None),
+        voice=attempt(read_voice, None),
+        key_points=attempt(lambda: _strings(data.get("key_points", []), lambda m: fail("key_points", m)),
+                           ()),
+        emotions=attempt(lambda: _strings(data.get("emotions", []), lambda m: fail("emotions", m)), ()),
+        model_answer=attempt(lambda: _string(data.get("model_answer", ""),
+                                             lambda m: fail("model_answer", m)), ""),
         path=path,
     )
+    return (None, problems) if problems else (scenario, [])
 
 
 def _line(item: Any, number: int, base: Path, fail: Any) -> CustomerLine:
@@ -222,19 +278,49 @@ def _seconds(value: Any, fail: Any) -> float | None:
     return float(value)
 
 
+_WARNED_SHADOWS: set[tuple[Path, Path]] = set()
+
+
+def shadow_warning(hidden: Path, winner: Path) -> str:
+    """One line for a trainer's file hidden by another with the same id."""
+    where = "the built-in library's" if winner.parent == LIBRARY_DIR else "the earlier folder's"
+    return (f"{hidden}: the id '{hidden.stem}' is also {winner}, and {where} file wins; "
+            f"rename yours (e.g. {hidden.stem}-own.toml) to practise it")
+
+
 class ScenarioLibrary:
     """The built-in scenarios plus any folders a trainer adds."""
 
     def __init__(self, extra_dirs: tuple[Path, ...] = ()) -> None:
         self.dirs = (LIBRARY_DIR, *extra_dirs)
 
-    def paths(self) -> dict[str, Path]:
+    def paths(self, *, warn: bool = True) -> dict[str, Path]:
+        """Each id and the file it is read from: the first folder that has it wins (the
+        built-in library first); a hidden file is logged once (:meth:`shadowed`) unless
+        ``warn`` is False (the caller reports it itself)."""
         found: dict[str, Path] = {}
         for folder in self.dirs:
             if folder.is_dir():
                 for path in sorted(folder.glob("*.toml")):
                     found.setdefault(path.stem, path)
+        for hidden, winner in self.shadowed() if warn else ():
+            if (hidden, winner) not in _WARNED_SHADOWS:
+                _WARNED_SHADOWS.add((hidden, winner))
+                _LOGGER.warning("%s", printable(shadow_warning(hidden, winner)))
         return found
+
+    def shadowed(self) -> list[tuple[Path, Path]]:
+        """Files never played because an earlier folder has a scenario with the same id:
+        (the hidden file, the one that wins)."""
+        first: dict[str, Path] = {}
+        hidden: list[tuple[Path, Path]] = []
+        for folder in self.dirs:
+            if folder.is_dir():
+                for path in sorted(folder.glob("*.toml")):
+                    if path.stem in first and first[path.stem].resolve() != path.resolve():
+                        hidden.append((path, first[path.stem]))
+                    first.setdefault(path.stem, path)
+        return hidden
 
     def ids(self) -> list[str]:
         return sorted(self.paths())

@@ -1,13 +1,24 @@
-"""One better sentence for this scenario, aimed at the habit that most needs it."""
+"""One better sentence for this scenario, aimed at the habit that most needs it.
+
+The scenario's ``model_answer`` is the first source. A trainer's scenario may have none, so a
+paraphrase is also composed from what the trainer did write: the ``key_points`` (notes about
+the customer, "lost a day's pay waiting in") turned into clauses said to the customer, else the
+first sentence of the complaint with its greeting dropped and its persons swapped ("I paid" ->
+"you paid", "your engineer" -> "our engineer"). The text keeps the author's case and
+contractions: it is shown on screen as well as spoken.
+"""
 
 from __future__ import annotations
+
+import re
+from typing import Final
 
 from tutor.scenarios import Scenario
 from tutor.scoring.moves import feelings_named, question_kind
 from tutor.scoring.result import Trait
-from tutor.scoring.text import Clause, clauses, sentences, swap_person, words
+from tutor.scoring.text import Clause, clauses, sentences, words
 
-_DEFAULT_QUESTION = "What would help most right now?"
+_DEFAULT_QUESTION: Final = "What would help most right now?"
 
 
 def better_sentence(scenario: Scenario | None, paraphrase: Trait | None, empathy: Trait | None,
@@ -38,13 +49,172 @@ def example_sentence(scenario: Scenario, kind: str) -> str:
     if kind == "empathy":
         feeling = scenario.emotions[0] if scenario.emotions else "frustrating"
         return f"I can see why you'd feel {feeling}."
-    if scenario.key_points:
-        return f"So if I've got this right, {scenario.key_points[0]}."
-    first = next((s for line in scenario.lines for s in sentences(line.text) if len(words(s)) > 4),
-                 scenario.lines[0].text if scenario.lines else "")
-    return f"So what I'm hearing is that {' '.join(swap_person(words(first)))}."
+    return composed_paraphrase(scenario)
 
 
 def _ending(sentence: str, mark: str) -> str:
     sentence = sentence.strip()
     return sentence if sentence[-1:] in ".!?" else sentence + mark
+
+
+# --- a paraphrase composed when the scenario has no model answer ---------------------------
+
+_SUBJECT_VERBS: Final = {  # a note's first word said about the customer -> said to them
+    "wants": "want", "needs": "need", "has": "have", "hasn't": "haven't", "is": "are",
+    "isn't": "aren't", "was": "were", "wasn't": "weren't", "does": "do", "doesn't": "don't",
+    "feels": "feel", "thinks": "think", "keeps": "keep", "says": "say", "hopes": "hope",
+    "expects": "expect", "can": "can", "can't": "can't", "cannot": "can't", "could": "could",
+    "couldn't": "couldn't", "won't": "won't", "will": "will", "didn't": "didn't", "did": "did",
+    "never": "never", "had": "had", "would": "would", "wouldn't": "wouldn't", "still": "still",
+    "already": "already", "just": "just",
+}
+_PAST_IRREGULAR: Final = frozenset({
+    "paid", "told", "felt", "went", "came", "sent", "bought", "brought", "got", "gave", "took",
+    "made", "said", "saw", "left", "kept", "lost", "spent", "heard", "thought", "knew", "broke",
+    "held", "ran", "shut", "had", "did", "put", "let", "set", "hit", "cut", "rang", "wrote", "fell",
+})
+_FINITE: Final = frozenset({
+    "is", "are", "was", "were", "has", "have", "had", "did", "does", "do", "can", "could", "will",
+    "would", "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "didn't",
+    "doesn't", "don't", "can't", "couldn't", "won't", "wouldn't", "never",
+}) | _PAST_IRREGULAR
+_DETERMINERS: Final = frozenset({
+    "the", "a", "an", "no", "your", "their", "his", "her", "its", "this", "that", "these", "those",
+    "every", "each", "some", "nothing", "nobody", "noone", "someone", "everyone", "everything",
+    "you", "they", "she", "he", "it", "there", "one", "two", "three", "both", "all", "my", "our",
+})
+_GREETING: Final = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|good\s+(?:morning|afternoon|evening)|yes|yeah|right|look|listen|"
+    r"um+|uh+|er+|so|okay|ok|well|excuse\s+me|sorry)(?:\s+there)?\b[\s,.!:;-]*)+", re.IGNORECASE)
+_PLEASE: Final = re.compile(r"[\s,]*\bplease\b", re.IGNORECASE)
+_TOKEN: Final = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|[^A-Za-z]+")
+# the customer's words as the trainee says them back: the customer becomes "you", the company
+# ("you", "your") becomes "we"
+_CUSTOMER_TO_TRAINEE: Final = {
+    "i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "me": "you",
+    "my": "your", "mine": "yours", "myself": "yourself", "we": "you", "we're": "you're",
+    "we've": "you've", "we'd": "you'd", "we'll": "you'll", "us": "you", "our": "your",
+    "ours": "yours", "ourselves": "yourselves", "am": "are", "your": "our", "yours": "ours",
+    "you're": "we're", "you've": "we've", "you'd": "we'd", "you'll": "we'll",
+    "yourself": "ourselves", "yourselves": "ourselves",
+}
+_THIRD_TO_SECOND: Final = {"they": "you", "them": "you", "their": "your", "theirs": "yours",
+                           "themselves": "yourselves", "they're": "you're", "they've": "you've"}
+_OBJECT_AFTER: Final = frozenset({
+    "to", "for", "with", "at", "from", "about", "by", "of", "told", "called", "rang", "asked",
+    "paid", "gave", "sent", "emailed", "contacted", "phoned", "trusted", "chose", "than", "like",
+})
+_FEELING_WORDS: Final = (  # an emotion the scenario names -> how the situation sounds
+    (("worr", "anxi", "afraid", "scared", "frighten", "nervous", "confus", "shock"), "worrying"),
+    (("upset", "sad", "disappoint", "let down", "hurt"), "disappointing"),
+    (("embarrass", "humiliat"), "embarrassing"),
+    (("stress", "exhaust", "tired", "desperate", "overwhelm"), "stressful"),
+)
+
+
+def composed_paraphrase(scenario: Scenario) -> str:
+    """A spoken paraphrase for a scenario with no model answer: one sentence restating what
+    the customer said, then one naming how it sounds ("That sounds really frustrating.")."""
+    clauses_said = [clause for point in scenario.key_points if (clause := _point_as_clause(point))][:2]
+    restated = ", and ".join(clauses_said) if clauses_said else _first_complaint(scenario)
+    return f"So {restated}. That sounds really {_how_it_sounds(scenario.emotions)}."
+
+
+def _point_as_clause(point: str) -> str | None:
+    """A key point ("lost a day's pay waiting in") as a clause said to the customer ("you lost
+    a day's pay waiting in"); None when the note has no verb to make a clause of."""
+    tokens = _swap(point.strip().rstrip(".!?;,").replace("\u2019", "'"), _THIRD_TO_SECOND).split()
+    if not tokens:
+        return None
+    first = tokens[0].lower()
+    if first in _SUBJECT_VERBS:
+        verb = _SUBJECT_VERBS[first]
+        if verb in ("still", "already", "just", "never") and len(tokens) > 1 and tokens[1].endswith("ing"):
+            return " ".join(["you're", verb, *tokens[1:]])
+        return " ".join(["you", verb, *tokens[1:]])
+    rest = tokens[1:]
+    if first in _PAST_IRREGULAR or (first.endswith("ed") and not _has_verb(rest)):
+        # "lost a day's pay" is something the customer did; "promised callbacks never
+        # happened" starts with a participle used as an adjective
+        return " ".join(["you", *tokens])
+    if not _has_verb(tokens):
+        return None  # "no help at the airport": a note, not something that happened
+    if first not in _DETERMINERS and tokens[0][0].islower():
+        tokens.insert(0, "the")
+    return " ".join(tokens)
+
+
+def _has_verb(tokens: list[str]) -> bool:
+    """True when a note has a finite verb before any relative clause ("that didn't work")."""
+    previous = ""
+    for index, token in enumerate(tokens):
+        word = token.lower()
+        if word in ("that", "which", "who"):
+            return False
+        if (word in _FINITE and word != "left") or (
+                index > 0 and word.endswith("ed") and previous not in ("not", "never", "no")):
+            return True
+        previous = word
+    return False
+
+
+def _first_complaint(scenario: Scenario) -> str:
+    """The first sentence of the complaint worth restating, in the trainee's words."""
+    fallback = ""
+    for line in scenario.lines:
+        for sentence in sentences(line.text) or [line.text]:
+            if sentence.rstrip().endswith("?"):
+                continue  # a question turned round is not a restatement
+            text = _PLEASE.sub("", _GREETING.sub("", sentence.replace("\u2019", "'")))
+            text = text.strip().rstrip(".!?\u2026 ,;:-").strip()
+            fallback = fallback or text
+            if len(text.split()) >= 3:
+                return _lower_first(_swap(text, _CUSTOMER_TO_TRAINEE))
+    return _lower_first(_swap(fallback, _CUSTOMER_TO_TRAINEE)) or "you've had a difficult time with this"
+
+
+def _swap(text: str, persons: dict[str, str]) -> str:
+    """``text`` with the persons swapped word by word, keeping everything else as written."""
+    out: list[str] = []
+    previous = ""
+    for token in _TOKEN.findall(text):
+        key = token.lower()
+        if not key[:1].isalpha():
+            out.append(token)
+            continue
+        if persons is _CUSTOMER_TO_TRAINEE and key == "you":
+            swapped = "us" if previous in _OBJECT_AFTER else "we"
+        elif persons is _CUSTOMER_TO_TRAINEE and key == "was" and previous in ("i", "we"):
+            swapped = "were"
+        else:
+            swapped = persons.get(key, token)
+        if swapped is not token and token[0].isupper() and key != "i":
+            swapped = swapped[0].upper() + swapped[1:]
+        out.append(swapped)
+        previous = key
+    return "".join(out)
+
+
+def _lower_first(text: str) -> str:
+    """The start of a sentence moved after "So": lower case, unless it is a name or "I"."""
+    first = text.split(" ", 1)[0]
+    if first.lower() in _CUSTOMER_TO_TRAINEE.values() or first.lower() in _DETERMINERS or (
+            first[:1].isupper() and first[1:].islower() and first.lower() in _COMMON_STARTS):
+        return text[:1].lower() + text[1:]
+    return text
+
+
+_COMMON_STARTS: Final = frozenset({
+    "it", "it's", "this", "that", "there", "there's", "nobody", "nothing", "now", "when", "since",
+    "after", "before", "last", "yesterday", "today", "on", "in", "at", "for", "once", "twice",
+    "everyone", "everything", "someone", "the", "a", "an", "most", "half", "and", "but", "because",
+    "three", "two", "four", "five", "six", "seven", "eight", "nine", "ten", "within", "every",
+})
+
+
+def _how_it_sounds(emotions: tuple[str, ...]) -> str:
+    for emotion in emotions:
+        for stems, sounds in _FEELING_WORDS:
+            if any(emotion.lower().startswith(s) or s in emotion.lower() for s in stems):
+                return sounds
+    return "frustrating"

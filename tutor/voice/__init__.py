@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -50,7 +50,8 @@ from pyttsx3.drivers import _espeak
 if _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 500) <= 0:
     raise SystemExit("espeak-ng could not start")
 def listed(spec=None):
-    return [[v.name.decode(errors="replace"), v.identifier.decode(errors="replace")]
+    return [[v.name.decode(errors="replace"), v.identifier.decode(errors="replace"),
+             (v.languages or b"")[1:].decode(errors="replace")]  # after the priority byte
             for v in _espeak.ListVoices(spec)]
 print(json.dumps({"voices": listed(), "variants": listed(_espeak.VOICE(languages=b"variant"))}))
 """
@@ -64,6 +65,10 @@ class EspeakVoices:
     """Every accepted voice name, lower case (espeak-ng ignores case), to its identifier."""
     variants: frozenset[str]
     """Variant names (``f3``, ``Alex``), as espeak-ng's file names spell them."""
+    languages: dict[str, str] = field(default_factory=dict)
+    """Each voice's identifier to the language espeak-ng says it speaks (``en-us``, ``piqd``)."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Each voice's identifier to its name as espeak-ng shows it (``Klingon``)."""
 
 
 @functools.cache
@@ -78,12 +83,16 @@ def espeak_voices() -> EspeakVoices | None:
                         "checked for paths", exc)
         return None
     names: dict[str, str] = {}
-    for name, identifier in listing["voices"]:
+    languages: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for name, identifier, language in listing["voices"]:
+        languages[identifier] = language
+        titles[identifier] = name
         # espeak-ng's SetVoiceByName matches a voice's name, its file, or the file's last part
         for key in (name, identifier, identifier.rsplit("/", 1)[-1]):
             names.setdefault(key.lower(), identifier)
-    variants = frozenset(identifier.rsplit("/", 1)[-1] for _, identifier in listing["variants"])
-    return EspeakVoices(names, variants)
+    variants = frozenset(identifier.rsplit("/", 1)[-1] for _, identifier, _ in listing["variants"])
+    return EspeakVoices(names, variants, languages, titles)
 
 
 def voice_problem(voice: str) -> str | None:
@@ -101,11 +110,23 @@ def voice_problem(voice: str) -> str | None:
         hint = f"did you mean {', '.join(dict.fromkeys(voices.names[c] for c in close))}?" if close else (
             "`espeak-ng --voices` lists them")
         problem = f"must be a voice espeak-ng lists, not {_shown(base)}; {hint}"
+    elif not _speaks_english(voices.languages.get(voices.names[base.lower()], "en")):
+        # espeak-ng lists "klingon"; the customer's lines are English and so is the recognizer
+        identifier = voices.names[base.lower()]
+        english = sorted((i for i, language in voices.languages.items() if _speaks_english(language)),
+                         key=lambda i: (len(i), i))
+        problem = (f"must be a voice that speaks English, not {_shown(base)} (espeak-ng's "
+                   f"{voices.titles.get(identifier, identifier)} voice, {identifier}); English voices: "
+                   f"{', '.join(english[:4])} (`espeak-ng --voices=en` lists them)")
     elif plus and _variant_file(variant) not in voices.variants:
         close = difflib.get_close_matches(variant, sorted(voices.variants), n=3)
         hint = f"did you mean {', '.join(close)}?" if close else "`espeak-ng --voices=variant` lists them"
         problem = f"has a variant espeak-ng does not list: {_shown(variant)}; {hint}"
     return problem
+
+
+def _speaks_english(language: str) -> bool:
+    return language.lower().replace("_", "-").split("-")[0] == "en"
 
 
 def _shown(name: str) -> str:
