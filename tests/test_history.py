@@ -17,7 +17,7 @@ import pytest
 from history_rounds import GOOD_REPLY, POOR_REPLY, make_round
 
 from tutor.errors import ConfigError, HistoryError, NotInHistoryError, SessionError
-from tutor.history import History, RecordedRound, progress_remark, validate_name, without_words
+from tutor.history import History, validate_name, without_words
 from tutor.history.schema import MIGRATIONS, VERSION
 from tutor.scoring import Doubts
 
@@ -332,65 +332,3 @@ def test_trainee_ids_from_keyboards_and_badge_readers(typed: str, kept: str) -> 
 def test_bad_trainee_ids_are_refused(typed: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         validate_name(typed)
-
-
-# progress remarks: a pure function over recorded rounds
-
-def _recorded(days_ago: float, *, trainee: str = "ana", pause: float = 0.5, interruptions: int = 0,
-              paraphrase: bool = True, empathy: bool = True, question: bool = True) -> RecordedRound:
-    return RecordedRound(
-        id=0, started_at=datetime(2026, 11, 24, 12, tzinfo=UTC) - timedelta(days=days_ago), station="pi-1",
-        trainee=trainee, scenario="late-birthday-present", session=None, pause_s=1.0, pause_verdict="quick",
-        pause_passed=pause > 0.5, pause_score=pause, interruptions=interruptions, backchannels=0,
-        paraphrase_passed=paraphrase, paraphrase_score=float(paraphrase), empathy_passed=empathy,
-        empathy_score=float(empathy), open_question_passed=question, open_question_score=float(question),
-        transcript="", recording=None)
-
-
-def test_better_pauses_than_last_week() -> None:
-    history = [_recorded(9, pause=0.4), _recorded(8, pause=0.5), _recorded(1, pause=0.9),
-               _recorded(0, pause=1.0)]
-    assert progress_remark(history, "ana") == "Your pauses are better than last week."
-
-
-def test_two_habits_improved_are_both_mentioned() -> None:
-    history = [_recorded(10, interruptions=2, paraphrase=False), _recorded(2, interruptions=0)]
-    assert progress_remark(history, "ana") == (
-        "You restate the customer's concern more often and you interrupt less than last week.")
-
-
-def test_with_no_round_last_week_earlier_rounds_are_the_baseline() -> None:
-    history = [_recorded(30, question=False), _recorded(29, question=False), _recorded(0)]
-    assert progress_remark(history, "ana") == "You ask more open questions than before."
-
-
-def test_a_slip_is_said_kindly_when_nothing_improved() -> None:
-    history = [_recorded(8, empathy=True), _recorded(1, empathy=False)]
-    assert progress_remark(history, "ana") == (
-        "You named the customer's feelings more often last week; it comes back with practice.")
-
-
-@pytest.mark.parametrize("history", [
-    [],  # no rounds
-    [_recorded(3), _recorded(1), _recorded(0)],  # all within the first week
-    [_recorded(8, pause=0.8), _recorded(0, pause=0.85)],  # a wobble, not a change
-    [_recorded(8, trainee="ben", pause=0.1), _recorded(0, trainee="ben", pause=1.0), _recorded(0)],
-])
-def test_nothing_clear_to_say_is_none(history: list[RecordedRound]) -> None:
-    assert progress_remark(history, "ana") is None
-
-
-def test_guests_get_no_progress_remark() -> None:
-    history = [_recorded(8, trainee="guest", pause=0.1), _recorded(0, trainee="guest", pause=1.0)]
-    assert progress_remark(history, "guest") is None
-    assert progress_remark([*history[:1], _recorded(0, trainee="guest", pause=0.1)], "guest") is None
-
-
-def test_progress_remark_from_real_recorded_rounds(tmp_path: Path) -> None:
-    now = datetime.now(UTC)
-    with History(tmp_path / "h.sqlite3") as history:
-        history.record(make_round(pause_s=0.1, cut_in="but wait that is not right",
-                                  started_at=now - timedelta(days=8)), "ana", "pi-1")
-        history.record(make_round(pause_s=1.5, started_at=now), "ana", "pi-1")
-        remark = progress_remark(history.rounds(), "ana")
-    assert remark == "Your pauses are better and you interrupt less than last week."
