@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import random
 import threading
 import time
@@ -21,6 +22,7 @@ from tutor.audio.simulated import SimulatedDuplex
 from tutor.audio.wavfile import read_mono
 from tutor.errors import RecognitionError, VoiceError
 from tutor.feedback import compose_feedback, spoken_seconds
+from tutor.identify import TypedLines
 from tutor.kiosk import Kiosk, ScenarioChooser
 from tutor.lights import Press
 from tutor.lights.gpio import GpioLights
@@ -305,3 +307,141 @@ def test_feedback_for_no_reply() -> None:
     card = score_reply("", LIBRARY.get("delayed-package"), Settings().scoring,
                        TurnTiming(customer_lines=(), utterances=(), reply=None))
     assert "didn't hear a reply" in compose_feedback(card)
+
+
+# Who is practising: ids typed on a real pipe (the terminal's source), real history in tmp_path
+
+def typed_ids(answers: list[str | None], said: list[str]) -> tuple[TypedLines, Callable[[str], None]]:
+    """The terminal's id source on a pipe, and a ``say`` hook that types the next answer when the
+    station asks (None: nobody answers). The source is listening before the prompt is said, so
+    an answer typed then is never lost."""
+    read, write = os.pipe()
+    typist = open(write, "w")  # noqa: SIM115 - closed at the end of the module's tests by the GC
+    lines = TypedLines(open(read), lambda line: None).start()  # noqa: SIM115
+    remaining = list(answers)
+
+    def say(text: str) -> None:
+        said.append(text)
+        if ("Scan your badge" in text or "type your number again" in text) and remaining:
+            answer = remaining.pop(0)
+            if answer is not None:
+                typist.write(answer + "\n")
+                typist.flush()
+
+    return lines, say
+
+
+def recorded_trainees(settings: Settings) -> list[str]:
+    from tutor.history import History
+
+    with History.open(settings) as history:
+        return [r.trainee for r in history.rounds()]
+
+
+def identifying_kiosk(tmp_path: Path, factory: MockFactory, reply: np.ndarray, recognizer: Any, voice: Any,
+                      answers: list[str | None], said: list[str], **kiosk: object
+                      ) -> tuple[Kiosk, GpioLights, list[Phase]]:
+    from tutor.app import App
+
+    station, lights, states = make_kiosk(tmp_path, factory, reply, recognizer, voice, spoken_feedback=False,
+                                         **kiosk)
+    station.trainee_ids, station.say = typed_ids(answers, said)
+    station.after_round = App(station.settings).after_round()
+    return station, lights, states
+
+
+def test_each_round_is_recorded_for_the_trainee_identified_for_it(
+        tmp_path: Path, factory: MockFactory, reply: np.ndarray, recognizer: Any, voice: Any) -> None:
+    said: list[str] = []
+    station, lights, _ = identifying_kiosk(tmp_path, factory, reply, recognizer, voice,
+                                           ["0042", "bad\x07id", "A-17"], said, identify="optional")
+    events: list[tuple[Phase, dict[str, Any]]] = []
+    results: list[Any] = []
+    station.on_round_event = lambda phase, data: events.append((phase, data))
+    station.on_result = results.append
+    assert station.run(rounds=2, wait_for_button=False) == 2
+    assert recorded_trainees(station.settings) == ["0042", "A-17"]
+    assert "practising as 0042" in said and "practising as A-17" in said
+    assert any("control characters" in s for s in said) and "I couldn't use that id." in said
+    # the round's cues for a terminal: the title, each line as it starts, the turn, the result
+    scenario = LIBRARY.get("late-birthday-present")
+    opening = [data for phase, data in events if phase is Phase.CUSTOMER_SPEAKING and "lines" in data]
+    assert [data["title"] for data in opening] == [scenario.title] * 2
+    lines = [data["text"] for phase, data in events if phase is Phase.CUSTOMER_SPEAKING and "line" in data]
+    assert lines == [line.text for line in scenario.lines] * 2
+    assert [phase for phase, _ in events].count(Phase.LISTENING) == 2
+    assert len(results) == 2 and all(r.transcript for r in results)
+    lights.close()
+
+
+def test_no_answer_is_a_guest_when_optional(tmp_path: Path, factory: MockFactory, reply: np.ndarray,
+                                            recognizer: Any, voice: Any) -> None:
+    said: list[str] = []
+    station, lights, _ = identifying_kiosk(tmp_path, factory, reply, recognizer, voice, [None, ""], said,
+                                           identify="optional", identify_timeout_s=0.3)
+    assert station.run(rounds=2, wait_for_button=False) == 2
+    assert recorded_trainees(station.settings) == ["guest", "guest"]
+    assert "Nothing was scanned, so this round is for a guest." in said  # the time-out
+    assert "This round is for a guest." in said  # Enter alone
+    lights.close()
+
+
+def test_no_round_without_an_id_when_required(tmp_path: Path, factory: MockFactory, reply: np.ndarray,
+                                              recognizer: Any, voice: Any) -> None:
+    said: list[str] = []
+    station, lights, states = identifying_kiosk(tmp_path, factory, reply, recognizer, voice,
+                                                [None, "", "0042"], said, identify="required",
+                                                identify_timeout_s=0.3)
+    runner = threading.Thread(target=station.run, kwargs={"rounds": 1})
+    runner.start()
+    wait_for(lambda: bool(states))
+    press(factory)
+    wait_for(lambda: "No badge was read. Press the button to try again." in said)
+    wait_for(lambda: station.state is Phase.IDLE and len(states) >= 2)
+    assert station.rounds_done == 0 and Phase.CUSTOMER_SPEAKING not in states
+    press(factory)  # again: Enter alone is no id here, so it asks again, then a badge
+    runner.join(timeout=120)
+    assert not runner.is_alive() and station.rounds_done == 1
+    assert "the trainee id is empty" in said
+    assert recorded_trainees(station.settings) == ["0042"]
+    lights.close()
+
+
+def test_a_missing_badge_reader(tmp_path: Path, factory: MockFactory, reply: np.ndarray,
+                                recognizer: Any, voice: Any) -> None:
+    from tutor.identify import EvdevBadgeReader
+
+    said: list[str] = []
+    station, lights, _ = identifying_kiosk(tmp_path, factory, reply, recognizer, voice, [], said,
+                                           identify="optional")
+    station.trainee_ids = EvdevBadgeReader("/dev/input/no-badge-reader-here")
+    assert station.run(rounds=1, wait_for_button=False) == 1  # optional: a guest's round
+    assert recorded_trainees(station.settings) == ["guest"]
+    assert "I can't read the badge reader, so this round is for a guest." in said
+    assert station.faults == 0
+    lights.close()
+
+    required, lights2, states2 = identifying_kiosk(tmp_path, factory, reply, recognizer, voice, [], said,
+                                                   identify="required")
+    required.trainee_ids = EvdevBadgeReader("/dev/input/no-badge-reader-here")
+    runner = threading.Thread(target=required.run)
+    runner.start()
+    wait_for(lambda: bool(states2))
+    press(factory)
+    wait_for(lambda: required.faults == 1 and required.state is Phase.IDLE)
+    required.stop()
+    runner.join(timeout=60)
+    assert Phase.ERROR in states2 and required.rounds_done == 0
+    assert "I can't read the badge reader. Please check it is plugged in." in said
+    lights2.close()
+
+
+def test_identify_off_records_the_default_trainee(tmp_path: Path, factory: MockFactory, reply: np.ndarray,
+                                                  recognizer: Any, voice: Any) -> None:
+    said: list[str] = []
+    station, lights, _ = identifying_kiosk(tmp_path, factory, reply, recognizer, voice, ["0042"], said)
+    station.trainee = "trainer-demo"
+    assert station.run(rounds=1, wait_for_button=False) == 1
+    assert recorded_trainees(station.settings) == ["trainer-demo"]
+    assert not any("badge" in s for s in said)  # nobody was asked
+    lights.close()

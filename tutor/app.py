@@ -166,11 +166,12 @@ class App:
         except TutorError as exc:
             _LOGGER.warning("%s", exc)
 
-    def after_round(self, trainee: str) -> Callable[[RoundResult], str | None]:
-        """For the station: record each round; a remark on the trainee's progress, if any."""
+    def after_round(self) -> Callable[[RoundResult, str], str | None]:
+        """For the station: record each round for the trainee it was played by (identified
+        before each round, or `tutor run --trainee`); a remark on their progress, if any."""
         from tutor.history import History, progress_remark
 
-        def record_and_remark(result: RoundResult) -> str | None:
+        def record_and_remark(result: RoundResult, trainee: str) -> str | None:
             if self.record(result, trainee).round_id is None:
                 return None
             with History.open(self.settings) as history:

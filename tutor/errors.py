@@ -42,6 +42,12 @@ class AudioDeviceError(TutorError, OSError):
     exit_code = 3
 
 
+class InputDeviceError(TutorError, OSError):
+    """The badge reader or keypad is missing, unreadable (permissions) or stopped answering."""
+
+    exit_code = 3
+
+
 class VoiceError(TutorError, RuntimeError):
     """The text-to-speech engine failed or did not answer in time."""
 

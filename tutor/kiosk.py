@@ -5,10 +5,15 @@ the pings and systemd restarts the station. Faults (no microphone, a hung
 voice, a failing recognizer, a full disk) show the error pattern, say one
 plain sentence, wait, and try again: the station never needs a restart to
 recover once the cause is gone.
+
+Before each round the station may ask who is practising (``kiosk.identify``): a badge
+reader, a keypad or a terminal answers through a :class:`~tutor.identify.TraineeIdSource`,
+and each round is recorded for the trainee identified for it.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import random
@@ -16,23 +21,30 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tutor.audio import DuplexAudio
-from tutor.errors import ConfigError, StorageError, TutorError
+from tutor.errors import ConfigError, InputDeviceError, StorageError, TutorError
 from tutor.feedback import compose_feedback, results_for_lights
 from tutor.lights import Lights, Press
 from tutor.recognition import Recognizer
 from tutor.round import PracticeRound, RoundResult
 from tutor.scenarios import Scenario, ScenarioLibrary
 from tutor.service import NO_LIMIT, Watchdog
-from tutor.settings import ScenarioOrder, Settings
+from tutor.settings import Identify, ScenarioOrder, Settings
 from tutor.vocabulary import LIT_HABITS, Phase
 from tutor.voice import Synthesizer
 
+if TYPE_CHECKING:
+    from tutor.identify import TraineeIdSource
+
 _LOGGER = logging.getLogger(__name__)
+
+GUEST = "guest"
+ID_ATTEMPTS = 3  # a mistyped id is asked for again, this many tries in all
+ASK_FOR_ID = "Scan your badge or type your number, then press Enter."
 
 
 class StopRequested(Exception):
@@ -46,6 +58,7 @@ _PLAIN_WORDS = {
     "RecognitionError": "I couldn't understand the recording this time. Let's try again.",
     "DiskFullError": "The disk is full, so I couldn't save that round.",
     "StorageError": "I couldn't save that round: the station's data folder can't be written.",
+    "InputDeviceError": "I can't read the badge reader. Please check it is plugged in.",
 }
 
 
@@ -87,9 +100,16 @@ class Kiosk:
     open_audio: Callable[[], DuplexAudio]  # a fresh device each round, so replugging recovers
     chooser: ScenarioChooser
     watchdog: Watchdog | None = None
-    after_round: Callable[[RoundResult], str | None] = lambda result: None  # history; a progress remark
+    # history: record the round for the trainee; a remark on their progress
+    after_round: Callable[[RoundResult, str], str | None] = lambda result, trainee: None
     on_state: Callable[[Phase], None] = lambda state: None
-    say: Callable[[str], None] = lambda text: None
+    say: Callable[[str], None] = lambda text: None  # what the station says, as text (console, log)
+    # the round's own events (customer lines, listening, thinking) for a terminal to show; the
+    # opening CUSTOMER_SPEAKING event also carries the scenario's "title"
+    on_round_event: Callable[[Phase, dict[str, Any]], None] = lambda phase, data: None
+    on_result: Callable[[RoundResult], None] = lambda result: None  # each round, before its feedback
+    trainee: str = GUEST  # whose rounds they are when nobody is asked (kiosk.identify = "off")
+    trainee_ids: TraineeIdSource | None = None  # where ids come from when kiosk.identify asks
     calibrated_latency_s: float | None = None
     state: Phase = Phase.IDLE
     rounds_done: int = 0
@@ -114,10 +134,13 @@ class Kiosk:
                         break
                     if press is Press.LONG and self.chooser.last is not None:
                         repeat = self.chooser.last
-                scenario = repeat or self.chooser.choose()
-                repeat = None
                 try:
-                    repeat = self._round(scenario)
+                    trainee = self._who_is_practising()
+                    if trainee is None:
+                        continue  # "required" and nobody identified: back to idle
+                    scenario = repeat or self.chooser.choose()
+                    repeat = None
+                    repeat = self._round(scenario, trainee)
                 except StopRequested:
                     raise
                 except TutorError as exc:
@@ -127,18 +150,81 @@ class Kiosk:
         self._enter(Phase.IDLE, NO_LIMIT)
         return self.rounds_done
 
-    def _round(self, scenario: Scenario) -> Scenario | None:
+    def _who_is_practising(self) -> str | None:
+        """The trainee for the next round: asked for when ``kiosk.identify`` says so; None
+        when an id is required and none was given."""
+        kiosk = self.settings.kiosk
+        if kiosk.identify is Identify.OFF:
+            return self.trainee
+        from tutor.history import validate_name
+
+        required = kiosk.identify is Identify.REQUIRED
+        if self.watchdog is not None:  # each try: the prompt said, then the wait
+            self.watchdog.expect("identifying", ID_ATTEMPTS * (kiosk.identify_timeout_s
+                                                               + self.settings.voice.timeout_s + 20.0))
+        if self.trainee_ids is None:
+            raise InputDeviceError("kiosk.identify asks who is practising, but the station has no "
+                                   "badge reader, keypad or terminal to read an id from")
+        for attempt in range(ID_ATTEMPTS):
+            words = ASK_FOR_ID if attempt == 0 else "Please scan your badge or type your number again."
+            try:
+                typed = self.trainee_ids.read_id(kiosk.identify_timeout_s, self._stop,
+                                                 prompt=functools.partial(self._tell, words))
+            except InputDeviceError as exc:
+                if required:
+                    raise
+                _LOGGER.warning("%s", exc)
+                self._tell("I can't read the badge reader, so this round is for a guest.")
+                return GUEST
+            if self.stopping:
+                raise StopRequested
+            if typed is None:
+                if required:
+                    self._tell("No badge was read. Press the button to try again.")
+                    return None
+                self._tell("Nothing was scanned, so this round is for a guest.")
+                return GUEST
+            if not typed.strip() and not required:
+                self._tell("This round is for a guest.")  # Enter alone: no id, on purpose
+                return GUEST
+            try:
+                trainee = validate_name(typed)
+            except ConfigError as exc:
+                _LOGGER.info("%s", exc)
+                self.say(f"{exc}")
+                self._tell("I couldn't use that id.")
+                continue
+            self.say(f"practising as {trainee}")
+            self._tell("Thank you.")
+            return trainee
+        if required:
+            self._tell("I couldn't read an id. Press the button to try again.")
+            return None
+        self._tell("I couldn't read an id, so this round is for a guest.")
+        return GUEST
+
+    def _tell(self, words: str) -> None:
+        """Say ``words`` as text and out loud; a voice that fails costs the words, not the round."""
+        self.say(words)
+        self._try_to_say(words)
+
+    def _round(self, scenario: Scenario, trainee: str) -> Scenario | None:
         """One round and its feedback; the scenario to repeat if a long press asked for it."""
         # a minute plus 5 characters a second, a third of speaking speed: room for pauses and rendering
         self._enter(Phase.CUSTOMER_SPEAKING, 60.0 + sum(len(line.text) for line in scenario.lines) / 5)
         audio = self.open_audio()
         try:
+
+            def on_event(phase: Phase, data: dict[str, Any]) -> None:
+                self._on_round_event(phase, {**data, "title": scenario.title} if "lines" in data else data)
+
             practice = PracticeRound(audio=audio, recognizer=self.recognizer, synthesizer=self.synthesizer,
-                                     settings=self.settings, on_event=self._on_round_event,
+                                     settings=self.settings, on_event=on_event,
                                      calibrated_latency_s=self.calibrated_latency_s)
             result = practice.run(scenario)
             self.rounds_done += 1
-            progress = self._after_round(result)
+            progress = self._after_round(result, trainee)
+            self.on_result(result)
             return self._feedback(audio, result, progress, scenario)
         finally:
             audio.close()
@@ -152,10 +238,11 @@ class Kiosk:
                         + listening.end_silence_s + 10.0)
         elif phase is Phase.THINKING:
             self._enter(Phase.THINKING, 30.0 + 2.0 * listening.max_reply_s)
+        self.on_round_event(phase, data)
 
-    def _after_round(self, result: RoundResult) -> str | None:
+    def _after_round(self, result: RoundResult, trainee: str) -> str | None:
         try:
-            return self.after_round(result)
+            return self.after_round(result, trainee)
         except TutorError as exc:  # history is worth keeping, but never worth the round
             _LOGGER.warning("%s", exc)
             return None

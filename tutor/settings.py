@@ -48,9 +48,17 @@ class PinFactory(StrEnum):
     NONE = "none"  # no GPIO: patterns go to the log
 
 
+class Identify(StrEnum):
+    """Whether the station asks who is practising before each round (``kiosk.identify``)."""
+
+    OFF = "off"  # every round is the default trainee's (`tutor run --trainee`, else guest)
+    OPTIONAL = "optional"  # asked; no answer in time, or Enter alone, practises as guest
+    REQUIRED = "required"  # no round without an id: back to idle after the time-out
+
+
 # what an unknown value is called in its error: "unknown recognition engine 'whisper'"
 _CHOICE_NAMES: Final = {Engine: "recognition engine", ScenarioOrder: "scenario order",
-                        PinFactory: "pin factory"}
+                        PinFactory: "pin factory", Identify: "kiosk.identify mode"}
 
 
 def _check_choices(section: object) -> None:
@@ -242,9 +250,22 @@ class KioskSettings:
         "How long the result LEDs stay lit after a round."))
     max_feedback_s: float = field(default=25.0, metadata=_doc(
         "Longest spoken feedback; longer text is cut at a sentence."))
+    identify: Identify = field(default=Identify.OFF, metadata=_doc(
+        "Ask who is practising before each round (badge reader, keypad, or typed at a terminal): "
+        "'off' (every round is `tutor run --trainee`'s, else guest), 'optional' (no id in time, or "
+        "Enter alone, practises as guest) or 'required' (no round without an id)."))
+    identify_timeout_s: float = field(default=20.0, metadata=_doc(
+        "Seconds to wait for a badge or a typed id before practising as guest ('optional') or "
+        "going back to idle ('required')."))
+    badge_device: str = field(default="", metadata=_doc(
+        "The badge reader or keypad: an input device path (best: /dev/input/by-id/...-event-kbd) "
+        "or part of its name; empty for the first keyboard-like device that is not the GPIO button."))
 
     def __post_init__(self) -> None:
         _check_choices(self)
+        if not self.identify_timeout_s > 0:
+            raise ConfigError(f"kiosk.identify_timeout_s must be more than 0 seconds, "
+                              f"not {self.identify_timeout_s:g}")
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,18 @@ The service never imports systemd: :class:`~tutor.service.Notifier` speaks its
 notify protocol when ``$NOTIFY_SOCKET`` is set. READY=1 goes out once the
 models are loaded and the lights are up; SIGTERM ends the current step,
 sends STOPPING=1 and exits cleanly.
+
+Who is practising (``kiosk.identify``) is read from the badge reader as an input
+device under systemd, and typed on stdin at a terminal or with ``--simulate``. At
+a terminal the round is shown as `tutor practice` shows it; under systemd it is
+not, because the journal would keep the trainee's words past the history's
+retention period.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import signal
 import sys
@@ -16,21 +23,27 @@ import threading
 import time
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 from tutor.app import App, SimulatedReply
-from tutor.kiosk import Kiosk, StopRequested
+from tutor.identify import EvdevBadgeReader, TraineeIdSource, TypedLines
+from tutor.kiosk import GUEST, Kiosk, StopRequested
 from tutor.lights import Lights, Press, open_lights
 from tutor.lights.console import ConsoleLights
+from tutor.round import RoundResult
 from tutor.service import Notifier, Watchdog
-from tutor.settings import Settings
+from tutor.settings import Identify, Settings
 from tutor.terminal import printable
+from tutor.vocabulary import Phase
 
 _LOGGER = logging.getLogger(__name__)
 
 
 def run_station(settings: Settings, *, simulate: SimulatedReply | None = None, rounds: int | None = None,
-                trainee: str = "guest", echo: Callable[[str], None] = print) -> int:
+                trainee: str = GUEST, echo: Callable[[str], None] | None = None) -> int:
     """Run the kiosk loop; returns the process exit status."""
+    # each line when it happens, even into a pipe or the journal: a prompt must not wait in a buffer
+    echo = echo or functools.partial(print, flush=True)
     from tutor.voice import EspeakSynthesizer
 
     started = time.monotonic()
@@ -38,6 +51,7 @@ def run_station(settings: Settings, *, simulate: SimulatedReply | None = None, r
     watchdog = Watchdog(notifier).start()
     lights: Lights | None = None
     kiosk: Kiosk | None = None
+    trainee_ids: TraineeIdSource | None = None
 
     stop = threading.Event()
     looping = False
@@ -61,15 +75,22 @@ def run_station(settings: Settings, *, simulate: SimulatedReply | None = None, r
         if stop.is_set():
             return 0
         lights = ConsoleLights(echo) if simulate is not None else open_lights(settings.gpio, echo)
+        at_terminal = simulate is not None or _is_terminal(sys.stdout)
         with EspeakSynthesizer(settings.voice) as synthesizer:
             kiosk = Kiosk(settings=settings, lights=lights, synthesizer=synthesizer, recognizer=recognizer,
                           open_audio=app.audio_opener(simulate), chooser=chooser, watchdog=watchdog,
-                          after_round=app.after_round(trainee),
+                          after_round=app.after_round(), trainee=trainee,
                           on_state=lambda state: notifier.status(state.value),
                           say=lambda text: echo(f"station: {printable(text)}"),
                           calibrated_latency_s=app.calibrated_latency_s)
-            if isinstance(lights, ConsoleLights) and simulate is None:
-                _read_enter_as_button(lights, echo)
+            if at_terminal:
+                kiosk.on_round_event = _show_round_event(echo)
+                kiosk.on_result = _show_result(echo)
+            enter_is_button = lights if isinstance(lights, ConsoleLights) and simulate is None else None
+            trainee_ids = _trainee_ids(settings, enter_is_button, simulate is not None, echo)
+            kiosk.trainee_ids = trainee_ids
+            if enter_is_button is not None and not isinstance(trainee_ids, TypedLines):
+                _read_enter_as_button(enter_is_button, echo)
             if stop.is_set():
                 return 0
             notifier.ready(f"ready in {time.monotonic() - started:.1f} s")
@@ -86,6 +107,8 @@ def run_station(settings: Settings, *, simulate: SimulatedReply | None = None, r
         notifier.stopping()
         signal.signal(signal.SIGTERM, previous)
         watchdog.close()
+        if trainee_ids is not None:
+            trainee_ids.close()
         if lights is not None:
             lights.close()
         notifier.close()
@@ -116,12 +139,66 @@ def _load_what_rounds_use(settings: Settings, *, sound_card: bool) -> None:
 
 def _read_enter_as_button(lights: ConsoleLights, echo: Callable[[str], None]) -> None:
     """No GPIO button: Enter on the terminal starts a round ("r" Enter repeats the last)."""
-    if not sys.stdin or not sys.stdin.isatty():
+    if not _is_terminal(sys.stdin):
         return
-    echo("station: no button found; press Enter to start a round, r then Enter to repeat one")
+    echo(_ENTER_IS_BUTTON)
 
     def read() -> None:
         for line in sys.stdin:
-            lights.press(Press.LONG if line.strip().lower() == "r" else Press.SHORT)
+            _press_for(lights, line)
 
     threading.Thread(target=read, name="keyboard", daemon=True).start()
+
+
+_ENTER_IS_BUTTON = "station: no button found; press Enter to start a round, r then Enter to repeat one"
+
+
+def _press_for(lights: ConsoleLights, line: str) -> None:
+    lights.press(Press.LONG if line.strip().lower() == "r" else Press.SHORT)
+
+
+def _is_terminal(stream: Any) -> bool:
+    return bool(stream) and not stream.closed and stream.isatty()
+
+
+def _trainee_ids(settings: Settings, enter_is_button: ConsoleLights | None, simulated: bool,
+                 echo: Callable[[str], None]) -> TraineeIdSource | None:
+    """Where trainee ids come from: lines on stdin at a terminal or with --simulate (unless a
+    badge reader is named), else the badge reader as an input device. None when not asked."""
+    kiosk = settings.kiosk
+    typed = (simulated or _is_terminal(sys.stdin)) and not kiosk.badge_device
+    if kiosk.identify is Identify.OFF:
+        return None
+    if not typed:
+        return EvdevBadgeReader(kiosk.badge_device)
+    if sys.stdin is None or sys.stdin.closed:
+        return None  # the kiosk says plainly that there is nothing to read an id from
+    lines = TypedLines(sys.stdin, (lambda line: _press_for(enter_is_button, line)) if enter_is_button
+                       else (lambda line: None))
+    if enter_is_button and _is_terminal(sys.stdin):
+        echo(_ENTER_IS_BUTTON)
+    return lines.start()
+
+
+def _show_round_event(echo: Callable[[str], None]) -> Callable[[Phase, dict[str, Any]], None]:
+    """The round's cues as they happen, as `tutor practice` prints them."""
+    def show(phase: Phase, data: dict[str, Any]) -> None:
+        if phase is Phase.CUSTOMER_SPEAKING and "title" in data:
+            echo(f"Customer ({printable(str(data['title']))}):")
+        elif phase is Phase.CUSTOMER_SPEAKING and "line" in data:
+            echo(f"  \"{printable(str(data['text']))}\"")
+        elif phase is Phase.LISTENING:
+            echo("Your turn: answer out loud.")
+        elif phase is Phase.THINKING:
+            echo("Thinking...")
+
+    return show
+
+
+def _show_result(echo: Callable[[str], None]) -> Callable[[RoundResult], None]:
+    def show(result: RoundResult) -> None:
+        from tutor.feedback import format_round
+
+        echo(printable(format_round(result), newlines=True))
+
+    return show
