@@ -9,7 +9,8 @@ packages=(python3 python3-venv python3-dev build-essential portaudio19-dev libas
 extras=""
 if [[ "${1:-}" == "--test" ]]; then
   # festival voices give natural English test speech; pocketsphinx-testdata has real recordings
-  packages+=(festival festvox-us-slt-hts festvox-kallpc16k pocketsphinx-testdata sox systemd)
+  packages+=(festival festvox-us-slt-hts festvox-kallpc16k pocketsphinx-testdata sox systemd
+             chromium poppler-utils)  # the HTML report is checked in a real browser
   extras="[test]"
 fi
 

@@ -292,8 +292,9 @@ def test_the_station_remarks_after_recording_the_round(tmp_path: Path) -> None:
     database = tmp_path / "history.sqlite3"
     history_of(tmp_path, *week(8, CUT_IN_EARLY), *week(1, GREEN, 2))
     settings = Settings(history=HistorySettings(database=str(database)))
-    remark = App(settings).after_round("ana")
+    app = App(settings)
     now = datetime.now(UTC)
-    assert remark(at(GREEN, now - DAY / 2)) == "Your pauses are better and you interrupt less than last week."
-    assert remark(at(CUT_IN_EARLY, now)) is None  # just cut in: no word about interrupting less
+    assert app.after_round(at(GREEN, now - DAY / 2), "ana") == (
+        "Your pauses are better and you interrupt less than last week.")
+    assert app.after_round(at(CUT_IN_EARLY, now), "ana") is None  # just cut in: no praise for it
     assert len(history_of(tmp_path)) == 3 + 2 + 2  # both rounds were recorded

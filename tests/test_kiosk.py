@@ -346,7 +346,7 @@ def identifying_kiosk(tmp_path: Path, factory: MockFactory, reply: np.ndarray, r
     station, lights, states = make_kiosk(tmp_path, factory, reply, recognizer, voice, spoken_feedback=False,
                                          **kiosk)
     station.trainee_ids, station.say = typed_ids(answers, said)
-    station.after_round = App(station.settings).after_round()
+    station.after_round = App(station.settings).after_round
     return station, lights, states
 
 

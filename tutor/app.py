@@ -166,15 +166,12 @@ class App:
         except TutorError as exc:
             _LOGGER.warning("%s", exc)
 
-    def after_round(self) -> Callable[[RoundResult, str], str | None]:
-        """For the station: record each round for the trainee it was played by (identified
-        before each round, or `tutor run --trainee`); a remark on their progress, if any."""
+    def after_round(self, result: RoundResult, trainee: str) -> str | None:
+        """For the station: record a round for the trainee who played it (identified before
+        the round, or `tutor run --trainee`); a remark on their progress, if any."""
         from tutor.history import History, progress_remark
 
-        def record_and_remark(result: RoundResult, trainee: str) -> str | None:
-            if self.record(result, trainee).round_id is None:
-                return None
-            with History.open(self.settings) as history:
-                return progress_remark(history.rounds(trainee=trainee), trainee)
-
-        return record_and_remark
+        if self.record(result, trainee).round_id is None:
+            return None
+        with History.open(self.settings) as history:
+            return progress_remark(history.rounds(trainee=trainee), trainee)

@@ -79,7 +79,7 @@ def run_station(settings: Settings, *, simulate: SimulatedReply | None = None, r
         with EspeakSynthesizer(settings.voice) as synthesizer:
             kiosk = Kiosk(settings=settings, lights=lights, synthesizer=synthesizer, recognizer=recognizer,
                           open_audio=app.audio_opener(simulate), chooser=chooser, watchdog=watchdog,
-                          after_round=app.after_round(), trainee=trainee,
+                          after_round=app.after_round, trainee=trainee,
                           on_state=lambda state: notifier.status(state.value),
                           say=lambda text: echo(f"station: {printable(text)}"),
                           calibrated_latency_s=app.calibrated_latency_s)
