@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -18,17 +19,24 @@ import pytest
 from history_rounds import GOOD_REPLY, POOR_REPLY, make_round
 
 from tutor.errors import StorageError
+from tutor.feedback import compose_feedback
 from tutor.history import History, RecordedRound
 from tutor.history.report import (
     CSV_COLUMNS,
+    Trend,
+    date_ticks,
+    hardest_scenarios,
     progress_text,
     session_text,
     svg_chart,
     to_csv,
     to_html,
+    trend,
     write_csv,
     write_html,
 )
+from tutor.history.report.charts import value_ticks
+from tutor.vocabulary import Habit
 
 Tutor = Callable[..., CompletedProcess[str]]
 SAMPLE_REPLY = Path(__file__).parent.parent / "tutor" / "data" / "sample-reply.wav"
@@ -82,15 +90,118 @@ def test_csv_has_a_row_per_round_with_every_column(rounds: list[RecordedRound]) 
 def test_html_has_a_chart_per_habit_and_escapes_names(rounds: list[RecordedRound]) -> None:
     page = to_html(rounds)
     charts = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
-    assert len(charts) == 3 * 3  # pause, interruptions, paraphrase for each of three trainees
+    assert len(charts) == len(Habit) * 3  # every habit for each of three trainees
     for chart in charts:
         ET.fromstring(chart)  # well-formed SVG
-    for metric in ("pause", "interruptions", "paraphrase"):
-        assert page.count(f'class="chart {metric}"') == 3
+    for habit in Habit:
+        assert page.count(f'class="chart {habit}"') == 3
     assert ODD_NAME not in page and "&lt;b&gt;Zoë &amp; &quot;Co&quot;&lt;/b&gt;" in page
     # opens offline: nothing fetched, nothing run
     assert not re.search(r"<script|<link|<img|src=|@import|url\(", page)
     assert set(re.findall(r"https?://[^\"' ]+", page)) == {"http://www.w3.org/2000/svg"}
+    assert "<p>No rounds match.</p>" in to_html([])
+
+
+def test_user_text_is_escaped_in_every_part_of_the_page(tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite3") as history:
+        history.record(make_round("so it came late </td><script>alert(1)</script> & more"), ODD_NAME, "pi-1")
+        recorded = history.rounds()
+        results = {r.id: {**history.result(r.id), "scenario_title": "<i>Late</i> & \"lost\""}
+                   for r in recorded}
+    page = to_html(recorded, title="<Cohort & co>", results=results)
+    assert "<script" not in page and "<i>" not in page and ODD_NAME not in page
+    assert "&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page  # the rounds list
+    assert "&lt;i&gt;Late&lt;/i&gt; &amp; &quot;lost&quot;" in page  # scenarios and rounds list
+    assert "<title>&lt;Cohort &amp; co&gt;</title>" in page
+    body = page.split("<body>")[1].split("</body>")[0]
+    ET.fromstring(f"<body>{body}</body>")  # no stray markup: the page is well-formed XML as well
+
+
+def _played(history: History, replies: list[tuple[str, float]], scenario: str = "late-birthday-present",
+            trainee: str = "ana") -> list[RecordedRound]:
+    """``replies`` (text, pause) played a day apart, ending today; the trainee's rounds."""
+    start = datetime.now(UTC) - timedelta(days=len(replies))
+    for n, (reply, pause) in enumerate(replies):
+        history.record(make_round(reply, pause_s=pause, scenario_id=scenario,
+                                  started_at=start + timedelta(days=n, hours=len(trainee))), trainee, "pi-1")
+    return history.rounds(trainee=trainee)
+
+
+def test_trends_compare_the_later_half_of_a_trainees_rounds_with_the_earlier(tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite3") as history:
+        improving = _played(history, [(POOR_REPLY, 0.1)] * 3 + [(GOOD_REPLY, 1.4)] * 3)
+    found = trend(Habit.PARAPHRASE, improving)
+    assert found is not None and found.direction == Trend.BETTER
+    assert found.describe() == "better: 0% in the earlier half, 100% in the later half"
+    slipping = list(reversed(improving))
+    worse = trend(Habit.PAUSE, slipping)
+    assert worse is not None and worse.direction == Trend.WORSE
+    assert trend(Habit.PARAPHRASE, improving[:3]) is None  # too few rounds to call a trend
+    page = to_html(improving)
+    overview = page.split('class="trainees"')[1].split("</table>")[0]
+    assert 'aria-label="better: 0% in the earlier half, 100% in the later half"' in overview
+    assert "\u25b2" in overview and "\u25bc" not in overview
+
+
+def test_the_hardest_scenario_comes_first(tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite3") as history:
+        _played(history, [(GOOD_REPLY, 1.4)] * 2, trainee="ana")
+        hard = _played(history, [(POOR_REPLY, 0.1)] * 3, "delayed-package", trainee="ben")
+        both = history.rounds()
+        results = {r.id: history.result(r.id) for r in hard}  # titles known for the hard ones only
+    ranked = hardest_scenarios(both)
+    assert [f.scenario for f in ranked] == ["delayed-package", "late-birthday-present"]
+    assert ranked[0].rounds == 3 and ranked[0].passed[Habit.PARAPHRASE] == 0.0
+    assert ranked[1].passed[Habit.PARAPHRASE] == 1.0 and ranked[1].passed[Habit.PAUSE] == 1.0
+    page = to_html(both, results=results)
+    table = page.split('<table class="scenarios">')[1].split("</table>")[0]
+    assert table.index("A package stuck on out for delivery") < table.index("late-birthday-present")
+
+
+def test_the_rounds_list_shows_the_feedback_the_station_gave(tmp_path: Path) -> None:
+    played = make_round(POOR_REPLY, pause_s=0.1)
+    assert played.score is not None
+    said = compose_feedback(played.score)
+    assert "Try saying their concern back in your own words, like: " in said
+    with History(tmp_path / "h.sqlite3") as history:
+        history.record(played, "ana", "pi-1")
+        recorded = history.rounds()
+        results = {r.id: history.result(r.id) for r in recorded}
+    rounds_list = to_html(recorded, results=results).split('class="rounds"')[-1]
+    assert html.escape(said) in rounds_list and POOR_REPLY in rounds_list
+    assert "\u2717 pause: jumped in, 0.1\u00a0s" in rounds_list and "\u2713 interruptions: 0" in rounds_list
+    # without the stored JSON the columns stand in: the same tip, without its example
+    bare = to_html(recorded).split('class="rounds"')[-1]
+    assert "Try saying their concern back in your own words" in bare and "like: " not in bare
+
+
+def test_words_removed_by_retention_show_as_removed(tmp_path: Path) -> None:
+    old = datetime.now(UTC) - timedelta(days=40)
+    with History(tmp_path / "h.sqlite3", retention_days=30) as history:
+        history.record(make_round(GOOD_REPLY, started_at=old), "ana", "pi-1")
+        recorded = history.rounds()
+        results = {r.id: history.result(r.id) for r in recorded}
+    assert recorded[0].transcript == "" and results[recorded[0].id]["words_removed"]
+    rounds_list = to_html(recorded, results=results).split('class="rounds"')[-1]
+    assert "(words removed after the retention period)" in rounds_list
+    assert "fast shipping" not in rounds_list
+    assert "Well done. You put the customer&#x27;s concern in your own words." in rounds_list  # verdicts stay
+
+
+def test_date_ticks_are_spread_along_the_axis() -> None:
+    start = datetime(2026, 3, 2, 9, 0)
+    weeks = [start + timedelta(days=3 * n) for n in range(12)]
+    ticks = date_ticks(weeks)
+    assert 4 <= len(ticks) <= 6
+    assert ticks[0] == (0, "02 Mar") and ticks[-1] == (11, "04 Apr")
+    assert len({label for _, label in ticks}) == len(ticks)
+    one_day = [start + timedelta(minutes=20 * n) for n in range(5)]
+    assert [label for _, label in date_ticks(one_day)] == ["09:00", "09:20", "09:40", "10:00", "10:20"]
+    assert value_ticks(0.0, 1.0) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert value_ticks(0.0, 2.0, whole=True) == [0.0, 1.0, 2.0]  # interruptions are counted
+    chart = svg_chart("pause", "Pause", [("a", 1.0, True)] * 12, low=0.0, high=3.0, ticks=ticks)
+    assert chart.count('class="date"') == len(ticks)
+    ET.fromstring(chart)
 
 
 def test_a_chart_breaks_its_line_where_a_round_has_no_value() -> None:
@@ -229,7 +340,9 @@ def test_report_table_csv_html_and_filters(tutor: Tutor, tmp_path: Path) -> None
     assert f"Wrote {tmp_path / 'ben.csv'} (6 rounds)." in done.stdout
     assert {r["trainee"] for r in csv.DictReader((tmp_path / "ben.csv").open())} == {"ben"}
     page = (tmp_path / "ben.html").read_text()
-    assert page.count("<svg") == 3 and "Trainee ben" in page and "Trainee ana" not in page
+    assert page.count("<svg") == len(Habit) and "Trainee ben" in page and "Trainee ana" not in page
+    # the example sentence comes from the rounds' stored JSON, which the command reads
+    assert "Try saying their concern back in your own words, like: " in page
     recent = json.loads(tutor("report", "--json", "--since", "3", env=env).stdout)
     assert {r["trainee"] for r in recent} == {"ana", "ben", ODD_NAME} and len(recent) == 5
     assert len(json.loads(tutor("report", "--json", "--station", "pi-2", env=env).stdout)) == 4

@@ -83,7 +83,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         title = "Listening progress" + "".join(
             f", {label} {value}" for label, value in (("trainee", args.trainee), ("station", args.station))
             if value is not None)
-        written.append(report.write_html(rounds, args.html, title))
+        written.append(report.write_html(rounds, args.html, title, report.stored_results(settings, rounds)))
     if args.json:
         print(json.dumps([r.to_json() for r in rounds], indent=2, ensure_ascii=False))
         return 0

@@ -1,0 +1,140 @@
+"""A recorded round as the report's rounds list shows it: what was said, each verdict, and
+the feedback the station gave.
+
+The feedback is not stored with the round; it is a pure function of the
+round's judgements (:func:`tutor.feedback.compose_feedback`), so it is composed
+again here from the round's stored JSON. Two things can differ from what was
+said on the day: the remark on the trainee's progress (it depended on the
+history at the time) is left out, and a spoken length limit configured on
+the station is not applied. A round whose words the retention period removed
+still has its verdicts, so its feedback is composed; its transcript shows as
+removed. Without the JSON (an older caller, a round forgotten meanwhile) the
+indexed columns stand in, and the tip loses only its example sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+from tutor.errors import NotInHistoryError
+from tutor.feedback import compose_feedback
+from tutor.history import History
+from tutor.history.report.figures import passed
+from tutor.scoring import Scorecard, Trait
+from tutor.vocabulary import Habit, PauseVerdict
+
+if TYPE_CHECKING:
+    from tutor.history import RecordedRound
+    from tutor.settings import Settings
+
+StoredResults = Mapping[int, Mapping[str, Any]]  # round id -> the round's JSON as recorded
+
+WORDS_REMOVED: Final = "(words removed after the retention period)"
+NO_REPLY: Final = "(no reply)"
+NOT_RECOGNISED: Final = "(words not recognised)"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    habit: Habit
+    passed: bool | None  # None: not judged, or not with confidence
+    detail: str  # the pause's band and length, the number of interruptions; else empty
+
+
+@dataclass(frozen=True)
+class RoundView:
+    round: RecordedRound
+    scenario_title: str
+    transcript: str
+    words_removed: bool
+    verdicts: tuple[Verdict, ...]
+    feedback: str
+
+
+def stored_results(settings: Settings, rounds: Sequence[RecordedRound]) -> dict[int, dict[str, Any]]:
+    """Each round's JSON as recorded, read from the history ``settings`` name; a round deleted
+    since it was listed is left out (its row then speaks from its columns)."""
+    if not rounds:
+        return {}
+    results: dict[int, dict[str, Any]] = {}
+    with History.open(settings, create=False) as history:
+        for r in rounds:
+            try:
+                results[r.id] = history.result(r.id)
+            except NotInHistoryError:
+                continue
+    return results
+
+
+def view(r: RecordedRound, data: Mapping[str, Any] | None) -> RoundView:
+    """``r`` for the rounds list; ``data`` is its stored JSON when known."""
+    removed = bool(data and data.get("words_removed"))
+    if removed:
+        transcript = WORDS_REMOVED
+    elif r.pause_verdict == PauseVerdict.NO_REPLY:
+        transcript = NO_REPLY
+    else:
+        transcript = r.transcript or NOT_RECOGNISED
+    title = str(data.get("scenario_title") or "") if data else ""
+    card = _card_from_json(r, data) if data else _card_from_columns(r)
+    return RoundView(r, title or r.scenario or "(no scenario)", transcript, removed, _verdicts(r),
+                     compose_feedback(card))
+
+
+def _verdicts(r: RecordedRound) -> tuple[Verdict, ...]:
+    details = {Habit.PAUSE: _pause_detail(r),
+               Habit.INTERRUPTIONS: "" if r.pause_verdict == PauseVerdict.NO_REPLY else str(r.interruptions)}
+    return tuple(Verdict(habit, passed(habit, r), details.get(habit, "")) for habit in Habit)
+
+
+def _pause_detail(r: RecordedRound) -> str:
+    if r.pause_verdict is None:
+        return ""
+    band = r.pause_verdict.replace("_", " ")
+    return band if r.pause_s is None else f"{band}, {r.pause_s:.1f}\u00a0s"  # the unit stays by its number
+
+
+def _column_flag(habit: Habit, r: RecordedRound) -> bool | None:
+    """The indexed verdict: None when the station could not judge ``habit`` with confidence."""
+    return {Habit.PAUSE: r.pause_passed, Habit.PARAPHRASE: r.paraphrase_passed,
+            Habit.EMPATHY: r.empathy_passed, Habit.OPEN_QUESTION: r.open_question_passed
+            }.get(habit, r.interruptions == 0)
+
+
+def _card_from_json(r: RecordedRound, data: Mapping[str, Any]) -> Scorecard:
+    def trait(habit: Habit) -> Trait | None:
+        stored = data.get(habit.trait_key)
+        if not isinstance(stored, Mapping):
+            return None
+        # removing the words also removes "reliable": the indexed column still tells (None: unsure)
+        reliable = stored.get("reliable", _column_flag(habit, r) is not None)
+        return Trait(bool(stored.get("passed")), float(stored.get("score") or 0.0),
+                     str(stored.get("verdict") or ""), str(stored.get("reason") or ""),
+                     reliable=bool(reliable), unsure_reason=stored.get("unsure_reason"))
+
+    return _card(r, {habit: trait(habit) for habit in Habit}, data.get("better_sentence"))
+
+
+def _card_from_columns(r: RecordedRound) -> Scorecard:
+    traits: dict[Habit, Trait | None] = {habit: None for habit in Habit}
+    if r.pause_verdict is not None:
+        traits[Habit.PAUSE] = Trait(bool(r.pause_passed), r.pause_score or 0.0, r.pause_verdict, "",
+                                    reliable=r.pause_passed is not None)
+        traits[Habit.INTERRUPTIONS] = Trait(r.interruptions == 0, float(r.interruptions == 0),
+                                            "none" if r.interruptions == 0 else "interrupted", "")
+    for habit, flag, score in ((Habit.PARAPHRASE, r.paraphrase_passed, r.paraphrase_score),
+                               (Habit.EMPATHY, r.empathy_passed, r.empathy_score),
+                               (Habit.OPEN_QUESTION, r.open_question_passed, r.open_question_score)):
+        if flag is not None:
+            traits[habit] = Trait(flag, score or 0.0, "", "")
+    return _card(r, traits, None)
+
+
+def _card(r: RecordedRound, traits: Mapping[Habit, Trait | None], better: object) -> Scorecard:
+    return Scorecard(transcript=r.transcript, scenario_id=r.scenario or None, pause_s=r.pause_s,
+                     pause=traits[Habit.PAUSE], interruptions=(), backchannels=(),
+                     turn_taking=traits[Habit.INTERRUPTIONS], paraphrase=traits[Habit.PARAPHRASE],
+                     empathy=traits[Habit.EMPATHY], open_question=traits[Habit.OPEN_QUESTION],
+                     better_sentence=better if isinstance(better, str) and better else None)
