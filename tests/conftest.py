@@ -61,13 +61,14 @@ def isolated_env(tmp_path: Path) -> dict[str, str]:
 
 def isolated_environ(home: Path) -> dict[str, str]:
     """``home`` (created) as HOME, config and data folders, no TUTOR_/XDG_/STATE_ variables
-    from the caller, and the system file moved inside ``home`` ($TUTOR_SYSTEM_CONFIG); usable
-    by fixtures wider than one test."""
+    from the caller, and the system file and the installed station's data folder moved inside
+    ``home`` ($TUTOR_SYSTEM_CONFIG, $TUTOR_STATION_DATA); usable by fixtures wider than one test."""
     home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TUTOR_", "XDG_", "STATE_"))}
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
                XDG_DATA_HOME=str(home / ".local/share"), JACK_NO_START_SERVER="1",
-               TUTOR_SYSTEM_CONFIG=str(home / "etc" / "tutor" / "config.toml"))
+               TUTOR_SYSTEM_CONFIG=str(home / "etc" / "tutor" / "config.toml"),
+               TUTOR_STATION_DATA=str(home / "var" / "lib" / "tutor"))
     # English speech is checked against pocketsphinx, whatever vosk model this checkout has
     user_config = home / ".config" / "tutor" / "config.toml"
     user_config.parent.mkdir(parents=True, exist_ok=True)
@@ -78,7 +79,8 @@ def isolated_environ(home: Path) -> dict[str, str]:
 @pytest.fixture
 def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """In-process settings that read no real file: HOME and XDG folders in ``tmp_path``, no
-    TUTOR_CONFIG or STATE_DIRECTORY, and the system config moved to the path returned."""
+    TUTOR_CONFIG or STATE_DIRECTORY, no installed station's folder, and the system config moved
+    to the path returned."""
     import tutor.settings
 
     home = tmp_path / "home"
@@ -88,6 +90,7 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local/share"))
     monkeypatch.delenv("TUTOR_CONFIG", raising=False)
     monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    monkeypatch.setenv("TUTOR_STATION_DATA", str(tmp_path / "var" / "lib" / "tutor"))
     system = tmp_path / "etc" / "tutor" / "config.toml"
     monkeypatch.setattr(tutor.settings, "SYSTEM_CONFIG", system)
     return system

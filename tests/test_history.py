@@ -309,6 +309,58 @@ def test_sessions_group_rounds_and_refuse_mistakes(tmp_path: Path) -> None:
         assert [s.name for s in history.sessions()] == ["cohort 12"]
 
 
+def test_only_rounds_of_a_sessions_scenarios_count_towards_it(tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite3") as history:
+        history.start_session("cohort 12", ["late-birthday-present"])
+        history.record(make_round(), "ana", "pi-1", "cohort 12")
+        history.record(make_round(scenario_id="delayed-package"), "ana", "pi-1", "cohort 12")
+        assert [r.scenario for r in history.rounds(session="cohort 12")] == ["late-birthday-present"]
+        assert [r.session for r in history.rounds()] == ["cohort 12", None]
+        assert history.session("cohort 12").rounds == 1
+        history.end_session()
+        history.start_session("open to all", [])  # names no scenario: every round is in it
+        history.record(make_round(scenario_id="delayed-package"), "ben", "pi-1", "open to all")
+        assert history.session("open to all").rounds == 1
+
+
+def test_a_round_a_tutor_filed_under_a_session_it_is_not_of_is_not_counted(tmp_path: Path) -> None:
+    # tutors before this one filed every round played while a session was open under it
+    path = tmp_path / "h.sqlite3"
+    with History(path) as history:
+        history.start_session("cohort 12", ["late-birthday-present"])
+        history.record(make_round(scenario_id="delayed-package"), "ana", "pi-1")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE rounds SET session_id = (SELECT id FROM sessions)")
+    with History(path) as history:
+        assert history.rounds(session="cohort 12") == [] and history.session("cohort 12").rounds == 0
+        assert [r.session for r in history.rounds()] == [None]
+
+
+def test_an_ended_session_is_reopened_with_its_scenarios_and_rounds(tmp_path: Path) -> None:
+    with History(tmp_path / "h.sqlite3") as history:
+        history.start_session("cohort 12", ["late-birthday-present"])
+        history.record(make_round(), "ana", "pi-1", "cohort 12")
+        first_end = history.end_session()
+        history.record(make_round(), "ben", "pi-1")  # between the days: no session open
+        with pytest.raises(SessionError, match="continue it with `tutor session reopen cohort 12`"):
+            history.start_session("cohort 12", [])
+        reopened = history.reopen_session("cohort 12")
+        assert reopened.open and reopened.rounds == 1 and reopened.scenarios == ("late-birthday-present",)
+        assert reopened.started_at == first_end.started_at
+        with pytest.raises(SessionError, match="'cohort 12' is already open"):
+            history.reopen_session("cohort 12")
+        history.record(make_round(), "cleo", "pi-1", "cohort 12")
+        assert history.end_session().rounds == 2
+        assert [r.trainee for r in history.rounds(session="cohort 12")] == ["ana", "cleo"]
+        history.start_session("cohort 13", [])
+        with pytest.raises(SessionError, match="'cohort 13' is still open; end it first"):
+            history.reopen_session("cohort 12")
+        history.end_session()
+        with pytest.raises(NotInHistoryError, match="no session named 'cohrt 12'; did you mean 'cohort 12'"):
+            history.reopen_session("cohrt 12")
+        assert [s.open for s in history.sessions()] == [False, False]
+
+
 def test_rounds_are_filtered_by_trainee_station_and_time(tmp_path: Path) -> None:
     now = datetime.now(UTC)
     with History(tmp_path / "h.sqlite3") as history:
@@ -319,6 +371,8 @@ def test_rounds_are_filtered_by_trainee_station_and_time(tmp_path: Path) -> None
         assert [r.trainee for r in history.rounds(station="pi-2")] == ["ana", "ben"]
         assert len(history.rounds(since=now - timedelta(days=2))) == 2
         assert history.trainees() == ["ana", "ben"] and history.stations() == ["pi-1", "pi-2"]
+        history.record(make_round(started_at=now), "guest", "pi-2")
+        assert [r.trainee for r in history.rounds(without_trainee="guest")] == ["ana", "ana", "ben"]
 
 
 @pytest.mark.parametrize(("typed", "kept"), [("0012345\n", "0012345"), ("  Ana Lopez ", "Ana Lopez"),

@@ -358,6 +358,9 @@ def test_report_table_csv_html_and_filters(tutor: Tutor, tmp_path: Path) -> None
     (["forget", "anna", "--yes"], 2, "did you mean 'ana'?"),
     (["session", "summary", "cohort"], 2, "no session named 'cohort'"),
     (["session", "end"], 2, "no session is open"),
+    (["session", "reopen", "cohort"], 2, "no session named 'cohort'"),
+    (["report", "--session", "cohort"], 2, "no session named 'cohort'"),
+    (["report", "--trainee", "guest", "--exclude-guest"], 2, "leave nothing to report"),
 ])
 def test_report_and_forget_mistakes_are_one_clear_line(tutor: Tutor, tmp_path: Path, args: list[str],
                                                       code: int, message: str) -> None:
@@ -391,6 +394,10 @@ def test_no_history_yet_is_said_plainly(tutor: Tutor, tmp_path: Path) -> None:
     assert tutor("session", "list", env=env).stdout.strip() == "No sessions yet."
     ended = tutor("session", "end", env=env)
     assert ended.returncode == 2 and "no session is open" in _one_line(ended)
+    reopened = tutor("session", "reopen", "cohort 7", env=env)
+    assert reopened.returncode == 2 and "no session named 'cohort 7'" in _one_line(reopened)
+    by_session = tutor("report", "--session", "cohort 7", env=env)
+    assert by_session.returncode == 2 and "no session named 'cohort 7'" in _one_line(by_session)
     assert not (tmp_path / "h.sqlite3").exists()  # looking creates nothing
 
 
@@ -412,3 +419,56 @@ def test_an_onboarding_session_from_start_to_summary(tutor: Tutor, tmp_path: Pat
     summary = json.loads(tutor("session", "summary", "cohort 7", "--json", env=env).stdout)
     assert summary["ended_at"] and [r["trainee"] for r in summary["rounds"]] == ["ana"]
     assert summary["rounds"][0]["session"] == "cohort 7"
+
+
+def test_report_of_one_session_and_without_guests(tutor: Tutor, tmp_path: Path) -> None:
+    env = _config(tmp_path)
+    with History(tmp_path / "h.sqlite3") as history:
+        history.start_session("cohort 7", ["late-birthday-present"])
+        history.record(make_round(), "ana", "pi-1", "cohort 7")
+        history.record(make_round(), "guest", "pi-1", "cohort 7")
+        # a round played while it is open, but not of its scenarios
+        history.record(make_round(scenario_id="delayed-package"), "ben", "pi-1", "cohort 7")
+        history.end_session()
+        history.record(make_round(), "ben", "pi-1")
+
+    def trainees(*flags: str) -> list[str]:
+        done = tutor("report", "--json", *flags, env=env)
+        assert done.returncode == 0, done.stderr
+        return [r["trainee"] for r in json.loads(done.stdout)]
+
+    assert trainees("--session", "cohort 7") == ["ana", "guest"]
+    assert trainees("--session", "cohort 7", "--exclude-guest") == ["ana"]
+    assert trainees("--exclude-guest") == ["ana", "ben", "ben"]
+    table = tutor("report", "--exclude-guest", env=env).stdout
+    assert "Trainee ana" in table and "Trainee guest" not in table
+    done = tutor("report", "--session", "cohort 7", "--exclude-guest", "--csv", str(tmp_path / "c.csv"),
+                 "--html", str(tmp_path / "c.html"), env=env)
+    assert done.returncode == 0, done.stderr
+    assert [r["trainee"] for r in csv.DictReader((tmp_path / "c.csv").open())] == ["ana"]
+    assert "session cohort 7, without guests" in (tmp_path / "c.html").read_text()
+    wrong = tutor("report", "--session", "cohort 8", env=env)
+    assert wrong.returncode == 2 and "did you mean 'cohort 7'?" in _one_line(wrong)
+
+
+def test_a_cohort_reopens_its_session_the_next_day(tutor: Tutor, tmp_path: Path) -> None:
+    env = _config(tmp_path)
+    assert tutor("session", "start", "cohort 7", "--scenarios", "delayed-package", env=env).returncode == 0
+    assert _practice(tutor, env, "--trainee", "ana").returncode == 0
+    assert tutor("session", "end", env=env).returncode == 0
+    again = tutor("session", "start", "cohort 7", env=env)
+    assert again.returncode == 2 and "continue it with `tutor session reopen cohort 7`" in _one_line(again)
+    reopened = tutor("session", "reopen", "cohort 7", env=env)
+    assert reopened.returncode == 0, reopened.stderr
+    assert reopened.stdout.startswith(
+        "Session cohort 7 reopened; scenarios: delayed-package; 1 round so far.")
+    assert re.search(r"^cohort 7  .* to open  1 round ", tutor("session", "list", env=env).stdout, flags=re.M)
+    played = _practice(tutor, env, "--trainee", "ben", "--json")  # no --scenario: the session's, again
+    assert json.loads(played.stdout)["scenario"] == "delayed-package"
+    other = _practice(tutor, env, "--trainee", "ben", "--scenario", "late-birthday-present")
+    assert other.returncode == 0, other.stderr
+    ended = tutor("session", "end", env=env)
+    assert ended.returncode == 0 and "2 rounds" in ended.stdout
+    summary = json.loads(tutor("session", "summary", "cohort 7", "--json", env=env).stdout)
+    assert [(r["trainee"], r["scenario"]) for r in summary["rounds"]] == [("ana", "delayed-package"),
+                                                                          ("ben", "delayed-package")]

@@ -7,6 +7,14 @@ system-wide file ``/etc/tutor/config.toml``, the per-user file
 
 Every field carries its documentation in ``metadata["doc"]``; ``tutor config``
 prints them, so the README and the running code cannot drift apart.
+
+The data folder (rounds, history) is, in order: ``storage.data_dir`` when set;
+``$STATE_DIRECTORY`` (the service under systemd); the installed station's
+folder (``/var/lib/tutor``) when it exists, so that a trainer's `tutor report`
+or `tutor session start` works on the kiosk's history rather than on an empty
+one of their own; else the user's data folder. The station's folder is shared
+through its group (``tutor-trainers``, made by ``scripts/install.sh``): a person
+outside it gets one line saying how to get in, never a silently empty report.
 """
 
 from __future__ import annotations
@@ -18,10 +26,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 
-from tutor.errors import ConfigError
+from tutor.errors import ConfigError, StorageError
 from tutor.tomlfile import key_line, read_toml
 
 SYSTEM_CONFIG: Final = Path("/etc/tutor/config.toml")
+STATION_DATA_DIR: Final = Path("/var/lib/tutor")  # the service's StateDirectory=tutor
+STATION_USER: Final = "tutor"  # the service's User=, and TRAINERS_GROUP its Group= (scripts/install.sh)
+TRAINERS_GROUP: Final = "tutor-trainers"
 
 
 def _doc(text: str) -> dict[str, str]:
@@ -208,8 +219,9 @@ class StorageSettings:
     """Where the station keeps what it writes."""
 
     data_dir: str = field(default="", metadata=_doc(
-        "Folder for rounds and history; empty for $STATE_DIRECTORY under systemd, "
-        "else the user's data folder (~/.local/share/tutor)."))
+        "Folder for rounds and history; empty for $STATE_DIRECTORY under systemd, else the "
+        "installed station's folder (/var/lib/tutor) when there is one, else the user's data "
+        "folder (~/.local/share/tutor)."))
     scenario_dirs: tuple[str, ...] = field(default=(), metadata=_doc(
         "Extra folders of scenario files (*.toml), searched after the built-in library."))
 
@@ -305,6 +317,11 @@ class Settings:
         state = os.environ.get("STATE_DIRECTORY")
         if state:
             return Path(state.split(":")[0])
+        station = station_data_dir()
+        if station.is_dir():
+            if not os.access(station, os.R_OK | os.W_OK | os.X_OK):
+                raise StorageError(_no_access(station))
+            return station
         from platformdirs import user_data_dir
 
         return Path(user_data_dir("tutor", appauthor=False))
@@ -312,6 +329,35 @@ class Settings:
     @property
     def rounds_dir(self) -> Path:
         return self.data_dir / "rounds"
+
+
+def station_data_dir() -> Path:
+    """Where an installed station keeps its rounds and history, whether or not it exists."""
+    # $TUTOR_STATION_DATA moves it (a test's own station, a station packaged elsewhere)
+    return Path(os.environ.get("TUTOR_STATION_DATA") or STATION_DATA_DIR)
+
+
+def _no_access(station: Path) -> str:
+    """How a person who may not open the station's folder gets in: its group, or its user."""
+    import grp
+    import pwd
+
+    info = station.stat()
+    try:
+        group = grp.getgrgid(info.st_gid).gr_name
+    except KeyError:
+        group = TRAINERS_GROUP
+    try:
+        owner = pwd.getpwuid(info.st_uid).pw_name
+    except KeyError:
+        owner = STATION_USER
+    try:
+        me = pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        me = str(os.getuid())
+    return (f"the station's history in {station} is open only to the group {group}: ask an "
+            f"administrator to add you (`sudo usermod -aG {group} {me}`, then log in again), or run "
+            f"the command as the station's user (`sudo -u {owner} tutor ...`)")
 
 
 def user_config_path() -> Path:

@@ -1,4 +1,9 @@
-"""The history's commands: `tutor report`, `tutor session` and `tutor forget`."""
+"""The history's commands: `tutor report`, `tutor session` and `tutor forget`.
+
+On an installed station they work on the station's history (/var/lib/tutor) for members of
+the group tutor-trainers and for the station's user (`sudo -u tutor tutor report`); where the
+data is found is :attr:`tutor.settings.Settings.data_dir`'s job.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,9 @@ def parser_report(commands: Commands) -> None:
         "emotion and open questions. Also as CSV, or as an HTML page with charts that opens offline.")
     report.add_argument("--trainee", metavar="ID", help="only this trainee's rounds")
     report.add_argument("--station", metavar="NAME", help="only this station's rounds")
+    report.add_argument("--session", metavar="NAME", help="only this onboarding session's rounds")
+    report.add_argument("--exclude-guest", action="store_true",
+                        help="leave out rounds played as the shared id 'guest'")
     report.add_argument("--since", metavar="DATE|DAYS",
                         help="only rounds from this date (YYYY-MM-DD) or the last DAYS days (e.g. 30)")
     report.add_argument("--csv", type=Path, metavar="FILE", help="write the rounds as CSV to FILE")
@@ -44,15 +52,19 @@ def parser_forget(commands: Commands) -> None:
 
 def parser_session(commands: Commands) -> None:
     session = commands.add_parser(
-        "session", help="onboarding sessions: start, end, list, summary",
-        description="A named session for a cohort: rounds played while it is open belong to it "
-        "and use its scenarios; its summary has a row per trainee.")
+        "session", help="onboarding sessions: start, end, reopen, list, summary",
+        description="A named session for a cohort: rounds of its scenarios played while it is open "
+        "belong to it, and practice without --scenario uses its scenarios; its summary has a row "
+        "per trainee. A cohort that meets on several days reopens its session each day.")
     session_actions = session.add_subparsers(dest="session_action", metavar="ACTION", required=True)
     start = session_actions.add_parser("start", help="open a session; its rounds use its scenarios")
     start.add_argument("name", metavar="NAME")
     start.add_argument("--scenarios", metavar="ID,ID",
                        help="scenario ids for the session's rounds (default: the whole library)")
     session_actions.add_parser("end", help="end the open session and show its summary")
+    reopen = session_actions.add_parser(
+        "reopen", help="open an ended session again, with its scenarios; its rounds so far stay in it")
+    reopen.add_argument("name", metavar="NAME")
     session_actions.add_parser("list", help="every session, open or ended")
     summary = session_actions.add_parser("summary", help="a session's results per trainee")
     summary.add_argument("name", metavar="NAME")
@@ -61,8 +73,10 @@ def parser_session(commands: Commands) -> None:
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from tutor.errors import NotInHistoryError
-    from tutor.history import History, database_path, report
+    from tutor.history import GUEST, History, database_path, report
 
+    if args.exclude_guest and args.trainee == GUEST:
+        raise UsageError(f"--trainee {GUEST} and --exclude-guest leave nothing to report; give one of them")
     since = since_time(args.since) if args.since else None
     path = database_path(settings)
     rounds: list[Any] = []
@@ -72,7 +86,13 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
                 history.require("trainee", args.trainee)
             if args.station is not None:
                 history.require("station", args.station)
-            rounds = history.rounds(trainee=args.trainee, station=args.station, since=since)
+            if args.session is not None:
+                history.session(args.session)
+            rounds = history.rounds(trainee=args.trainee, station=args.station, since=since,
+                                    session=args.session,
+                                    without_trainee=GUEST if args.exclude_guest else None)
+    elif args.session is not None:
+        raise NotInHistoryError(f"no session named {args.session!r}: no history yet at {path}")
     elif args.trainee is not None or args.station is not None:
         which = f"trainee {args.trainee!r}" if args.trainee is not None else f"station {args.station!r}"
         raise NotInHistoryError(f"no rounds recorded for {which}: no history yet at {path}")
@@ -81,8 +101,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         written.append(report.write_csv(rounds, args.csv))
     if args.html is not None:
         title = "Listening progress" + "".join(
-            f", {label} {value}" for label, value in (("trainee", args.trainee), ("station", args.station))
-            if value is not None)
+            f", {label} {value}" for label, value in (("trainee", args.trainee), ("station", args.station),
+                                                     ("session", args.session))
+            if value is not None) + (", without guests" if args.exclude_guest else "")
         written.append(report.write_html(rounds, args.html, title, report.stored_results(settings, rounds)))
     if args.json:
         print(json.dumps([r.to_json() for r in rounds], indent=2, ensure_ascii=False))
@@ -134,17 +155,24 @@ def cmd_session(args: argparse.Namespace, settings: Settings) -> int:
         with History.open(settings) as history:
             started = history.start_session(args.name, ids)
         chosen_ids = ", ".join(started.scenarios) or "the whole library"
-        print(f"Session {started.name} started; scenarios: {chosen_ids}. "
-              f"Rounds played until `tutor session end` belong to it.")
+        print(f"Session {printable(started.name)} started; scenarios: {printable(chosen_ids)}. "
+              f"Rounds of them played until `tutor session end` belong to it.")
         return 0
     if not database_path(settings).exists():  # looking at sessions creates no database
         if action == "end":
             raise SessionError("no session is open; start one with `tutor session start NAME`")
-        if action == "summary":
+        if action in ("summary", "reopen"):
             raise NotInHistoryError(f"no session named {args.name!r}; none recorded yet")
         print("No sessions yet.")
         return 0
     with History.open(settings, create=False) as history:
+        if action == "reopen":
+            reopened = history.reopen_session(args.name)
+            rounds_so_far = f"{reopened.rounds} round{'s' if reopened.rounds != 1 else ''}"
+            print(f"Session {printable(reopened.name)} reopened; scenarios: "
+                  f"{printable(', '.join(reopened.scenarios)) or 'the whole library'}; {rounds_so_far} "
+                  f"so far. Rounds of them played until `tutor session end` belong to it.")
+            return 0
         if action == "end":
             chosen = history.end_session()
         elif action == "list":

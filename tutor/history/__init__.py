@@ -24,11 +24,17 @@ retention deletes rounds, which fixes the order. The one call upwards is the
 one that belongs to retention anyway: recording a round is when the retention
 period is applied, so :class:`~tutor.history.retention.Retention` extends
 ``record``.
+
+The installed station's history is shared with its trainers through the group of its
+folder (setgid, ``tutor-trainers``): opening a history in such a folder keeps what the tutor
+makes there the group's to read and write, whoever runs it (:func:`_share_with_folder_group`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,10 +78,51 @@ class History(Retention):
     def open(cls, settings: Settings, *, create: bool = True,
              busy_timeout_s: float = BUSY_TIMEOUT_S) -> History:
         config = settings.history
-        return cls(database_path(settings), keep_recordings=config.keep_recordings,
-                   retention_days=config.retention_days, purge_transcripts=config.purge_transcripts,
-                   recordings_dir=settings.rounds_dir, busy_timeout_s=busy_timeout_s, create=create,
-                   sweep=config.enabled)
+        path = database_path(settings)
+        shared = _share_with_folder_group(path.parent)
+        history = cls(path, keep_recordings=config.keep_recordings,
+                      retention_days=config.retention_days, purge_transcripts=config.purge_transcripts,
+                      recordings_dir=settings.rounds_dir, busy_timeout_s=busy_timeout_s, create=create,
+                      sweep=config.enabled)
+        if shared:
+            _let_the_group_write(path)
+        return history
+
+
+def _share_with_folder_group(folder: Path) -> bool:
+    """In a folder shared through its group (setgid, as scripts/install.sh makes the station's),
+    let what this process creates be the group's to read and write and nobody else's, whatever
+    the person's umask (the service's own UMask=0007); returns whether the folder is shared.
+
+    The station and its trainers write the one history: a recording or a database made 0644 by
+    one of them would lock the others out.
+    """
+    try:
+        shared = bool(stat.S_ISGID & folder.stat().st_mode)
+    except OSError:  # no folder yet: opening the history says what is wrong
+        return False
+    if shared:
+        os.umask(0o007)
+    return shared
+
+
+def _let_the_group_write(database: Path) -> None:
+    """Give the group of a shared folder read and write access to the history's files that this
+    person owns, and others none.
+
+    SQLite creates a database 0644 less the umask, so no umask makes it group-writable; its -wal
+    and -shm copy the database's mode whoever creates them, and a reader writes the -shm too (in
+    write-ahead mode), so a database the group cannot write would keep trainers to reading, or
+    out. Only the owner may change a file's mode: the one who created it, at their next open.
+    """
+    for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            info = path.stat()
+            mode = stat.S_IMODE(info.st_mode)
+            if info.st_uid == os.geteuid() and mode != (shared := (mode | 0o060) & ~0o007):
+                path.chmod(shared)
+        except OSError as exc:  # gone (the -wal of a closed history), or not ours after all
+            _LOGGER.debug("history: %s keeps its mode: %s", path, exc)
 
 
 def record_round(settings: Settings, result: RoundResult, trainee: str = GUEST, *,

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 from tutor.errors import NotInHistoryError
 from tutor.history.database import to_utc
 from tutor.history.names import did_you_mean, validate_name
-from tutor.history.sessions import Sessions
+from tutor.history.sessions import OF_SESSION_SCENARIOS, Sessions
 from tutor.vocabulary import Habit
 
 if TYPE_CHECKING:
@@ -85,8 +85,10 @@ ROUND_KEYS: Final = tuple(column.name for column in ROUND_COLUMNS)  # RecordedRo
 _INSERTED: Final = (*(column.field for column in ROUND_COLUMNS if column.stored), "result", "session_id")
 _INSERT: Final = (f"INSERT INTO rounds ({', '.join(_INSERTED)}) "
                   f"VALUES ({', '.join(':' + name for name in _INSERTED)})")
+# a round is in its session only if it is of one of the session's scenarios (tutor.history.sessions)
 _SELECT: Final = (f"SELECT {', '.join(column.sql for column in ROUND_COLUMNS)} "
-                  "FROM rounds LEFT JOIN sessions ON sessions.id = rounds.session_id")
+                  "FROM rounds LEFT JOIN sessions ON sessions.id = rounds.session_id "
+                  f"AND {OF_SESSION_SCENARIOS}")
 
 
 @dataclass(frozen=True)
@@ -121,13 +123,16 @@ class RecordedRound:
 
 
 class Rounds(Sessions):
-    """The history's rounds, on top of its sessions (a round belongs to the one open)."""
+    """The history's rounds, on top of its sessions (a round of its scenarios belongs to the one open)."""
 
     keep_recordings: bool  # the rest of the settings are History's
     recordings_dir: Path | None
 
     def record(self, result: RoundResult, trainee: str, station: str, session: str | None = None) -> int:
-        """Keep a scored round; returns its id. The round is in the file once this returns."""
+        """Keep a scored round; returns its id. The round is in the file once this returns.
+
+        The round is in ``session`` only if it is of one of the session's scenarios.
+        """
         trainee = validate_name(trainee)
         card = result.score
         data = result.to_json()
@@ -160,7 +165,9 @@ class Rounds(Sessions):
             "transcript": result.transcript, "recording": str(kept) if kept else None,
             "result": json.dumps(data, ensure_ascii=False)}
         with self._transaction() as conn:
-            row["session_id"] = self._session_id(conn, session) if session is not None else None
+            row["session_id"] = None
+            if session is not None and self.session(session).covers(result.scenario_id):
+                row["session_id"] = self._session_id(conn, session)
             round_id = conn.execute(_INSERT, row).lastrowid
         assert round_id is not None
         return round_id
@@ -176,10 +183,15 @@ class Rounds(Sessions):
         return path
 
     def rounds(self, *, trainee: str | None = None, station: str | None = None,
-               since: datetime | None = None, session: str | None = None) -> list[RecordedRound]:
-        """Rounds in the order they were played, narrowed by any of the arguments."""
+               since: datetime | None = None, session: str | None = None,
+               without_trainee: str | None = None) -> list[RecordedRound]:
+        """Rounds in the order they were played, narrowed by any of the arguments
+        (``without_trainee``: all but that trainee's, such as the shared guest id)."""
         where: list[str] = []
         values: list[Any] = []
+        if without_trainee is not None:
+            where.append("trainee != ?")
+            values.append(without_trainee)
         if trainee is not None:
             where.append("trainee = ?")
             values.append(trainee)
