@@ -20,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=/opt/tutor
 unit=/etc/systemd/system/tutor.service
+rules=/etc/udev/rules.d/70-tutor-badge-reader.rules
 state=/var/lib/tutor
 trainers=tutor-trainers
 
@@ -30,7 +31,7 @@ fi
 
 uninstall() {
   systemctl disable --now tutor.service 2>/dev/null || true
-  rm -f "$unit"
+  rm -f "$unit" "$rules"
   systemctl daemon-reload
   rm -rf "$prefix"
   if id tutor >/dev/null 2>&1; then userdel tutor; fi
@@ -84,6 +85,9 @@ chown -R -h tutor:"$trainers" "$state"
 chmod -R g+rwX,o-rwx "$state"
 find "$state" -type d -exec chmod g+s {} +
 install -m 0644 systemd/tutor.service "$unit"
+# a USB badge reader or keypad readable by the group tutor (kiosk.identify), no one else
+install -m 0644 systemd/70-tutor-badge-reader.rules "$rules"
+udevadm control --reload 2>/dev/null && udevadm trigger --subsystem-match=input 2>/dev/null || true
 systemctl daemon-reload
 systemctl enable --now tutor.service
 echo "Installed; status: systemctl status tutor, log: journalctl -u tutor -f"
