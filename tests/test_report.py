@@ -162,7 +162,7 @@ def test_the_rounds_list_shows_the_feedback_the_station_gave(tmp_path: Path) -> 
     played = make_round(POOR_REPLY, pause_s=0.1)
     assert played.score is not None
     said = compose_feedback(played.score)
-    assert "Try saying their concern back in your own words, like: " in said
+    assert "Say their concern back in your own words, like: So the gift you chose" in said
     with History(tmp_path / "h.sqlite3") as history:
         history.record(played, "ana", "pi-1")
         recorded = history.rounds()
@@ -342,7 +342,7 @@ def test_report_table_csv_html_and_filters(tutor: Tutor, tmp_path: Path) -> None
     page = (tmp_path / "ben.html").read_text()
     assert page.count("<svg") == len(Habit) and "Trainee ben" in page and "Trainee ana" not in page
     # the example sentence comes from the rounds' stored JSON, which the command reads
-    assert "Try saying their concern back in your own words, like: " in page
+    assert "in your own words, like: So the gift you chose" in page
     recent = json.loads(tutor("report", "--json", "--since", "3", env=env).stdout)
     assert {r["trainee"] for r in recent} == {"ana", "ben", ODD_NAME} and len(recent) == 5
     assert len(json.loads(tutor("report", "--json", "--station", "pi-2", env=env).stdout)) == 4

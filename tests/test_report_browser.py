@@ -157,7 +157,7 @@ def test_the_rounds_list_prints_what_was_said_and_the_feedback(printed: Printed)
     flat = printed.reading.split("Every round, in the order played")[1]
     assert flat.count("(words removed after the retention") == len(TRAINEES)  # each first round
     assert "okay sorry about that" in flat and "didn't get there until" in flat
-    assert "Well done." in flat and "Try saying their concern back in your own words, like:" in flat
+    assert "Well done." in flat and "in your own words, like: So the gift you chose" in flat
     assert "A package stuck on out for delivery" in flat  # scenario titles, not ids
     for trainee in ("ana", "ben", "dev-0042", "eve", "<b>Zo"):
         assert trainee in flat
