@@ -132,6 +132,11 @@ def test_a_fix_offered_restates_nothing() -> None:
     "the staff feel terrible about the mix up",  # "feel" makes the subject the one who feels
     "i wouldn't worry, a small leak won't hurt",  # negated feelings
     "quotes are only ever a rough guide",  # an adjective describing a noun, not an experience
+    # someone the customer knows feels it, not the customer (the fourth author's labels: "your
+    # parents must have been so annoyed" acknowledges nothing of the customer's)
+    "your son must have been so disappointed",
+    "they found it very stressful too",  # whoever found it so
+    "it drove me mad for months",  # the trainee's own feeling, as the object of the verb
 ])
 def test_whose_feeling_is_read_from_the_clause(reply: str) -> None:
     assert not score_empathy(reply).passed
@@ -141,7 +146,11 @@ def test_whose_feeling_is_read_from_the_clause(reply: str) -> None:
     "being left without heating must feel frightening",  # an activity as subject: the situation
     "the wait was awful for you",  # a situation's quality, said to the customer
     "i'd be livid too",  # the trainee's feeling, hypothetical, validates
-    "your son must have been so disappointed",
+    "honestly id be so annoyed if that was me",  # the same, as recognised without the apostrophe
+    "i can really see why youd feel cheated by that",  # a state after "feel", whatever the word
+    "that would wind anyone up",  # the reaction anyone would have
+    "being overlooked like that would leave anyone feeling forgotten",
+    "i'm not surprised you haven't felt like going out",
 ])
 def test_the_customers_feeling_in_other_shapes_counts(reply: str) -> None:
     assert score_empathy(reply).passed
@@ -344,8 +353,10 @@ def test_how_often_the_customer_says_it_happens_is_not_an_excuse(reply: str) -> 
 @pytest.mark.parametrize(("reply", "offer"), [
     ("I've refunded the delivery charge and booked a new slot.", True),  # the fix, already made
     ("I have just arranged a new delivery for Saturday.", True),
-    ("I've listened, so you waited in all Saturday and nobody turned up.", False),
-    ("I've got that, so you waited in all Saturday and nobody turned up.", False),
+    # (in the trainee's own words: "waited in all ... and nobody turned up" is the customer's, and
+    # whether it is said back or restated is the echo tests' question, not this one's)
+    ("I've listened, so you stayed home the whole of Saturday for a sofa that never came.", False),
+    ("I've got that, so you stayed home the whole of Saturday for a sofa that never came.", False),
 ])
 def test_a_fix_already_made_is_an_offer(reply: str, offer: bool) -> None:
     trait = score_paraphrase(reply, SOFA)
@@ -378,3 +389,95 @@ def test_feelings_in_their_noun_and_inflected_forms(reply: str, feeling: str) ->
 ])
 def test_words_whose_forms_mean_something_else_are_not_feelings(reply: str) -> None:
     assert feelings_named(reply) == []
+
+
+# --- issue 14: wording nobody here wrote (two new development authors) -------------------------
+
+ROUTER = parse_scenario({"title": "A router engineer who never came", "lines": [
+    "Your engineer hasn't turned up to fix my router, and that's the second time.",
+    "I took a day off work to wait in for him.",
+    "My laptop still does exactly the same thing it did before.",
+]}, scenario_id="router")
+
+
+@pytest.mark.parametrize("reply", [
+    # an event the customer said never happened, told as happening (typed or as heard)
+    "so the engineer came out but couldn't fix the router",
+    "so the engineer came out but couldnt fix the router",
+    # a cause and effect the trainee joined and put in the customer's mouth
+    "so the engineer was late and that's why your laptop still does the same thing",
+    # the opposite of the customer's word
+    "so your laptop is now doing something different from before",
+])
+def test_a_reflection_that_tells_the_story_otherwise_is_a_wrong_concern(reply: str) -> None:
+    trait = score_paraphrase(reply, ROUTER)
+    assert not trait.passed, trait.reason
+    # the words that tell it otherwise are named for the trainer, inside the reflection quoted
+    assert trait.details["misread"] and trait.details["wrong_concern"]
+
+
+def test_the_same_events_told_as_the_customer_told_them_restate() -> None:
+    trait = score_paraphrase("so you lost a day off work waiting in for an engineer who never turned up, "
+                             "and it is the second time", ROUTER)
+    assert trait.passed, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "Oh, I had exactly this with my own broadband last year. It drove me mad.",
+    "i work from home too so when my wifi went down last month i was so stressed",
+])
+def test_the_trainees_own_story_restates_nothing(reply: str) -> None:
+    assert not score_paraphrase(reply, ROUTER).passed
+
+
+@pytest.mark.parametrize("reply", [
+    "What I'll do is book another engineer visit and flag it as priority.",
+    "I've rebooked your engineer for Thursday so it can't be cancelled without a call to you.",
+    "what ill do is raise an order and the engineer should come out to fix your router tomorrow",
+])
+def test_a_promise_and_what_it_will_bring_restate_nothing(reply: str) -> None:
+    trait = score_paraphrase(reply, ROUTER)
+    assert not trait.passed, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "two missed visits is still within our repair window to be fair but i can book you in",
+    "it isn't actually that long for a router fault, to be honest",
+    "our engineers are independent contractors so that's really between you and them",
+    "it's really common for routers to need time to settle",
+])
+def test_the_problem_put_inside_the_rules_or_made_small_is_dismissive(reply: str) -> None:
+    assert score_paraphrase(reply, ROUTER).verdict == Paraphrase.DISMISSIVE
+
+
+def test_how_the_customer_felt_said_back_is_empathy_not_a_restatement() -> None:
+    felt = parse_scenario({"title": "A taxi overcharge", "lines": [
+        "The driver took a huge detour and charged me three times the quote.",
+        "I was on my own late at night and I felt quite intimidated.",
+    ]}, scenario_id="taxi")
+    reply = "i can really see why youd feel intimidated by that"
+    assert not score_paraphrase(reply, felt).passed
+    assert score_empathy(reply).passed
+
+
+@pytest.mark.parametrize(("reply", "verdict"), [
+    ("okay right so tell me more about what you need before friday", "open"),  # fillers, then an invitation
+    ("okay right um so whats been the hardest part of all this for you", "open"),  # "what's" heard bare
+    ("nobody could tell you what was wrong", "no_question"),  # the object of "tell you", not a question
+    ("what ill do is send the engineer back", "no_question"),  # a promise as a cleft
+])
+def test_question_shapes_as_new_hires_say_them(reply: str, verdict: str) -> None:
+    assert score_open_question(reply).verdict == verdict
+
+
+@pytest.mark.parametrize(("reply", "passed"), [
+    ("it's probably just an estimated bill, nothing to stress about", False),  # the worry waved off
+    ("right i understand that must be um yeah sorry", False),  # "that must be" cut off validates nothing
+    ("the lady at the counter said it must be the fabric", False),  # a guess at a cause
+    ("so as far as you're concerned the visit never happened", False),  # a view, not a worry
+    ("im gutted to lose you as a customer", False),  # the trainee's own feeling, heard bare
+    ("of course that felt intimidating", True),
+    ("that would shake anyone", True),
+])
+def test_feelings_in_the_shapes_new_hires_use(reply: str, passed: bool) -> None:
+    assert score_empathy(reply).passed is passed

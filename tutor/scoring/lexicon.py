@@ -23,6 +23,8 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
     ("favourite", "favorite", "enjoy", "love", "loved", "liked", "best"),
     ("birthday", "big day", "the day", "party", "celebration"),
     ("daughter", "son", "child", "kid", "girl", "boy", "little one"),
+    ("mother", "mum", "mom", "mam", "mummy", "mommy"),
+    ("father", "dad", "daddy", "papa"),
     ("pay", "paid", "payment", "charge", "cost", "fee", "price", "money", "extra", "dollar", "pound",
      "premium", "fork out", "shell out"),
     ("express", "fast", "quick", "next day", "priority", "rush", "speedy", "faster", "expedite",
@@ -43,7 +45,7 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
     ("use", "usage", "consume", "consumption", "same as", "normal", "usual", "change"),
     ("broken", "break", "fault", "faulty", "not working", "stop working", "do not work", "dead",
      "fail", "wrong", "problem", "issue", "fix", "repair", "mend", "sort", "sort out", "crash",
-     "down", "outage", "glitch"),
+     "down", "outage", "glitch", "smash", "shatter", "destroy", "wreck"),
     ("again", "second time", "another", "back", "return", "repeat", "twice"),
     ("same", "identical", "no better", "no different", "exactly the same", "just like before"),
     ("laptop", "computer", "machine", "device", "pc"),
@@ -247,6 +249,8 @@ FEELINGS: Final = (
     "misery", "grief", "griev-", "despair-", "anguish-", "agony", "agonis-", "agoniz-", "heartache",
     "betrayed", "flustered", "deflated", "crestfallen", "disillusion-", "indignant",
     "dejected", "despondent", "downhearted", "glum", "worn down", "run ragged", "at breaking point",
+    # being wronged, as it feels to the one wronged
+    "cheated", "intimidat-", "ripped off", "short changed", "betrayal",
 )
 # ways of validating a feeling without naming it
 VALIDATIONS: Final = (
@@ -272,6 +276,10 @@ VALIDATIONS: Final = (
     "what you have been through", "i would be the same", "i would have been the same",
     "i would be exactly the same", "i would be just the same", "anyone would be", "anybody would be",
     "anyone in your", "anybody in your", "in your shoes", "in your position", "in your place",
+    # the reaction called natural: "I'm not surprised you ...", "no surprise you're angry"
+    "not surprised you", "not surprised that you", "no surprise you", "no surprise that you",
+    "not surprising you", "not surprising that you", "hardly surprising", "small wonder",
+    "must feel like", "must have felt like",
 )
 # frames that talk a feeling away instead of acknowledging it
 FEELING_DISMISSALS: Final = (
@@ -280,7 +288,8 @@ FEELING_DISMISSALS: Final = (
     "any inconvenience", "the inconvenience", "for the inconvenience", "inconvenience caused",
     "any frustration", "this may have caused", "that may have caused", "might have caused",
     "may have been caused", "if you were", "try not to", "no need to", "not to worry",
-    "nothing to worry", "there is no need", "do not stress", "do not panic",
+    "nothing to worry", "there is no need", "do not stress", "do not panic", "nothing to stress",
+    "nothing to panic", "nothing to be", "nothing to get",
 )
 
 DISMISSALS: Final = (
@@ -324,10 +333,28 @@ DISMISSALS: Final = (
     r"\b(calm down|overreact\w*)\b",
     # the problem made small: "forty minutes isn't that long", "in the grand scheme of things", "if
     # it was anything serious they'd have called", "it may just need to settle in"
-    r"\b(is|was|are|were) not (that|so|all that) (long|bad|much|big|serious|expensive|high|unusual)\b",
+    r"\b(is|was|are|were) not (actually |really |even |exactly )?(that|so|all that|too|overly) "
+    r"(long|bad|much|big|serious|expensive|high|unusual)\b",
     r"\bin the (grand )?scheme of things\b",
     r"\bif (it|there) (was|were|is|had been) (anything|something) (serious|wrong|urgent|important)\b",
     r"\b(it|they|this|that|the \w+) (may|might|could) (just|simply|only) (need|take|settle|sort)\b",
+    # the problem put inside the rules ("still within our repair window", "only guaranteed for
+    # items in stock"), called common ("it's really common to"), or handed to someone else
+    # ("that's between you and them", "we didn't have a choice")
+    r"\bwithin (our|the) (normal |usual |standard |agreed )?(\w+ )?(window|timescales?|timeframe|time frame|"
+    r"guidelines|terms|policy|target|limits?)\b",
+    r"\bonly (guaranteed|valid|covered|included) (for|on|if|when|up to|within)\b",
+    r"\b(is|are|were|was) (only|just) (an )?(estimates?|a guide|guidance|approximate|indicative)\b",
+    r"\b(a|is a|it is a) (well )?known (thing|issue|problem|fault)\b",
+    r"\b(is|are|it is|that is) (actually |really |very |quite |pretty |fairly |extremely |so |perfectly )*"
+    r"(common|usual|typical|standard)\b",
+    r"\bbetween you and (them|the \w+|your \w+|him|her)\b",
+    r"\b(we|i|they) (did not|do not|had no|have no|really had no|did not really) (really )?(have )?"
+    r"(a |any |much |the )?choice\b",
+    r"\b(need|needs|takes?) (some |a bit of |a little )?time to (adjust|settle|get used)\b",
+    r"\bno need to (be|get|feel) \w+",
+    r"\b(to|so) be (fair|honest)\b(?! with you)",  # "so be fair": "to be fair" as often heard
+    r"\b(that is|it is|that is just|it is just) the nature of\b",
 )
 
 # openings that mark a restatement; a bonus in the explanation, never required
@@ -354,6 +381,10 @@ OFFER_OPENERS: Final = (
     "what i can do", "what we can do", "i can offer", "we can offer",
     # "what I can do is ..." cut short, or "but I can" as a recogniser often hears it
     "what i can", "what we can",
+    # "what I'll do is raise a request", "what we're going to do is": the same promise as a cleft
+    "what i will do", "what we will do", "what i will", "what we will", "what i am going to do",
+    "what we are going to do", "what i would suggest", "what i would like to do", "what i need to do",
+    "what i will need", "what i would recommend",
     "i shall", "i want to", "i need to", "i just need", "i may", "i might", "we may", "i must",
     "please", "you will get", "you will receive", "you will be", "i promise", "i suggest",
     "i recommend", "i am sending", "i am booking", "i am putting", "i am adding", "i am arranging",

@@ -4,8 +4,10 @@ Acknowledging means naming or validating the feeling ("no wonder you're
 annoyed", "that sounds exhausting"); an apology for "the inconvenience" or a
 bare "I understand" names nothing. Whose feeling a word names is read from the
 clause (its subject, its verb, a negation), not from lists of examples: "the
-driver was stressed" and "I wouldn't worry" acknowledge nothing, "I'd be livid
-too" does. An open question invites the customer to say more in their own
+driver was stressed", "your parents must have been annoyed", "it drove me mad"
+and "I wouldn't worry" acknowledge nothing, "I'd be livid too" does. A state
+after "feel" ("why you'd feel cheated", "would leave anyone feeling
+forgotten") names a feeling whatever the word. An open question invites the customer to say more in their own
 words; asking for a fact (a date, a number), a yes/no question, or closing the
 call ("is there anything else I can help with") does not.
 """
@@ -51,6 +53,8 @@ def feelings_named(text: str) -> list[str]:
         for match in pattern.finditer(text):
             before = text[: match.start()].split()[-8:]
             after = text[match.end():].split()
+            if "as far as" in " ".join(before[-5:]) and match.group(0) == "concerned":
+                continue  # "as far as you're concerned" gives a view, not a worry
             if _customers_feeling(before, match.group(0), after[0] if after else ""):
                 found.append(match.group(0))
     return list(dict.fromkeys(found))
@@ -79,6 +83,18 @@ _AUXILIARY: Final = frozenset({"must", "have", "has", "had", "would", "will", "m
 _HYPOTHETICAL: Final = frozenset({"would", "might", "could"})
 _NEGATIONS: Final = frozenset({"not", "never", "no", "nor"})
 _CUSTOMER: Final = frozenset({"you", "your", "yourself", "yours"})
+# people a customer talks about, whose feelings are theirs, not the customer's (kin and roles)
+_PEOPLE: Final = frozenset({
+    "parents", "parent", "mum", "mom", "dad", "mother", "father", "kids", "kid", "children", "child",
+    "daughter", "daughters", "son", "sons", "wife", "husband", "partner", "family", "boss", "neighbour",
+    "neighbours", "neighbor", "neighbors", "friend", "friends", "colleague", "colleagues", "staff",
+    "customers", "guests", "brother", "sister", "baby", "grandmother", "grandfather", "nan", "gran",
+    "grandma", "grandad", "manager", "driver", "engineer", "team", "mate", "mates", "landlord",
+    "students", "pupils", "patients", "clients", "fiance", "fiancee", "girlfriend", "boyfriend"})
+# "they found it stressful", "I find it hard": the feeling of whoever found it so
+_FIND: Final = frozenset({"found", "find", "finds", "finding"})
+_RELATIVE: Final = frozenset({"that", "which", "who"})
+_NOT_CUSTOMER_OBJECTS: Final = frozenset({"me", "us", "him", "her", "myself", "ourselves"})
 _SITUATION: Final = frozenset({"that", "it", "this", "which", "what", "how", "there"})
 _SELF: Final = frozenset({"i", "we"})
 _OTHERS: Final = frozenset({"they", "he", "she", "everyone", "everybody", "someone", "somebody",
@@ -103,8 +119,11 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     if i < 0:
         return True
     if before[i] not in _LINKING:
-        # "they panic", "I worry that ...": the feeling is the subject's own verb
-        return before[i] not in _SELF | _OTHERS
+        # "they panic", "I worry that ...": the feeling is the subject's own verb; "it drove me
+        # mad", "that made him furious": the feeling of the one it happened to, not the customer
+        if before[i] in _SITUATION and i > 1 and before[i - 1] in _FIND and before[i - 2] in _SELF | _OTHERS:
+            return False
+        return before[i] not in _SELF | _OTHERS | _NOT_CUSTOMER_OBJECTS
     verb = before[i]
     i -= 1
     helpers: set[str] = set()
@@ -112,6 +131,15 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         helpers.add(before[i])
         i -= 1
     subject = before[i] if i >= 0 else ""
+    if (subject in _RELATIVE and verb in ("been", "being", "got", "get") and feeling.endswith("ed")
+            and i > 0 and is_content(before[i - 1]) and before[i - 1] not in _OTHERS):
+        # "a kitchen that's been gutted": a thing done to the noun before the relative pronoun,
+        # not a feeling ("it's been a week, that's been exhausting" stays the customer's)
+        i -= 1
+        subject = before[i]
+    if subject in _PEOPLE:
+        # "your parents must have been so annoyed", "the kids were upset": someone else's feeling
+        return False
     if (not subject or subject in _CUSTOMER or subject in _SITUATION
             or (i > 0 and before[i - 1] in _CUSTOMER)):
         return True
@@ -132,9 +160,9 @@ def score_empathy(reply: str, customer_emotions: tuple[str, ...] = ()) -> Trait:
     joined = " ".join(" ".join(c.tokens) for c in clauses(reply))
     if not joined:
         return Trait(False, 0.0, "none", "Nothing was said to acknowledge how the customer feels.")
-    validation = next((v for v in lexicon.VALIDATIONS if re.search(rf"\b{re.escape(v)}\b", joined)), None)
+    validation = next((v for v in lexicon.VALIDATIONS if _validates(v, joined)), None)
     if validation is None:
-        felt = _FELT.search(joined)
+        felt = _FELT.search(joined) or _FEEL_STATE.search(joined) or _WOULD_MOVE_ANYONE.search(joined)
         validation = felt.group(0) if felt else None
     named = feelings_named(joined)
     brushed_off = next((d for d in lexicon.FEELING_DISMISSALS if re.search(rf"\b{re.escape(d)}\b", joined)),
@@ -167,6 +195,42 @@ _FELT: Final = re.compile(r"\byou (must|might|may|would|will) (have )?"
                           r"|(be|have been) (so|absolutely|really|very|totally|completely|utterly) )\w+")
 
 
+# "that must be ..." validates what follows it ("that must be a nightmare", "it must be so
+# hard"); cut off ("that must be um yeah sorry") or a guess at a cause ("it must be the fabric")
+# it validates nothing
+_GUESSES: Final = ("that must be", "it must be", "that must have been", "it must have been")
+_NOT_VALIDATED: Final = frozenset({"", "um", "uh", "er", "erm", "yeah", "sorry", "the", "your", "his", "her",
+                                   "their", "our", "my", "because", "due", "from", "in", "on", "at", "to",
+                                   "that", "it", "him", "them", "someone", "something"})
+
+
+def _validates(validation: str, joined: str) -> bool:
+    found = re.search(rf"\b{re.escape(validation)}\b", joined)
+    if not found:
+        return False
+    if validation in _GUESSES:
+        after = joined[found.end():].split()
+        return (after[0] if after else "") not in _NOT_VALIDATED
+    return True
+
+
+# "why you'd feel cheated", "would leave anyone feeling forgotten", "I'd feel pretty lost too":
+# a state after "feel" said of the customer, of anyone, or of the trainee in their place names a
+# feeling, whatever the word ("feel like", "feel that", "feel sure" do not)
+_FEEL_STATE: Final = re.compile(
+    r"\b(you|anyone|anybody|everyone|everybody|(i|we) would|(i|we) would have) "
+    r"((would|must|might|may|will|can|could|have|had|be|been|probably|definitely|really|understandably)"
+    r" ){0,2}"
+    r"(feel|feeling|felt) (so |really |pretty |quite |very |a bit |a little |completely |totally |utterly "
+    r"|incredibly |rather |a |bit |little |absolutely |properly |just )*"
+    r"(?!(like|that|as|the|an|it|this|these|those|sure|free|welcome|better|okay|ok|fine|good|happy|"
+    r"confident|comfortable|safe|you|about|for|to|when|if|we|i|they|there|now|today|right|is|was|"
+    r"and|but|or|so|at|in|on|of|with|too|more|less|much|any|no|nothing|something|able|ready)\b)[a-z]{3,}\b")
+# "that would shake anyone", "it would wind anybody up", "that'd leave anyone feeling ...": the
+# customer's reaction called the one anyone would have
+_WOULD_MOVE_ANYONE: Final = re.compile(r"\b(would|could) (\w+ ){1,2}(anyone|anybody|any of us|most people)\b")
+
+
 def _all_feelings_inside(joined: str, named: list[str], dismissal: str) -> bool:
     """Is every feeling word part of the brush-off ("sorry for any frustration")?"""
     start = joined.find(dismissal)
@@ -180,9 +244,14 @@ def question_kind(clause: Clause) -> str:
     text = " ".join(tokens)
     # "is there anything else I can help with" closes the call; it offers service, not a hearing
     closing = re.search(r"\b(anything|what) else (can |could )?(i|we) (can |could )?(help|do)\b", text)
+    # "okay right so tell me more": fillers before the invitation leave it an invitation
+    start = 0
+    while start < len(tokens) - 1 and tokens[start] in lexicon.FILLERS | {"um", "uh", "er", "erm", "just"}:
+        start += 1
+    opening = " ".join(tokens[start:])
     if not closing and any(re.search(rf"\b{re.escape(i)}\b", text) for i in lexicon.INVITATIONS) and (
-            clause.question or text.startswith(("tell", "talk", "walk", "take", "help me", "i would love",
-                                                 "i would like to hear", "please tell"))):
+            clause.question or opening.startswith(("tell", "talk", "walk", "take", "help me", "i would love",
+                                                    "i would like to hear", "please tell"))):
         return "open"
     if not closing:
         embedded = WISH_TO_HEAR.search(text)

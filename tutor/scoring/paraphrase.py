@@ -60,6 +60,8 @@ def score_paraphrase(reply: str, scenario: Scenario) -> Trait:
         details["offer"] = reading.offer
     if reading.wrong:
         details["wrong_concern"] = reading.wrong
+    if reading.misread:
+        details["misread"] = reading.misread  # the words that tell the story otherwise
     if reading.shared_moves:
         details["moves"] = list(reading.shared_moves)
     partial = reading.partial

@@ -8,12 +8,12 @@ do not edit by hand. Shipped as a module so no package data is needed.
 from typing import Final
 
 WEIGHTS: Final[tuple[tuple[str, float], ...]] = (
-    ('restated', 1.28),
-    ('coverage', 4.0303),
-    ('echo_share', -2.3859),
-    ('offer', -1.8396),
-    ('moves', 2.7162),
-    ('reflective_opening', 0.7166),
-    ('statement_words', 3.5794),
-    ('bias', -4.6262),
+    ('restated', 0.7668),
+    ('coverage', 3.7659),
+    ('echo_share', -2.5907),
+    ('offer', -1.9144),
+    ('moves', 2.6723),
+    ('reflective_opening', 0.573),
+    ('statement_words', 4.0325),
+    ('bias', -4.6422),
 )

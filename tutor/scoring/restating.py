@@ -28,8 +28,16 @@ four ways, each met by a structural check rather than a list of examples:
 * **Wrong concerns.** "So you'd like to change the delivery address" is
   shaped as a reflection and shares nouns, but most of what it attributes to
   the customer is new (a wish is wrong when the customer voiced none, or
-  another one). Topic nouns common to the customer's sentences weigh
-  little; a reflective clause whose content is mostly new is a wrong concern.
+  another one, also said as a cleft: "what you really want is"). Topic nouns
+  common to the customer's sentences weigh little; a reflective clause whose
+  content is mostly new is a wrong concern. So is one that tells the story
+  otherwise in the customer's own nouns (:func:`_misread`): an event they
+  said never happened told as happening ("so the engineer came out" to "your
+  engineer hasn't turned up"), the opposite of their word ("a different
+  fault"), a cause the trainee joined ("and that's why the fare went up"), a
+  part granted as gone right ("so the room was fine, but").
+* **The trainee's own story.** "I had exactly this with my own supplier last
+  year" shares the customer's nouns and restates nothing of theirs.
 
 And one in the other direction: a restatement in quite different words ("it
 let you down exactly when it mattered most") shares few words but the same
@@ -53,15 +61,17 @@ from typing import Final
 
 from tutor.scenarios import Scenario
 from tutor.scoring import lexicon
-from tutor.scoring.moves import question_kind
+from tutor.scoring.moves import feelings_named, question_kind
 from tutor.scoring.text import (
     Clause,
     clauses,
+    concept_spans,
     content_concepts,
     is_content,
     person_neutral,
     sentences,
     similar,
+    stem,
     swap_person,
     words,
 )
@@ -77,6 +87,7 @@ TOPIC_WEIGHT = 1.0
 NOVEL_SHARE: Final = 0.5  # a piece this much new content is not about what the customer said
 _GENERIC_WEIGHT: Final = 0.5  # "not", "day", "still" carry less meaning than "refund"
 _GENERIC: Final = frozenset({"nobody", "day", "hour", "again", "late"})
+_CARRIES_THE_STORY: Final = 4  # ideas of the customer's in one piece
 _DISMISSALS: Final = tuple(re.compile(pattern) for pattern in lexicon.DISMISSALS)
 _HABIT_PATTERNS: Final = tuple(re.compile(pattern) for pattern in lexicon.HABIT_PATTERNS)
 _COMPARISON: Final = re.compile(r"\b(than|times|as much as|compared (to|with))\b")
@@ -84,6 +95,13 @@ _NEGATIONS: Final = frozenset({"not", "no", "nothing", "never", "nobody", "none"
 _OWNED: Final = ("us", "we", "our", "me", "i", "my", "ours")
 _NOT_REFUSALS: Final = frozenset({"imagine", "believe", "begin", "blame", "stand", "think", "help"})
 _FREQUENCIES: Final = frozenset({"always", "only ever"})
+_NOMINAL_CAUSES: Final = frozenset({"because of", "due to", "owing to", "as a result of", "thanks to",
+                                    "caused by"})
+_CAUSE_ENDS: Final = frozenset({"so", "and", "but", "which", "then"})
+_FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "wrong", "mess", "failure",
+                            "failed", "forgot", "missed", "lost", "down", "let", "oversight", "blame"})
+_CAUSE_HEDGE: Final = re.compile(r" (that|which) is (?:basically|probably|really|just|exactly|partly|mainly|"
+                                 r"mostly|actually|simply|obviously|likely) (why|because) ")
 _CHECKING: Final = re.compile(r"let me (just )?(check|make sure|see if|be sure)( that| if)? (i|we)\b")
 
 
@@ -96,6 +114,7 @@ class Role(StrEnum):
     OFFER = "offer"
     EXPLANATION = "explanation"
     OTHER_CONCERN = "other_concern"  # reflection-shaped, about something the customer did not say
+    OWN_STORY = "own_story"  # the trainee's own experience ("I had this with my supplier last year")
 
 
 @dataclass(frozen=True)
@@ -159,6 +178,7 @@ class Reading:
     shared_moves: tuple[str, ...] = ()
     novel_share: float = 0.0  # share of the statements' own content the customer never said
     reflective_opening: str | None = None
+    misread: str | None = None  # the words by which a reflection tells the story otherwise (_misread)
 
     @property
     def only_questions(self) -> bool:
@@ -173,7 +193,10 @@ _CONCERN_SPLIT: Final = re.compile(r",\s*(?:and|but|so)\s+|;\s*|\s+but\s+", re.I
 def complaint_of(scenario: Scenario) -> Complaint:
     """The customer's concerns: authored key points, else each sentence of their lines."""
     def concern(text: str) -> Concern:
-        return Concern(text, tuple(dict.fromkeys(content_concepts(swap_person(words(text))))), text)
+        # how the customer felt ("I felt intimidated", "I'm heartbroken") is for the empathy
+        # judgement: naming it back acknowledges the feeling, it does not restate the concern
+        said = [w for w in swap_person(words(text)) if not _feeling_word(w)]
+        return Concern(text, tuple(dict.fromkeys(content_concepts(said))), text)
 
     raw = tuple(s for line in scenario.lines for s in sentences(line.text))
     points = [concern(text) for text in scenario.key_points]
@@ -210,6 +233,11 @@ def complaint_of(scenario: Scenario) -> Complaint:
                      or " would like " in f" {' '.join(customer_words)} ")
 
 
+@lru_cache(maxsize=4096)
+def _feeling_word(word: str) -> bool:
+    return word in ("feel", "felt", "feeling", "feelings") or bool(feelings_named(word))
+
+
 def concerns_of(scenario: Scenario) -> tuple[Concern, ...]:
     return complaint_of(scenario).concerns
 
@@ -236,13 +264,50 @@ def pieces_of(parts: list[Clause]) -> list[Piece]:
         else:
             cuts = [0] + [i for i in range(1, len(tokens)) if _piece_starts(tokens, i)] + [len(tokens)]
             for a, b in itertools.pairwise(cuts):
-                if b > a:
-                    piece = tokens[a:b]
-                    role = Role.OPEN_QUESTION if question_kind(Clause(tuple(piece), False)) == "open" \
-                        else Role.OFFER if _is_offer(piece) else Role.STATEMENT
-                    out.append(Piece(tuple(piece), start + a, role))
+                if b <= a:
+                    continue
+                piece = tokens[a:b]
+                asked = _question_within(piece)
+                if asked:
+                    # "no wonder you're worried what would help you most": the statement before an
+                    # open question said without a break goes on being a statement
+                    out.append(Piece(tuple(piece[:asked]), start + a, Role.STATEMENT))
+                    out.append(Piece(tuple(piece[asked:]), start + a + asked, Role.OPEN_QUESTION))
+                    continue
+                role = Role.OPEN_QUESTION if question_kind(Clause(tuple(piece), False)) == "open" \
+                    else Role.OFFER if _is_offer(piece) or _goes_on_promising(piece, out) \
+                    else Role.STATEMENT
+                out.append(Piece(tuple(piece), start + a, role))
         start += len(tokens)
     return out
+
+
+def _question_within(tokens: list[str]) -> int:
+    """Where an open question found inside a statement starts, if not at its start (else 0).
+
+    A statement piece is judged open when an invitation or a question that lost its question
+    word is anywhere in it; the open question starts at the last word from which it still is.
+    """
+    if len(tokens) < 4 or question_kind(Clause(tuple(tokens), False)) != "open":
+        return 0
+    start = max((i for i in range(len(tokens)) if question_kind(Clause(tuple(tokens[i:]), False)) == "open"),
+                default=0)
+    # only a real statement before it: "okay so tell me more" is an invitation after fillers
+    before = [t for t in tokens[:start] if t not in lexicon.FILLERS and t not in lexicon.BACKCHANNELS]
+    return start if len(before) >= 2 else 0
+
+
+def _goes_on_promising(tokens: list[str], before: list[Piece]) -> bool:
+    """ "(I've rebooked you) so it can't be cancelled again", "(what I'll do is raise an order) and
+    the contractor should call you": what the fix will bring about is part of the promise, not a
+    restatement, however many of the customer's words it uses.
+    """
+    if not before or before[-1].role is not Role.OFFER or not tokens or tokens[0] not in ("so", "and"):
+        return False
+    return bool(_PROMISING & set(tokens[1:5])) or tokens[1:2] == ["that"]
+
+
+_PROMISING: Final = frozenset({"will", "should", "can", "would", "could", "shall", "going"})
 
 
 def _piece_starts(tokens: list[str], index: int) -> bool:
@@ -324,7 +389,7 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
     statement_idx = [i for p in pieces if p.role in (Role.STATEMENT, Role.OFFER) for i in p.indexes]
 
     # echoes, on person- and tense-folded words
-    folded = person_neutral(all_words)
+    folded = _as_the_customer_said(person_neutral(all_words), complaint)
     runs: list[tuple[int, set[int]]] = []  # (customer sentence, reply indexes echoed)
     for number, sentence in enumerate(complaint.sentences):
         if len(sentence) < COPY_RUN:
@@ -384,6 +449,9 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
         if piece.role is Role.OFFER:
             reading.offer = reading.offer or piece.text
             continue
+        if _own_story(piece.tokens):
+            pieces[number] = Piece(piece.tokens, piece.start, Role.OWN_STORY)
+            continue
         novel_total += len(novel)
         own_total += len(concepts)
         reason = _explains(piece, pieces[number - 1] if number else None, complaint)
@@ -397,7 +465,14 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
         # but not this one, is put in their mouth all the same
         unvoiced_wish = _wishes(piece.tokens) and (
             not complaint.wishes or _mostly_new(piece.tokens, complaint))
-        if unvoiced_wish or _new_problem(piece, complaint):
+        misread = _misread(number, pieces, complaint)
+        reading.misread = reading.misread or misread
+        # a problem word the customer never used ("damaged") makes a wrong concern of a short
+        # reflection; in one that carries much of what they said ("the special weekend you paid
+        # extra for spoiled by the wrong room") it is the trainee's word for their problem
+        carried = len(concepts) - len(novel)
+        new_problem = carried < _CARRIES_THE_STORY and _new_problem(piece, complaint)
+        if unvoiced_wish or misread or new_problem:
             reading.wrong = reading.wrong or piece.text
             pieces[number] = Piece(piece.tokens, piece.start, Role.OTHER_CONCERN)
     reading.novel_share = novel_total / own_total if own_total else 0.0
@@ -424,6 +499,32 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
         reading.loose = max(reading.loose, concern.weight(loose) / total)
     reading.shared_moves = tuple(m for m in dict.fromkeys(moves_in(own)) if m in complaint.moves)
     return reading
+
+
+def _as_the_customer_said(folded: list[str], complaint: Complaint) -> list[str]:
+    """The reply's words, each as the customer said it when it is the same word in another
+    form ("grabbed" for "grab") or misheard near it in spelling ("parcells"), so an echo is
+    found however the recogniser spelled it. Other words for the same idea stay apart: those
+    are the trainee's own.
+    """
+    vocabulary = _customer_vocabulary(complaint.sentences)
+    out = []
+    for word in folded:
+        if word in vocabulary or not is_content(word):
+            out.append(word)
+            continue
+        match = vocabulary.get("=" + stem(word)) or next(
+            (said for said in vocabulary if not said.startswith("=") and similar(word, said)), None)
+        out.append(match or word)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _customer_vocabulary(sentences: tuple[tuple[str, ...], ...]) -> dict[str, str]:
+    """Every word the customer said (to itself) and each content word's stem (to the word)."""
+    vocabulary = {w: w for sentence in sentences for w in sentence}
+    vocabulary |= {"=" + stem(w): w for sentence in sentences for w in sentence if is_content(w)}
+    return vocabulary
 
 
 def _phrases(all_words: list[str], indexes: set[int]) -> list[str]:
@@ -468,7 +569,7 @@ def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str
         # "three times what it usually costs" compares with the customer's normal, even when
         # the recogniser has lost the "you"
         compared = bool(_COMPARISON.search(" ".join(before[-5:])))
-        if _subject(piece.tokens) in ("you", "your") or {"you", "your"} & set(before[-3:]) or compared or (
+        if _subject(piece.tokens) in ("you", "your") or {"you", "your"} & set(before[-5:]) or compared or (
                 framed and "you" in phrase.split()):
             continue
         # "so the bus is always late" tells the customer's story back; "glass items are always a
@@ -488,6 +589,8 @@ def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str
         found = pattern.search(piece.text)
         if found and _subject(piece.tokens) not in ("you", "your"):
             return found.group(0)
+    # "that's basically why", "which is probably because": a hedge does not change the cause
+    text = _CAUSE_HEDGE.sub(r" \1 is \2 ", text)
     for marker in lexicon.CAUSES:
         if f" {marker} " not in text:
             continue
@@ -498,9 +601,17 @@ def _explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str
             # "X, that's why Y": the cause is what came before, in this piece or the last one
             cause = before if content_concepts(before) else list(previous.tokens) if previous else []
             after = [] if cause is before or not cause else after
+        if cause is after and marker in _NOMINAL_CAUSES:
+            # "because of a conference this weekend, so reception had no rooms": a cause named by
+            # a noun ends where the next clause starts
+            cut = next((i for i, t in enumerate(after) if i and t in _CAUSE_ENDS), len(after))
+            cause = after = after[:cut]
         # "because of us", "due to our mistake": a cause the company owns is an apology's reason,
-        # not an excuse; "because you paid extra" is the customer's own story
-        if _subject(tuple(cause)) in ("you", "your", "yourself", *_OWNED):
+        # not an excuse; "because you paid extra" is the customer's own story. "Our fitters are
+        # booked back to back" owns nothing: it excuses by the company's circumstances
+        subject = _subject(tuple(cause))
+        owned_fault = subject in _OWNED and (subject != "our" or bool(_FAULTS & set(cause)))
+        if subject in ("you", "your", "yourself") or owned_fault:
             continue
         concepts = content_concepts(cause)
         novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
@@ -564,9 +675,181 @@ def _new_problem(piece: Piece, complaint: Complaint) -> str | None:
     return None
 
 
+# --- misreadings: a reflection that tells the customer's story otherwise -----------------------
+
+
+def _misread(number: int, pieces: list[Piece], complaint: Complaint) -> str | None:
+    """The words by which this piece tells the customer's story otherwise, if any.
+
+    Four shapes, each a claim about what happened rather than a list of examples: an event
+    the customer said never happened told as happening (:func:`_contradiction`), the opposite of
+    a word of theirs (:func:`_opposite_of_theirs`), a cause the trainee
+    joined to the story ("so the driver was late, and that's why the fare went up"), and a
+    part granted as gone right that the customer never granted ("so the room was fine, but").
+    """
+    piece = pieces[number]
+    previous = pieces[number - 1] if number else None
+    following = pieces[number + 1] if number + 1 < len(pieces) else None
+    contradiction = _contradiction(piece, complaint) or _opposite_of_theirs(piece.tokens, complaint)
+    if contradiction:
+        return contradiction
+    framed = _reflects(piece.tokens) or piece.text.startswith(("so the", "so your", "so it"))
+    if framed and following is not None and _INFERRED_LINK.match(following.text):
+        return following.text
+    if previous is not None and previous.role is Role.OTHER_CONCERN and _INFERRED_LINK.match(piece.text):
+        return piece.text  # the link itself, after the reflection it was joined to
+    conceded = [t for t in piece.tokens if t in _WENT_RIGHT and f" {t} " not in complaint.said + " "]
+    if framed and conceded and following is not None and following.tokens[0] == "but":
+        return " ".join(conceded)
+    return None
+
+
+_INFERRED_LINK: Final = re.compile(r"^(and |so )?(that|this) (is|has) (why|what|made|caused|pushed|led)\b"
+                                   r"|^(and |so )?(that|this) (made|caused|pushed|led to|meant)\b")
+_WENT_RIGHT: Final = frozenset({"fine", "okay", "good", "great", "fixed", "sorted", "worked", "finished",
+                                "resolved", "perfect", "ok"})
+
+
+# words that deny what stands in their scope, and words that close that scope ("nobody came and
+# the parcel was late": "late" is not denied)
+_DENIALS: Final = frozenset({"not", "never", "nobody", "no", "nothing", "none", "without", "neither", "nor",
+                             "failed", "fails", "fail", "missed"})
+_DENIED_AFTER: Final = frozenset({"nothing", "nobody", "none", "never", "no", "nowhere"})  # "heard nothing"
+_SCOPE_ENDS: Final = frozenset({"and", "but", "so", "because", "when", "then", "until", "after", "before",
+                                "since", "while", "which", "who", "that", "though", "although", "if", "or",
+                                "|"})
+# the events a service complaint turns on having happened or not: someone came, someone called
+# (synonym groups of lexicon.SYNONYMS); other ideas are too often denied in passing ("I haven't
+# had internet for nine days") for a denial to make them the customer's point
+_EVENTS: Final = frozenset({"arrive", "tell", "callback"})
+_NOT_FACTUAL: Final = frozenset({"to", "would", "will", "could", "can", "should", "might", "may", "must",
+                                 "if", "want", "wanted", "like", "hoping", "expect", "expected", "supposed"})
+# "express delivery", "the call": the idea named as a thing, not told as happening
+_BEFORE_NOUN: Final = frozenset({"the", "a", "an", "for", "with", "of", "your", "my", "our", "their", "by",
+                                 "express", "faster", "fast", "next", "on", "in", "any", "its", "this",
+                                 "that", "no", "first", "one", "every"})
+_OTHER_SENSE: Final = frozenset({"in", "into", "from", "across", "with", "over", "through", "at", "as", "of",
+                                 "first", "back", "round", "around"})
+
+
+def _denied(tokens: list[str] | tuple[str, ...], start: int, end: int) -> bool:
+    """Is the idea at tokens[start:end] denied ("hasn't turned up", "nobody came", "heard nothing")?"""
+    for back in range(start - 1, max(-1, start - 6), -1):
+        if tokens[back] in _SCOPE_ENDS:
+            break
+        if tokens[back] in _DENIALS:
+            return True
+    return any(t in _DENIED_AFTER for t in tokens[end:end + 4])
+
+
+@lru_cache(maxsize=64)
+def _customer_polarity(scenario_said: tuple[tuple[str, ...], ...]) -> dict[str, frozenset[bool]]:
+    """Each idea the customer voiced, with whether they asserted it, denied it, or both."""
+    seen: dict[str, set[bool]] = {}
+    for sentence in scenario_said:
+        for start, end, idea in concept_spans(sentence):
+            denied = _denied(sentence, start, end)
+            seen.setdefault(idea, set()).add(denied)
+            # the word itself too: "called" is denied where "told" in the same group was not
+            seen.setdefault("=" + stem(sentence[start]), set()).add(denied)
+    return {idea: frozenset(polarities) for idea, polarities in seen.items()}
+
+
+def _contradiction(piece: Piece, complaint: Complaint) -> str | None:
+    """An event this piece asserts that the customer only ever denied ("so the engineer came out"
+    to "your engineer hasn't turned up"), as the words that assert it.
+
+    Only the one direction: a reflection that denies what the customer asserted is often
+    right in other words ("you were told a week" / "so nobody has told you anything since").
+    """
+    said = _customer_polarity(tuple(tuple(swap_person(words(s))) for s in complaint.raw_sentences))
+    tokens = piece.tokens
+    for start, end, idea in concept_spans(tokens):
+        if idea not in _EVENTS:
+            continue
+        before = tokens[max(0, start - 3): start]
+        following = tokens[end] if end < len(tokens) else ""
+        # only a fact told as happening, by someone else: not "you'd like the engineer to come",
+        # "you called us", "I can hear"; nor another sense ("water coming in", "heard of")
+        if (set(before) & _NOT_FACTUAL or {"you", "i"} & set(before[-2:])
+                or following in _OTHER_SENSE or (before and before[-1] in _BEFORE_NOUN)):
+            continue
+        polarities = said.get("=" + stem(tokens[start])) or next(
+            (p for k, p in said.items() if similar(idea, k)), None)
+        if polarities == frozenset({True}) and not _denied(tokens, start, end):
+            return " ".join(tokens[max(0, start - 2): end + 1])
+    return None
+
+
+def _opposite_of_theirs(tokens: tuple[str, ...], complaint: Complaint) -> str | None:
+    """ "A different fault" to a customer whose laptop does "exactly the same thing", "the drain
+    inside" to one whose drain is outside: the opposite of a word they used, and not the word.
+    """
+    customer = set(complaint.said.split())
+    for index, token in enumerate(tokens):
+        opposite = _OPPOSITES.get(token)
+        if opposite and opposite & customer and not _OPPOSITES[token] & set(tokens) and \
+                not (_OPPOSITE_GROUP[token] & customer) and not _denied(tokens, index, index + 1):
+            return " ".join(tokens[max(0, index - 2): index + 2])
+    return None
+
+
+_OPPOSITE_PAIRS: Final = ((frozenset({"same", "identical"}), frozenset({"different"})),
+                          (frozenset({"inside"}), frozenset({"outside"})),
+                          (frozenset({"more"}), frozenset({"less", "fewer"})),
+                          (frozenset({"cheaper"}), frozenset({"dearer"})))
+# each word: the words opposite it, and the words of its own side
+_OPPOSITES: Final = ({w: b for a, b in _OPPOSITE_PAIRS for w in a}
+                     | {w: a for a, b in _OPPOSITE_PAIRS for w in b})
+_OPPOSITE_GROUP: Final = ({w: a for a, b in _OPPOSITE_PAIRS for w in a}
+                          | {w: b for a, b in _OPPOSITE_PAIRS for w in b})
+
+
+def _own_story(tokens: tuple[str, ...]) -> bool:
+    """Does this piece tell the trainee's own experience ("I had exactly this last year", "when my
+    wifi went down I was so stressed", "I started a new job last year")?
+
+    Told in the first person singular, in the past, with a verb of doing or being rather than of
+    taking in what the customer said ("I heard", "I understand", "I got that").
+    """
+    opening = _opening(tokens).split()
+    while opening and opening[0] in _STORY_LEAD:
+        opening = opening[1:]
+    if opening[:2] == ["my", "own"] or (opening[:1] == ["when"] and opening[1:2] in (["i"], ["my"])):
+        return True
+    if opening[:1] != ["i"]:
+        return False
+    verbs = [t for t in opening[1:4] if t not in _STORY_ADVERBS]
+    verb = verbs[0] if verbs else ""
+    if verb in ("was", "had", "used", "went", "lost", "got", "started", "did", "once", "remember") and \
+            (verb != "got" or (len(verbs) > 1 and verbs[1] not in ("it", "that", "this", "you"))):
+        return True
+    return verb.endswith("ed") and verb not in _TAKING_IN and verb not in lexicon.NOT_OFFER_VERBS
+
+
+_STORY_LEAD: Final = frozenset({"oh", "god", "gosh", "honestly", "yeah", "so", "um", "uh", "er", "well",
+                                "and", "you", "know", "like", "look", "mate", "actually"})
+_STORY_ADVERBS: Final = frozenset({"also", "too", "just", "actually", "once", "even", "really", "literally"})
+# what the trainee did with the customer's account or for them: not a story of their own
+_TAKING_IN: Final = frozenset({
+    "heard", "understood", "gathered", "noticed", "realised", "realized", "learned", "learnt", "listened",
+    "followed", "checked", "looked", "picked", "noted", "missed", "apologised", "apologized", "wanted",
+    "needed", "asked", "called", "phoned", "rang", "booked", "arranged", "raised", "logged", "emailed",
+    "passed", "escalated", "refunded", "credited", "spoke", "spoken", "talked", "sorted"})
+
+
 def _wishes(tokens: tuple[str, ...]) -> bool:
-    """Does this piece tell the customer what they want ("so you'd like to change the address")?"""
-    return _opening(tokens).startswith(lexicon.WISH_FRAMES)
+    """Does this piece tell the customer what they want ("so you'd like to change the address")?
+
+    Said as a cleft too: "so what you really want is", "what you'd like is" frame the same wish.
+    """
+    opening = _opening(tokens)
+    cleft = _CLEFT.sub(r"\1you \3", opening)
+    return opening.startswith(lexicon.WISH_FRAMES) or (
+        cleft != opening and cleft.startswith(lexicon.WISH_FRAMES))
+
+
+_CLEFT: Final = re.compile(r"^(so )?what you (really |actually |mainly |just |most )*(\w+ (like|to)|\w+)")
 
 
 def _opening(tokens: tuple[str, ...]) -> str:

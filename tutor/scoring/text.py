@@ -1,8 +1,10 @@
 """Words as the scorer sees them: normalised, stemmed, grouped into clauses.
 
 Replies arrive from speech recognition: lower case, no punctuation, some
-words wrong. Everything here therefore works on bare word sequences, uses
-punctuation only as a bonus when a typed reply has it, and matches words by
+words wrong, contractions often without their apostrophe ("dont", "youve",
+"id be"). Everything here therefore works on bare word sequences, spells out
+contractions with or without the apostrophe, uses punctuation only as a bonus
+when a typed reply has it, and matches words by
 stem, by a small synonym lexicon and, for longer words, by spelling
 similarity (a recognizer's near misses are usually near in spelling too).
 """
@@ -32,13 +34,76 @@ _SUFFIXES: Final = {"n't": " not", "'re": " are", "'ve": " have", "'ll": " will"
                     "'m": " am", "'s": " is"}
 
 
+# Contractions written without the apostrophe, as recognisers and hurried typists give them
+# ("dont", "youve", "whats"). Only forms that are no other English word are spelled out here;
+# "id" and "ill" are read from their neighbours (see _bare_contraction).
+_BARE_CONTRACTIONS: Final = {
+    "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not", "arent": "are not",
+    "wasnt": "was not", "werent": "were not", "havent": "have not", "hasnt": "has not",
+    "hadnt": "had not", "wouldnt": "would not", "couldnt": "could not", "shouldnt": "should not",
+    "mustnt": "must not", "cant": "can not", "wont": "will not", "aint": "is not",
+    "im": "i am", "ive": "i have", "youre": "you are", "youve": "you have", "youd": "you would",
+    "youll": "you will", "theyre": "they are", "theyve": "they have", "theyd": "they would",
+    "theyll": "they will", "weve": "we have", "itll": "it will", "itd": "it would",
+    "thats": "that is", "whats": "what is", "whos": "who is", "wheres": "where is",
+    "hows": "how is", "theres": "there is", "heres": "here is", "thatll": "that will",
+    "hes": "he is", "shes": "she is", "wouldve": "would have", "couldve": "could have",
+    "shouldve": "should have", "mightve": "might have", "mustve": "must have",
+}
+# "I'd" is followed by a verb or an adverb ("id be", "id really like"); "id" before anything
+# else is the noun ("your merchant id")
+_AFTER_I_WOULD: Final = frozenset({
+    "be", "have", "like", "love", "feel", "say", "rather", "imagine", "think", "want", "hate", "need",
+    "just", "really", "so", "probably", "definitely", "never", "also", "get", "go", "do", "recommend",
+    "suggest", "expect", "ask", "call", "put", "guess", "bet", "been", "better", "agree", "prefer",
+    "still", "only", "actually", "honestly", "hope", "certainly", "absolutely", "totally",
+    "personally", "gladly", "happily", "lose", "struggle", "worry", "panic", "freak", "hit", "end",
+    "not", "of", "already", "always", "even", "too"})
+# "ill" is the adjective after a linking verb ("he was (so) ill") or a noun ("made your daughter
+# ill"); after a conjunction, a filler or at the start it is "I'll" ("okay ill check")
+_ILL_LINKING: Final = frozenset({
+    "feel", "feels", "felt", "feeling", "was", "were", "is", "are", "am", "be", "been", "being", "fell",
+    "fallen", "falls", "get", "got", "getting", "looked", "look", "looks", "an", "become", "became",
+    "went", "taken", "make", "made", "makes", "making"})
+_ILL_DEGREE: Final = frozenset({"so", "very", "really", "quite", "too", "seriously", "terminally", "mentally",
+                                "critically", "gravely", "properly", "pretty", "that", "as"})
+
+
+def _bare_contraction(tokens: list[str], index: int) -> str | None:
+    """The spelled-out form of an apostrophe-less contraction, or None if the token is a word."""
+    token = tokens[index]
+    following = tokens[index + 1] if index + 1 < len(tokens) else ""
+    if token in _BARE_CONTRACTIONS:
+        spelled = _BARE_CONTRACTIONS[token]
+        head, _, verb = spelled.partition(" ")
+        if verb == "is" and token not in ("isnt", "aint") and following in ("been", "got", "gone", "had"):
+            return f"{head} has"  # "hes been", "thats got": "has", not "is"
+        return spelled
+    if token == "id" and following in _AFTER_I_WOULD:
+        return "i would"
+    if token == "ill" and following:
+        back = index - 1
+        while back >= 0 and tokens[back] in _ILL_DEGREE:
+            back -= 1
+        before = tokens[back] if back >= 0 else ""
+        if before in _ILL_LINKING or (before and is_content(before) and back == index - 1):
+            return None
+        return "i will"
+    return None
+
+
 def words(text: str) -> list[str]:
-    """Lower-case words with contractions spelled out ("didn't" -> "did not")."""
+    """Lower-case words with contractions spelled out ("didn't", "didnt" -> "did not")."""
     text = text.lower().replace("\u2019", "'").replace("-", " ")
     out: list[str] = []
-    for token in _WORD.findall(text):
+    tokens = _WORD.findall(text)
+    for index, token in enumerate(tokens):
         if token in _CONTRACTIONS:
             out.extend(_CONTRACTIONS[token].split())
+            continue
+        bare = _bare_contraction(tokens, index)
+        if bare:
+            out.extend(bare.split())
             continue
         for suffix, expansion in _SUFFIXES.items():
             if token.endswith(suffix) and len(token) > len(suffix):
@@ -125,6 +190,28 @@ def content_concepts(tokens: list[str]) -> list[str]:
     return out
 
 
+def concept_spans(tokens: list[str] | tuple[str, ...]) -> list[tuple[int, int, str]]:
+    """Like :func:`content_concepts`, with where each concept stands: (start, end, concept)."""
+    out: list[tuple[int, int, str]] = []
+    index = 0
+    while index < len(tokens):
+        for size in (3, 2):
+            if index + size > len(tokens):
+                continue
+            phrase = list(tokens[index: index + size])
+            name = _concepts().get(" ".join(phrase)) or _concepts().get(" ".join(map(stem, phrase)))
+            if name:
+                out.append((index, index + size, name))
+                index += size
+                break
+        else:
+            token = tokens[index]
+            if is_content(token):
+                out.append((index, index + 1, concept(token)))
+            index += 1
+    return out
+
+
 def similar(a: str, b: str) -> bool:
     """Same concept, or (for longer words) close enough in spelling to be a mis-recognition."""
     if a == b:
@@ -197,6 +284,11 @@ def _question_starts(tokens: list[str], index: int) -> bool:
         back -= 1
     previous = tokens[back] if index > 0 else ""
     direct = head in lexicon.AUXILIARIES and previous in _ASKING and following in _PRONOUNS
+    # "nobody could tell you what was wrong", "they never told us why": a question word after a
+    # verb of telling and its object is that verb's object, not a question
+    if (head in lexicon.WH_WORDS and previous in ("you", "us", "me", "them", "him", "her") and back > 0
+            and tokens[back - 1] in _TELLING):
+        return False
     # a modal before its subject ("I'm sure, can I take your number"), or "tell me", after a
     # statement without punctuation starts a question, unless the words before embed it
     # ("can you tell me", "I'd like to tell you", "what can I do")
@@ -240,6 +332,8 @@ WISH_TO_HEAR: Final = re.compile(
     r"((i|we) (would |really |just |do |so |genuinely )*)?(like|love|want|keen|glad|happy|need) to "
     r"(hear|understand|know|learn|find out) ((a )?(bit|little|lot) )?(more )?"
     r"(about (what|how|why)|about|what|how|why)\b")
+_TELLING: Final = frozenset({"tell", "told", "telling", "tells", "ask", "asked", "show", "showed", "shown",
+                             "explain", "explained", "remind", "reminded", "warn", "warned", "let"})
 _RELATIVES: Final = frozenset({"this", "there", "which", "who"})
 _MODALS: Final = frozenset({"can", "could", "would", "will", "should", "may", "might", "shall"})
 # words after which "tell me" or "can you" continue a clause instead of starting one
