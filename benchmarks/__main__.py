@@ -5,8 +5,9 @@
   fed in real time, split into the configured end-of-speech wait and the work
   after it;
 - start-up: process start to READY=1 on a notify socket, as systemd sees it;
-- peak memory of one round (a fresh `tutor practice` process), and the memory
-  trend over many rounds in one process;
+- peak memory of one round (a fresh `tutor practice` process), the same round
+  stage by stage (benchmarks/memory.py), and the memory trend over many rounds
+  in one process;
 - recognition real-time factor, and the whole scoring of a round against
   recognition alone; timing accuracy on the evaluation rounds
   (benchmarks/evaluate.py).
@@ -32,6 +33,7 @@ from typing import Any, Final
 import numpy as np
 
 from benchmarks.engines import machine_description
+from benchmarks.memory import PINNED_CPU, median_stages, round_peak_mb, stage_table, stages_in_child
 from tutor.audio import DuplexSession
 from tutor.audio.simulated import SimulatedDuplex
 from tutor.audio.wavfile import read_mono
@@ -160,21 +162,6 @@ def startup(runs: int) -> float:
     return statistics.median(times)
 
 
-def round_peak_mb(runs: int) -> float:
-    """Peak RSS of a whole `tutor practice` process running one round."""
-    peaks = []
-    with tempfile.TemporaryDirectory() as folder:
-        for _ in range(runs):
-            child = subprocess.Popen([sys.executable, "-m", "tutor", "practice", "--scenario", SCENARIO,
-                                      "--simulate", str(SAMPLE_REPLY), "--reply-at", "1.2", "--fast",
-                                      "--save-round", str(Path(folder) / "r.wav")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _, status, usage = os.wait4(child.pid, 0)
-            child.returncode = os.waitstatus_to_exitcode(status)
-            peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(peaks)
-
-
 def soak(rounds: int) -> list[float]:
     """RSS in MB after loading and after every quarter of ``rounds`` whole rounds in one process."""
     from benchmarks.engines import rss_mb
@@ -232,7 +219,11 @@ def main() -> int:
           f"  = end-of-speech wait {latency['end_silence_s']:.2f} s (listening.end_silence_s) + "
           f"work after it {latency['work_after_wait_s']:.2f} s")
     print(f"Start-up to READY=1: {startup(runs):.2f} s")
-    print(f"Peak memory of a round (whole process): {round_peak_mb(runs):.0f} MB")
+    print(f"Peak memory of a round (whole `tutor practice` process): {round_peak_mb(runs):.0f} MB")
+    stages = median_stages([stages_in_child(False) for _ in range(runs)])
+    table = "\n".join("  " + line for line in stage_table(stages).splitlines())
+    print(f"The round stage by stage in one process pinned to CPU {PINNED_CPU} "
+          f"(python -m benchmarks.memory):\n{table}")
     trend = soak(rounds)
     print(f"Memory over {rounds} rounds in one process (MB, after loading then every {max(1, rounds // 4)}): "
           + " / ".join(f"{mb:.0f}" for mb in trend))

@@ -9,7 +9,15 @@ import pytest
 
 from tutor.audio.simulated import simulate_microphone
 from tutor.audio.wavfile import RoundAudio
-from tutor.listening.analysis import Span, analyse_round, estimate_loop_latency, find_reply
+from tutor.listening.analysis import (
+    Span,
+    analyse_round,
+    cancel_echo,
+    estimate_loop_latency,
+    find_reply,
+    trainee_frames,
+)
+from tutor.listening.vad import VoiceDetector, frame_power
 from tutor.settings import Settings
 
 RATE = 16000
@@ -102,3 +110,25 @@ def test_find_reply_leaves_out_an_acknowledgement_just_before_the_end() -> None:
     # a long stretch started over the customer is the reply itself, talking over them
     assert find_reply([Span(7.0, 9.1), Span(9.9, 12.0)], customer_end_s=9.0,
                       end_silence_s=1.2) == Span(7.0, 12.0)
+
+
+def test_block_by_block_arithmetic_gives_the_whole_array_figures(customer: np.ndarray,
+                                                                 reply: np.ndarray) -> None:
+    # the analysis widens and squares a block at a time to save memory: the same numbers as
+    # the whole-array arithmetic it replaced, across block edges (2**15 samples, 1000 frames)
+    audio = make_round(customer, reply, 0.5)
+    shift = round(0.08 * RATE)
+    reference = np.zeros_like(audio.speaker)
+    reference[shift:] = audio.speaker[: len(audio.speaker) - shift]
+    residual, echo = cancel_echo(audio.mic, reference, RATE)
+    assert len(residual) > 2 ** 16 and np.any(echo)
+    np.testing.assert_array_equal(residual, audio.mic.astype(np.float64) - echo)
+    count = len(residual) // 160
+    assert count > 1000
+    for signal in (residual, audio.mic):
+        frames = signal[: count * 160].reshape(count, 160)
+        wide = frames.astype(np.float64)
+        np.testing.assert_array_equal(frame_power(frames), np.mean(wide * wide, axis=-1))
+    found = trainee_frames(audio.mic, reference, VoiceDetector(RATE))
+    np.testing.assert_array_equal(found.cleaned,
+                                  np.clip(np.round(residual), -32768, 32767).astype(np.int16))

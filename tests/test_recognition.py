@@ -11,9 +11,15 @@ import pytest
 from tutor.audio.wavfile import read_mono
 from tutor.errors import ConfigError
 from tutor.recognition import make_recognizer
-from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
+from tutor.recognition.pocketsphinx_engine import (
+    PocketsphinxRecognizer,
+    PocketsphinxStream,
+    dictionary_entries,
+    language_model_words,
+)
 from tutor.settings import RecognitionSettings, Settings
 
+SAMPLE_REPLY = Path(__file__).resolve().parents[1] / "tutor" / "data" / "sample-reply.wav"
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav")
 
 
@@ -79,3 +85,47 @@ def test_streaming_in_blocks_matches_one_call(recognizer: PocketsphinxRecognizer
     assert live.words[0].start_s >= 0.45  # timed from the stream's first sample, half a second of silence
     # the decoder is free again afterwards
     assert _word_accuracy(text, recognizer.transcribe(audio).text) >= 0.6
+
+
+def test_dictionary_cut_to_the_language_model_hears_the_same(
+        speak_samples: Callable[..., np.ndarray]) -> None:
+    # the same words at the same times as a decoder with the wheel's whole dictionary, live and
+    # not; both fresh, as a live stream's running normalisation carries over between utterances
+    from pocketsphinx import Decoder
+
+    recognizer, whole = PocketsphinxRecognizer(16000), Decoder(samprate=16000, loglevel="FATAL")
+    recordings = [read_mono(LIBRIVOX, 16000), read_mono(SAMPLE_REPLY, 16000),
+                  speak_samples("you paid for express delivery and the present still came late")]
+    for audio in recordings:
+        for live in (True, False):
+            cut, full = recognizer.stream(live=live), PocketsphinxStream(whole, live)
+            for start in range(0, len(audio), 3200):
+                cut.accept(audio[start: start + 3200])
+                full.accept(audio[start: start + 3200])
+            heard, reference = cut.finish(), full.finish()
+            assert len(heard.words) >= 5
+            assert heard == reference
+
+
+def test_dictionary_keeps_every_pronunciation_of_the_language_models_words(tmp_path: Path) -> None:
+    from pocketsphinx import Config
+
+    defaults = Config()
+    vocabulary = language_model_words(Path(defaults["lm"]))
+    assert vocabulary is not None and len(vocabulary) == 72547  # the model's own count of unigrams
+    assert {b"birthday", b"shipping", b"disappointing", b"'bout", b"zyuganov's"} <= vocabulary
+    dictionary = tmp_path / "small.dict"
+    dictionary.write_bytes(b"birthday B ER TH D EY\nzzyzx Z IH Z IH K S\nread R EH D\n"
+                           b"read(2) R IY D\n")
+    assert list(dictionary_entries(dictionary, vocabulary)) == [
+        b"birthday B ER TH D EY\n", b"read R EH D\n", b"read(2) R IY D\n"]
+
+
+def test_a_language_model_it_cannot_read_is_none(tmp_path: Path) -> None:
+    text_model = tmp_path / "model.lm"
+    text_model.write_text("\\data\\\nngram 1=3\n")
+    assert language_model_words(text_model) is None
+    assert language_model_words(tmp_path / "missing.lm.bin") is None
+    cut_short = tmp_path / "short.lm.bin"
+    cut_short.write_bytes(b"Trie Language Model\x03" + (5).to_bytes(4, "little") + b"one\0two\0")
+    assert language_model_words(cut_short) is None

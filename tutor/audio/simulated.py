@@ -75,7 +75,8 @@ def simulate_microphone(playback: np.ndarray, reply: np.ndarray, reply_start: in
     if noise_dbfs > -120:
         rng = np.random.default_rng(seed)
         mic += rng.normal(0.0, dbfs_amplitude(noise_dbfs), frames)
-    return np.clip(np.round(mic), -32768, 32767).astype(np.int16)
+    np.round(mic, out=mic)  # in place: the buffer spans the longest possible round
+    return np.clip(mic, -32768, 32767, out=mic).astype(np.int16)
 
 
 class _SimulatedSession:

@@ -221,7 +221,7 @@ def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> Path:
         wav.setnchannels(frames.shape[1])
         wav.setsampwidth(2)
         wav.setframerate(sample_rate)
-        wav.writeframes(frames.tobytes())
+        wav.writeframes(np.ascontiguousarray(frames).data)  # its buffer as is: no copy as bytes
     return write_atomically(Path(path), buffer.getvalue(), make_folder=True, explain=_storage_error)
 
 

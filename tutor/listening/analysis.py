@@ -178,29 +178,31 @@ def cancel_echo(mic: np.ndarray, reference: np.ndarray, rate: int) -> tuple[np.n
 
     ``reference`` must already be aligned by the loop latency; the echo path
     may reach ``ECHO_LEAD_S`` before and ``ECHO_PATH_S`` after that point.
+    The int16 signals are widened a segment at a time, never whole: the same
+    numbers, with two round-long float arrays at most instead of four.
     """
-    mic_f = mic.astype(np.float64)
     if not np.any(reference):
-        return mic_f, np.zeros_like(mic_f)
-    ref_f = reference.astype(np.float64)
+        return mic.astype(np.float64), np.zeros(len(mic))
     size = 1 << int(np.ceil(np.log2(_WELCH_SIZE_S * rate)))
     window = np.hanning(size)
     ref_power = np.zeros(size // 2 + 1)
     cross = np.zeros(size // 2 + 1, dtype=np.complex128)
-    for start in range(0, max(1, len(ref_f) - size + 1), size // 2):
-        ref_block = ref_f[start: start + size]
+    for start in range(0, max(1, len(reference) - size + 1), size // 2):
+        ref_block = reference[start: start + size]
         if len(ref_block) < size or not np.any(ref_block):
             continue
         ref_spectrum = np.fft.rfft(ref_block * window)
         ref_power += np.abs(ref_spectrum) ** 2
-        cross += np.fft.rfft(mic_f[start: start + size] * window) * np.conj(ref_spectrum)
+        cross += np.fft.rfft(mic[start: start + size] * window) * np.conj(ref_spectrum)
     if not np.any(ref_power):
-        return mic_f, np.zeros_like(mic_f)
+        return mic.astype(np.float64), np.zeros(len(mic))
     impulse = np.fft.irfft(cross / (ref_power + 1e-6 * ref_power.max()), size)
     lead, path = int(ECHO_LEAD_S * rate), _echo_path_length(impulse, rate)
     taps = np.concatenate([impulse[-lead:], impulse[:path]])
-    echo = _convolve_in_blocks(ref_f, taps)[lead: lead + len(ref_f)]
-    return mic_f - echo, echo
+    echo = _convolve_in_blocks(reference, taps)[lead: lead + len(reference)]
+    residual = mic.astype(np.float64)
+    residual -= echo
+    return residual, echo
 
 
 def _echo_path_length(impulse: np.ndarray, rate: int) -> int:
@@ -226,12 +228,21 @@ def _convolve_in_blocks(signal: np.ndarray, taps: np.ndarray) -> np.ndarray:
     taps_spectrum = np.fft.rfft(taps, size)
     out = np.zeros(len(signal) + len(taps) - 1)
     for start in range(0, len(signal), _GCC_BLOCK):
-        piece = signal[start: start + _GCC_BLOCK]
+        piece = signal[start: start + _GCC_BLOCK]  # int16 is widened here, a block at a time
         if not np.any(piece):
             continue
         filtered = np.fft.irfft(np.fft.rfft(piece, size) * taps_spectrum, size)
         end = min(len(out), start + len(piece) + len(taps) - 1)
         out[start: end] += filtered[: end - start]
+    return out
+
+
+def _as_int16(signal: np.ndarray) -> np.ndarray:
+    """``signal`` rounded and clipped to int16, a block at a time: no round-long float temporary."""
+    out = np.empty(len(signal), dtype=np.int16)
+    for start in range(0, len(signal), _GCC_BLOCK):
+        part = np.round(signal[start: start + _GCC_BLOCK])
+        out[start: start + _GCC_BLOCK] = np.clip(part, -32768, 32767, out=part)
     return out
 
 
@@ -260,7 +271,7 @@ def trainee_frames(mic: np.ndarray, reference: np.ndarray, detector: VoiceDetect
     clearly above the room's noise.
     """
     residual, echo = cancel_echo(mic, reference, detector.sample_rate)
-    cleaned = np.clip(np.round(residual), -32768, 32767).astype(np.int16)
+    cleaned = _as_int16(residual)
     vad = detector.frames(cleaned)
     count = len(vad)
     if count == 0:
@@ -269,6 +280,7 @@ def trainee_frames(mic: np.ndarray, reference: np.ndarray, detector: VoiceDetect
     left = frame_power(residual[: count * frame].reshape(count, frame))
     echo_power = (frame_power(echo[: count * frame].reshape(count, frame)) if np.any(echo)
                   else np.zeros(count))
+    del residual, echo  # round-long float arrays: only their frame powers are needed from here on
     quiet = echo_power <= left
     floor = max(float(np.percentile(left[quiet] if quiet.sum() >= 50 else left, 20)), _QUIETEST_FLOOR)
     mic_power = frame_power(mic[: count * frame].reshape(count, frame))
