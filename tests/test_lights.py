@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,18 +127,22 @@ def test_no_gpio_carries_on_with_console_lights(caplog: pytest.LogCaptureFixture
                     "paraphrase work on it"]
 
 
-def test_pi5_uses_lgpio_explicitly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_pi5_uses_lgpio_explicitly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     model = tmp_path / "model"
     model.write_text("Raspberry Pi 5 Model B Rev 1.0\x00")
     monkeypatch.setattr(lights_module, "PI_MODEL", model)
     monkeypatch.delenv("GPIOZERO_PIN_FACTORY", raising=False)
     assert lights_module.is_pi5()
-    # lgpio is only installed on ARM boards: here the explicit choice shows in the warning
-    with caplog.at_level(logging.WARNING):
-        lights = open_lights(GpioSettings())
-    assert isinstance(lights, ConsoleLights)
-    assert "lgpio" in caplog.text.lower()
+
+    class LgpioChipStandIn:  # no GPIO chip here: only whether the lgpio factory is the one made
+        pass
+
+    # lgpio itself only installs on ARM boards: the module the choice imports is stood in for
+    stand_in = types.SimpleNamespace(LGPIOFactory=LgpioChipStandIn)
+    monkeypatch.setitem(sys.modules, "gpiozero.pins.lgpio", stand_in)
+    assert isinstance(lights_module.choose_pin_factory(GpioSettings()), LgpioChipStandIn)
+    model.write_text("Raspberry Pi 4 Model B Rev 1.5\x00")
+    assert lights_module.choose_pin_factory(GpioSettings()) is None  # gpiozero's own choice
 
 
 def test_pin_factory_none_means_console() -> None:
