@@ -136,12 +136,12 @@ class App:
         return calibrated_latency_s(self.settings)
 
     def practice_round(self, audio: DuplexAudio, recognizer: Recognizer, synthesizer: Synthesizer,
-                       on_event: Callable[[Phase, dict[str, object]], None] | None = None) -> PracticeRound:
+                       on_event: Callable[[Phase, dict[str, object]], None]) -> PracticeRound:
         from tutor.round import PracticeRound
 
         return PracticeRound(audio=audio, recognizer=recognizer, synthesizer=synthesizer,
                              settings=self.settings, calibrated_latency_s=self.calibrated_latency_s,
-                             **({"on_event": on_event} if on_event is not None else {}))
+                             on_event=on_event)
 
     def record(self, result: RoundResult, trainee: str, *, keep_file: bool = False) -> Recorded:
         """Record a scored round in the history. A failure raises HistoryError and loses

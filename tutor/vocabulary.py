@@ -42,11 +42,6 @@ class Habit(StrEnum):
         listed under ``interruptions``)."""
         return "turn_taking" if self is Habit.INTERRUPTIONS else self.value
 
-    @property
-    def has_light(self) -> bool:
-        """Whether the station has a result LED for it."""
-        return self in LIT_HABITS
-
 
 class PauseVerdict(StrEnum):
     """The pause's band, from the customer's last word to the reply's first."""

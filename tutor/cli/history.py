@@ -80,6 +80,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     since = since_time(args.since) if args.since else None
     path = database_path(settings)
     rounds: list[Any] = []
+    results: dict[int, dict[str, Any]] = {}  # each round's recorded JSON, for the HTML's rounds list
     if path.exists():
         with History.open(settings, create=False) as history:
             if args.trainee is not None:
@@ -91,6 +92,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             rounds = history.rounds(trainee=args.trainee, station=args.station, since=since,
                                     session=args.session,
                                     without_trainee=GUEST if args.exclude_guest else None)
+            if args.html is not None:
+                results = {r.id: history.result(r.id) for r in rounds}
     elif args.session is not None:
         raise NotInHistoryError(f"no session named {args.session!r}: no history yet at {path}")
     elif args.trainee is not None or args.station is not None:
@@ -104,7 +107,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             f", {label} {value}" for label, value in (("trainee", args.trainee), ("station", args.station),
                                                      ("session", args.session))
             if value is not None) + (", without guests" if args.exclude_guest else "")
-        written.append(report.write_html(rounds, args.html, title, report.stored_results(settings, rounds)))
+        written.append(report.write_html(rounds, args.html, title, results))
     if args.json:
         print(json.dumps([r.to_json() for r in rounds], indent=2, ensure_ascii=False))
         return 0

@@ -21,7 +21,6 @@ from tutor.history.report.figures import (
     week_of,
 )
 from tutor.history.report.page import IDEAL_PAUSE_S, to_html, write_html
-from tutor.history.report.round_view import stored_results
 from tutor.history.report.spreadsheet import (
     CSV_COLUMNS,
     FORMULA_STARTS,
@@ -32,6 +31,6 @@ from tutor.history.report.spreadsheet import (
 from tutor.history.report.text import progress_text, session_text, table
 
 __all__ = ["CSV_COLUMNS", "FORMULA_STARTS", "IDEAL_PAUSE_S", "Summary", "Trend", "by_week", "date_ticks",
-           "group_by", "hardest_scenarios", "local", "progress_text", "session_text", "stored_results",
+           "group_by", "hardest_scenarios", "local", "progress_text", "session_text",
            "summarise", "svg_chart", "table", "to_csv", "to_html", "trend", "week_of", "write_atomically",
            "write_csv", "write_html"]

@@ -14,20 +14,17 @@ indexed columns stand in, and the tip loses only its example sentence.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from tutor.errors import NotInHistoryError
 from tutor.feedback import compose_feedback
-from tutor.history import History
 from tutor.history.report.figures import passed
 from tutor.scoring import Scorecard, Trait
 from tutor.vocabulary import Habit, PauseVerdict
 
 if TYPE_CHECKING:
     from tutor.history import RecordedRound
-    from tutor.settings import Settings
 
 StoredResults = Mapping[int, Mapping[str, Any]]  # round id -> the round's JSON as recorded
 
@@ -51,21 +48,6 @@ class RoundView:
     words_removed: bool
     verdicts: tuple[Verdict, ...]
     feedback: str
-
-
-def stored_results(settings: Settings, rounds: Sequence[RecordedRound]) -> dict[int, dict[str, Any]]:
-    """Each round's JSON as recorded, read from the history ``settings`` name; a round deleted
-    since it was listed is left out (its row then speaks from its columns)."""
-    if not rounds:
-        return {}
-    results: dict[int, dict[str, Any]] = {}
-    with History.open(settings, create=False) as history:
-        for r in rounds:
-            try:
-                results[r.id] = history.result(r.id)
-            except NotInHistoryError:
-                continue
-    return results
 
 
 def view(r: RecordedRound, data: Mapping[str, Any] | None) -> RoundView:
