@@ -81,6 +81,10 @@ CANDIDATES: Final[dict[str, tuple[str, ...]]] = {
                   "moves", "reflective_opening"),
 }
 PENALTIES: Final = (0.1, 0.3, 1.0, 3.0)
+# a reply whose probability is this close to 0.5 is marked unsure rather than judged; the
+# margin is the narrowest of MARGINS whose judged replies reach JUDGED_TARGET by author
+MARGINS: Final = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35)
+JUDGED_TARGET: Final = 0.96
 # the forms the weights are fitted on. The replies as heard (``--spoken``) are measured by
 # author too; fitted on as well they left as-heard agreement the same (slt 90.4%, kal 87.4%)
 # and cost typed half a point (95.3% against 95.8%), so they are not
@@ -102,8 +106,13 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 30) -> np.nda
 
 
 def predict(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return probability(w, x) > 0.5
+
+
+def probability(w: np.ndarray, x: np.ndarray) -> np.ndarray:
     scores: np.ndarray = np.hstack([x, np.ones((len(x), 1))]) @ w
-    return scores > 0
+    chances: np.ndarray = 1 / (1 + np.exp(-scores))
+    return chances
 
 
 def grouped_cv(x: np.ndarray, y: np.ndarray, groups: Sequence[str], l2: float,
@@ -119,7 +128,15 @@ def grouped_cv(x: np.ndarray, y: np.ndarray, groups: Sequence[str], l2: float,
     with the penalty scaled by the number of forms.
     """
     gate = np.zeros(len(y), dtype=bool) if gate is None else gate
-    out = np.zeros(len(y), dtype=bool)
+    decided: np.ndarray = (grouped_probabilities(x, y, groups, l2, gate, pooled) > 0.5) & ~gate
+    return decided
+
+
+def grouped_probabilities(x: np.ndarray, y: np.ndarray, groups: Sequence[str], l2: float,
+                          gate: np.ndarray, pooled: Sequence[tuple[np.ndarray, np.ndarray]] = ()
+                          ) -> np.ndarray:
+    """Each row's restating probability by a model fitted without that row's group (see grouped_cv)."""
+    out = np.zeros(len(y))
     labels = np.array(groups)
     for group in sorted(set(groups)):
         test = labels == group
@@ -131,9 +148,37 @@ def grouped_cv(x: np.ndarray, y: np.ndarray, groups: Sequence[str], l2: float,
             keep = ~test & ~other_gate
             xs.append(other_x[keep])
             ys.append(y[keep])
-        out[test] = predict(fit(np.vstack(xs), np.concatenate(ys), l2 * len(xs)), x[test])
-    decided: np.ndarray = out & ~gate
-    return decided
+        out[test] = probability(fit(np.vstack(xs), np.concatenate(ys), l2 * len(xs)), x[test])
+    return out
+
+
+def unsure_band(data: Data, l2: float) -> float:
+    """Print, for each margin around 0.5, how many replies by-author would be judged and how many right.
+
+    A reply whose restating probability is within the margin of 0.5 is marked
+    unsure instead of judged (the rules' own failures are always judged). Returns
+    the narrowest margin (of :data:`MARGINS`) at which the judged replies agree
+    with the labels at least :data:`JUDGED_TARGET` of the time, typed and
+    unpunctuated, by author.
+    """
+    chosen: float | None = None
+    print(f"unsure band, by author (judged share / agreement on judged; target {JUDGED_TARGET:.0%}):")
+    for margin in MARGINS:
+        cells, met = [], True
+        for mode, x in data.x.items():
+            gate = data.gate[mode]
+            pooled = [(data.x[other], data.gate[other]) for other in FITTED if other != mode]
+            chance = grouped_probabilities(x, data.y, data.authors, l2, gate, pooled)
+            judged = gate | (np.abs(chance - 0.5) >= margin)
+            passed = (chance > 0.5) & ~gate
+            right = float(np.mean((passed == data.y)[judged]))
+            cells.append(f"{mode} {np.mean(judged):.1%} / {right:.1%}")
+            if mode in FITTED and right < JUDGED_TARGET:
+                met = False
+        print(f"  margin {margin:.2f}: " + ", ".join(cells))
+        if met and chosen is None:
+            chosen = margin
+    return MARGINS[-1] if chosen is None else chosen
 
 
 def by_source(right: np.ndarray, replies: Sequence[Labelled]) -> str:
@@ -214,7 +259,7 @@ def search(replies: list[Labelled]) -> None:
         print(f"  {name:<11} ({len(columns):>2})  " + "  ".join(cells))
 
 
-def write(columns: Sequence[str], w: np.ndarray) -> None:
+def write(columns: Sequence[str], w: np.ndarray, margin: float) -> None:
     rows = "\n".join(f"    ({name!r}, {float(weight)!r}),"
                      for name, weight in zip((*columns, "bias"), w.round(4), strict=True))
     MODEL.write_text(
@@ -223,7 +268,9 @@ def write(columns: Sequence[str], w: np.ndarray) -> None:
         "reply (all authors) with the features and penalty chosen by by-author cross-validation;\n"
         "do not edit by hand. Shipped as a module so no package data is needed.\n"
         '"""\n\nfrom typing import Final\n\n'
-        f"WEIGHTS: Final[tuple[tuple[str, float], ...]] = (\n{rows}\n)\n")
+        f"WEIGHTS: Final[tuple[tuple[str, float], ...]] = (\n{rows}\n)\n"
+        "# a decision this close to even (probability within the margin of 0.5) is marked unsure\n"
+        f"UNSURE_MARGIN: Final = {margin!r}\n")
     print(f"wrote {MODEL}")
 
 
@@ -241,6 +288,8 @@ def main() -> int:
         search(replies)
     data = Data(replies, CHOSEN, spoken=args.spoken)
     report(data, L2)
+    margin = unsure_band(data, L2)
+    print(f"chosen unsure margin: {margin:.2f} (probabilities {0.5 - margin:.2f} to {0.5 + margin:.2f})")
     # train on typed and unpunctuated, so the weights suit typed and recognised replies alike; every reply
     # is there once per form, so the penalty scales to regularise as much as in the cross-validation
     used = ~np.concatenate([data.gate[mode] for mode in FITTED])
@@ -249,7 +298,7 @@ def main() -> int:
     for name, weight in zip((*CHOSEN, "bias"), w, strict=True):
         print(f"  {name:<20} {weight:+.2f}")
     if args.write:
-        write(CHOSEN, w)
+        write(CHOSEN, w, margin)
     return 0
 
 

@@ -146,8 +146,9 @@ def unpunctuate(text: str) -> str:
 def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bool = False) -> None:
     settings = ScoringSettings()
     hearing = Hearing() if spoken else None
-    # (mode, source, habit) and (mode, family, habit) -> [agree, total]
-    tally: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    # (mode, source, habit) -> [agree, total, judged, agree where judged];
+    # (mode, family, habit) -> [agree, total]
+    tally: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     families: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     misses: list[str] = []
     for mode in modes(spoken, unpunctuated):
@@ -161,30 +162,42 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
             for habit in HABITS:
                 trait = getattr(card, habit)
                 right = trait is not None and trait.passed == reply.labels[habit]
+                judged = trait is not None and trait.reliable
                 for key in ((mode, reply.source, habit), (mode, "all", habit)):
                     tally[key][0] += right
                     tally[key][1] += 1
+                    tally[key][2] += judged
+                    tally[key][3] += right and judged
                 if habit == "paraphrase" or not right:
                     cell = families[(mode, reply.family or "-", habit)]
                     cell[0] += right
                     cell[1] += 1
                 if not right and show:
+                    unsure = "" if judged else " (unsure)"
                     misses.append(f"  {mode:<11} {habit:<13} label {reply.labels[habit]!s:<5} scored "
-                                  f"{trait.verdict if trait else None:<18} [{reply.source} "
+                                  f"{(trait.verdict if trait else 'none') + unsure:<18} [{reply.source} "
                                   f"{reply.scenario.id} {reply.family}] {text}")
     if hearing is not None:
         hearing.save()
     sources = sorted({r.source for r in replies}, key=SOURCES.index)
     print(f"Word judgements, {len(replies)} labelled replies "
           f"({', '.join(f'{s}: {sum(r.source == s for r in replies)}' for s in sources)})")
+    print("Each habit: agreement of every verdict (one marked unsure counted as given), then the "
+          "share the station judged (did not mark unsure) and the agreement on those.")
     for mode in modes(spoken, unpunctuated):
         print(f"\n{mode}:")
         for source in [*sources, "all"] if len(sources) > 1 else sources:
             for habit in HABITS:
-                agree, total = tally[(mode, source, habit)]
+                agree, total, judged, agree_judged = tally[(mode, source, habit)]
                 low, high = wilson(agree, total)
-                print(f"  {source:<8} {habit:<14} {agree:>4}/{total:<4} = {agree / total:6.1%}  "
-                      f"(95% CI {low:.1%} to {high:.1%})")
+                line = (f"  {source:<8} {habit:<14} {agree:>4}/{total:<4} = {agree / total:6.1%}  "
+                        f"(95% CI {low:.1%} to {high:.1%})")
+                if judged < total:
+                    low, high = wilson(agree_judged, judged)
+                    share = f"{agree_judged / judged:6.1%}" if judged else "   -  "
+                    line += (f"; judged {judged / total:6.1%}, right {share} "
+                             f"(95% CI {low:.1%} to {high:.1%})")
+                print(line)
     print("\nparaphrase agreement per family (typed):")
     for (mode, family, habit), (agree, total) in sorted(families.items()):
         if mode == "typed" and habit == "paraphrase":

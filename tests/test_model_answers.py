@@ -20,7 +20,7 @@ def test_the_library_has_ten_scenarios_with_model_answers() -> None:
 @pytest.mark.parametrize("scenario", LIBRARY, ids=lambda s: s.id)
 def test_model_answer_passes_its_habits(scenario: Scenario) -> None:
     card = score_reply(scenario.model_answer, scenario, ScoringSettings())
-    assert card.paraphrase is not None and card.paraphrase.passed, card.paraphrase
+    assert card.paraphrase is not None and card.paraphrase.shown, card.paraphrase  # passed, and sure of it
     assert "also reflect" not in card.paraphrase.reason or not _carries_missed(card.paraphrase.reason,
                                                                                 scenario)
     if scenario.emotions and feelings_named(scenario.model_answer.lower()):

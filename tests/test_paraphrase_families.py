@@ -34,7 +34,7 @@ INSURANCE = parse_scenario({"title": "An insurance renewal", "lines": [
 def test_echoes_are_parroting(scenario: Scenario, reply: str) -> None:
     trait = score_paraphrase(reply, scenario)
     assert trait.verdict == Paraphrase.PARROTED, trait.reason
-    assert not trait.passed and trait.details["parroted"]
+    assert trait.shown is False and trait.details["parroted"]
     # the feedback quotes what was copied, so the trainee knows what to say another way
     assert trait.reason.startswith("You used the customer's own words ('")
     quoted = trait.reason.split("('")[1].split("'")[0]
@@ -66,7 +66,7 @@ def test_a_cause_the_customer_gave_is_not_an_excuse() -> None:
 ])
 def test_wrong_concerns_fail(scenario: Scenario, reply: str) -> None:
     trait = score_paraphrase(reply, scenario)
-    assert trait.verdict == Paraphrase.WRONG_CONCERN and not trait.passed, trait.reason
+    assert trait.verdict == Paraphrase.WRONG_CONCERN and trait.shown is False, trait.reason
     assert "is not what the customer said" in trait.reason
 
 
@@ -77,7 +77,7 @@ def test_wrong_concerns_fail(scenario: Scenario, reply: str) -> None:
 ])
 def test_restatements_in_own_words_pass(scenario: Scenario, reply: str) -> None:
     trait = score_paraphrase(reply, scenario)
-    assert trait.passed and trait.verdict == Paraphrase.RESTATED, trait.reason
+    assert trait.shown and trait.verdict == Paraphrase.RESTATED, trait.reason
 
 
 @pytest.mark.parametrize("reply", [

@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING, Final
 
 from tutor.scoring import Scorecard
-from tutor.scoring.paraphrase import Paraphrase
+from tutor.scoring.paraphrase import UNDECIDED, Paraphrase
 from tutor.scoring.result import Trait
 from tutor.vocabulary import LIT_HABITS, Habit, PauseVerdict
 
@@ -218,6 +218,9 @@ def _unsure_sentence(card: Scorecard) -> str | None:
              if t is not None and not t.reliable]
     if not timing and not words:
         return None
+    if not timing and [t.unsure_reason for t in words] == [UNDECIDED]:
+        # the words were heard well; the reply was just neither clearly a restatement nor clearly not
+        return "I couldn't tell whether you said their concern back; next time, make it plain."
     what = ("your timing or your words" if timing and words else "your timing" if timing else "your words")
     why = (timing or words)[0].unsure_reason or ""
     noisy = "noise" in why or "voices" in why or "noisy" in why

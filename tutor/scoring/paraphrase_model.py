@@ -17,3 +17,5 @@ WEIGHTS: Final[tuple[tuple[str, float], ...]] = (
     ('statement_words', 4.0325),
     ('bias', -4.6422),
 )
+# a decision this close to even (probability within the margin of 0.5) is marked unsure
+UNSURE_MARGIN: Final = 0.25
