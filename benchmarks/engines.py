@@ -77,6 +77,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  real-time factor {_median(runs, 'rtf'):.3f}    on a {duration:.1f} s recording "
                   f"({duration * _median(runs, 'rtf'):.2f} s to transcribe)")
             print(f"  peak memory      {_median(runs, 'maxrss_mb'):.0f} MB (ru_maxrss)")
+            growth = _median(runs, "load_growth_mb")
+            if engine.model:
+                # how resident memory scales with a model's files: the basis for estimating a model
+                # that cannot be installed here from its published size
+                files = sum(f.stat().st_size for f in Path(engine.model).rglob("*") if f.is_file()) / 2**20
+                print(f"  model files      {files:.0f} MB on disk; loading adds {growth:.0f} MB resident "
+                      f"({growth / files:.1f}x the files)")
+            else:
+                print(f"  loading adds     {growth:.0f} MB resident")
             print(f"  heard            \"{_clip(runs[0]['text'])}\"")
             soak = _child("soak", engine, short_audio, rounds=args.rounds)
             marks = "  ".join(f"{n}: {rss:.0f}" for n, rss in soak["rss_mb"])
@@ -173,15 +182,18 @@ def _load(engine: str, model: str) -> Any:
 
 def _measure(engine: str, model: str, audio_path: Path) -> int:
     audio = read_mono(audio_path, RATE)
+    before = rss_mb()
     started = time.perf_counter()
     recognizer = _load(engine, model)
     load_s = time.perf_counter() - started
+    load_growth_mb = rss_mb() - before
     rtfs, text = [], ""
     for _ in range(2):
         started = time.perf_counter()
         text = recognizer.transcribe(audio).text
         rtfs.append((time.perf_counter() - started) / (len(audio) / RATE))
-    print(json.dumps({"load_s": load_s, "rtf": statistics.median(rtfs), "maxrss_mb": _maxrss_mb(),
+    print(json.dumps({"load_s": load_s, "load_growth_mb": load_growth_mb,
+                      "rtf": statistics.median(rtfs), "maxrss_mb": _maxrss_mb(),
                       "duration_s": len(audio) / RATE, "text": text}))
     return 0
 
