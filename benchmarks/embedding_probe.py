@@ -48,7 +48,8 @@ import numpy as np
 from benchmarks.train_paraphrase import CHOSEN, L2, Data, grouped_cv
 from benchmarks.words import SPLITS, Labelled, load_replies
 from tutor.scenarios import Scenario
-from tutor.scoring.restating import Role, complaint_of, read_reply
+from tutor.scoring.complaint import Role, complaint_of
+from tutor.scoring.restating import read_reply
 
 LAYERS: Final = 6
 HEADS: Final = 12

@@ -367,7 +367,7 @@ REFLECTIONS: Final = (
     "to make sure i have", "so basically", "in other words", "correct me if",
 )
 
-# --- pieces of a reply (restating.py) ---------------------------------------------------------
+# --- pieces of a reply (complaint.py) ---------------------------------------------------------
 # a statement is cut before these, so an explanation or an offer is judged apart from the rest
 PIECE_BREAKS: Final = frozenset({"but", "because", "cause", "although", "though", "however",
                                  "unfortunately", "anyway"})

@@ -20,8 +20,9 @@ from typing import Any, Final
 
 from tutor.scenarios import Scenario
 from tutor.scoring import lexicon
+from tutor.scoring.complaint import Concern, concerns_of
 from tutor.scoring.paraphrase_model import UNSURE_MARGIN, WEIGHTS
-from tutor.scoring.restating import FEATURES, Concern, Reading, concerns_of, features, read_reply
+from tutor.scoring.restating import FEATURES, Reading, features, read_reply
 from tutor.scoring.result import Trait
 from tutor.scoring.text import content_concepts, similar
 

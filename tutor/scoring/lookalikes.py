@@ -1,0 +1,400 @@
+"""The ways a reply looks like a restatement without being one.
+
+Restating a concern is a claim about meaning, and words alone mislead: a piece
+of a reply can carry the customer's words and still restate nothing of theirs.
+Each way is met by a structural check rather than a list of examples:
+
+* **Explanations** (:func:`explains`, :func:`stock_dismissal`). "The
+  warehouse was short of drivers, that's why" names the problem only to
+  account for it. A piece of the reply is an explanation when it carries a
+  cause marker ("because", "due to", "that's why") over content the customer
+  never said, a generaliser ("for everyone", "this time of year"), a habit
+  ("the app does that", "usually", "always" over news the customer never
+  gave), or a stock phrase (``lexicon.DISMISSALS``: "delays happen", the
+  problem made small, "it isn't that long", or the customer's worry waved
+  off, "don't worry", "I wouldn't worry"). A cause told back under a
+  reflection ("so you lost the takings because the machines were down") is
+  the customer's own account, not an excuse, when it carries something the
+  customer said.
+* **Wrong concerns** (:func:`wishes`, :func:`mostly_new`,
+  :func:`new_problem`). "So you'd like to change the delivery address" is
+  shaped as a reflection and shares nouns, but most of what it attributes to
+  the customer is new (a wish is wrong when the customer voiced none, or
+  another one, also said as a cleft: "what you really want is"). Topic nouns
+  common to the customer's sentences weigh little; a reflective clause whose
+  content is mostly new is a wrong concern. So is one that tells the story
+  otherwise in the customer's own nouns (:func:`misread`): an event they
+  said never happened told as happening ("so the engineer came out" to "your
+  engineer hasn't turned up"), the opposite of their word ("a different
+  fault"), a cause the trainee joined ("and that's why the fare went up"), a
+  part granted as gone right ("so the room was fine, but").
+* **The trainee's own story** (:func:`own_story`). "I had exactly this with my
+  own supplier last year" shares the customer's nouns and restates nothing of
+  theirs.
+
+:mod:`tutor.scoring.restating` asks these of each piece of a reply.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final
+
+from tutor.scoring import lexicon
+from tutor.scoring.complaint import Complaint, Piece, Role
+from tutor.scoring.text import concept_spans, content_concepts, similar, stem, swap_person, words
+
+NOVEL_SHARE: Final = 0.5  # a piece this much new content is not about what the customer said
+_DISMISSALS: Final = tuple(re.compile(pattern) for pattern in lexicon.DISMISSALS)
+_HABIT_PATTERNS: Final = tuple(re.compile(pattern) for pattern in lexicon.HABIT_PATTERNS)
+_COMPARISON: Final = re.compile(r"\b(than|times|as much as|compared (to|with))\b")
+_NEGATIONS: Final = frozenset({"not", "no", "nothing", "never", "nobody", "none"})
+_OWNED: Final = ("us", "we", "our", "me", "i", "my", "ours")
+_FREQUENCIES: Final = frozenset({"always", "only ever"})
+_NOMINAL_CAUSES: Final = frozenset({"because of", "due to", "owing to", "as a result of", "thanks to",
+                                    "caused by"})
+_CAUSE_ENDS: Final = frozenset({"so", "and", "but", "which", "then"})
+_FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "wrong", "mess", "failure",
+                            "failed", "forgot", "missed", "lost", "down", "let", "oversight", "blame"})
+_CAUSE_HEDGE: Final = re.compile(r" (that|which) is (?:basically|probably|really|just|exactly|partly|mainly|"
+                                 r"mostly|actually|simply|obviously|likely) (why|because) ")
+
+
+# --- explanations: the problem accounted for instead of reflected ------------------------------
+
+
+def stock_dismissal(text_words: list[str]) -> str | None:
+    """The stock phrase that explains the problem away, if the reply has one."""
+    joined = " ".join(text_words)
+    for pattern in _DISMISSALS:
+        found = pattern.search(joined)
+        if not found:
+            continue
+        before = joined[max(0, found.start() - 30): found.start()]
+        # "what happened" asks; "they said nothing could be done" reports what the customer heard
+        if before.endswith("what ") or re.search(r"\b(said|told you|say|says|telling you)\b", before):
+            continue
+        return found.group(0)
+    return None
+
+
+def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str | None:
+    """The phrase by which this piece explains the problem instead of reflecting it, if any."""
+    text = f" {piece.text} "
+    reflective = _reflects(piece.tokens) or (previous is not None and _reflects(previous.tokens))
+    for phrase in (*lexicon.GENERALISERS, *lexicon.HABITS):
+        if f" {phrase} " not in text:
+            continue
+        before = text.split(f" {phrase} ", 1)[0].split()
+        # "what you'd usually pay" is the customer's habit, not an excuse; "if I have this
+        # right, you agreed to the surgery" tells their story back
+        said_before = f" {' '.join(before)} "
+        framed = reflective or any(f" {frame} " in said_before for frame in lexicon.REFLECTIVE_FRAMES)
+        # "three times what it usually costs" compares with the customer's normal, even when
+        # the recogniser has lost the "you"
+        compared = bool(_COMPARISON.search(" ".join(before[-5:])))
+        if _subject(piece.tokens) in ("you", "your") or {"you", "your"} & set(before[-5:]) or compared or (
+                framed and "you" in phrase.split()):
+            continue
+        # "so the bus is always late" tells the customer's story back; "glass items are always a
+        # risk on narrow stairs" brings in news to account for it
+        if phrase in _FREQUENCIES and not mostly_new(piece.tokens, complaint):
+            continue
+        # "it doesn't usually take this long", "nothing you could point to would explain it": a
+        # habit or an explanation denied says the problem is out of the ordinary, which is the
+        # customer's point, not an excuse
+        if _NEGATIONS & set(before[-6:]):
+            continue
+        return phrase
+    consequence = _consequence_of(piece, previous, complaint)
+    if consequence:
+        return consequence
+    for pattern in _HABIT_PATTERNS:
+        found = pattern.search(piece.text)
+        if found and _subject(piece.tokens) not in ("you", "your"):
+            return found.group(0)
+    # "that's basically why", "which is probably because": a hedge does not change the cause
+    text = _CAUSE_HEDGE.sub(r" \1 is \2 ", text)
+    for marker in lexicon.CAUSES:
+        if f" {marker} " not in text:
+            continue
+        after = text.split(f" {marker} ", 1)[1].split()
+        before = text.split(f" {marker} ", 1)[0].split()
+        cause = after if after else before
+        if marker in ("that is why", "which is why"):
+            # "X, that's why Y": the cause is what came before, in this piece or the last one
+            cause = before if content_concepts(before) else list(previous.tokens) if previous else []
+            after = [] if cause is before or not cause else after
+        if cause is after and marker in _NOMINAL_CAUSES:
+            # "because of a conference this weekend, so reception had no rooms": a cause named by
+            # a noun ends where the next clause starts
+            cut = next((i for i, t in enumerate(after) if i and t in _CAUSE_ENDS), len(after))
+            cause = after = after[:cut]
+        # "because of us", "due to our mistake": a cause the company owns is an apology's reason,
+        # not an excuse; "because you paid extra" is the customer's own story. "Our fitters are
+        # booked back to back" owns nothing: it excuses by the company's circumstances
+        subject = _subject(tuple(cause))
+        owned_fault = subject in _OWNED and (subject != "our" or bool(_FAULTS & set(cause)))
+        if subject in ("you", "your", "yourself") or owned_fault:
+            continue
+        concepts = content_concepts(cause)
+        novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
+        # "so you lost eight hundred because the machines were down" reflects the customer's
+        # account of the cause; only a cause with nothing of theirs in it explains it away
+        reflected = reflective and len(novel) < len(concepts)
+        if concepts and len(novel) / len(concepts) >= NOVEL_SHARE and not reflected:
+            shown = " ".join((cause if cause is after else cause[-5:]) [:6])
+            return f"{marker} {shown}" if cause is after else f"{shown} {marker}"
+    return None
+
+
+def mostly_new(tokens: tuple[str, ...], complaint: Complaint) -> bool:
+    """Is most of this stretch's content something the customer never said?"""
+    concepts = content_concepts(list(tokens))
+    novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
+    return bool(concepts) and len(novel) / len(concepts) >= NOVEL_SHARE
+
+
+def _consequence_of(piece: Piece, previous: Piece | None, complaint: Complaint) -> str | None:
+    """ "The other couple booked first, so the system picked one": the problem as a result of news.
+
+    A piece that starts "so the ...", "so they ..." after a statement whose content the
+    customer never said accounts for the problem by that statement, as "because" would; "so
+    you had to take the day off" goes on with the customer's story, "so it would be there on
+    the day" states a purpose, and a cause the customer gave ("the engineer never came, so
+    the day was wasted") is theirs.
+    """
+    if (previous is None or previous.role is not Role.STATEMENT or len(piece.tokens) < 2
+            or piece.tokens[0] != "so" or piece.tokens[1] in ("you", "your", "i", "we", "let")):
+        return None
+    if _reflects(previous.tokens) or _subject(previous.tokens) in ("you", "your", *_OWNED):
+        return None
+    # "you paid for express so it would be there": a purpose, not a result
+    if {"would", "could", "can", "might", "will"} & set(piece.tokens[1:4]) or piece.tokens[1] == "that":
+        return None
+    concepts = content_concepts(list(previous.tokens))
+    novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
+    if len(concepts) >= 2 and len(novel) / len(concepts) >= NOVEL_SHARE:
+        return f"{' '.join(previous.tokens[-5:])} so"
+    return None
+
+
+def _subject(tokens: tuple[str, ...]) -> str:
+    """The first word after fillers and cause words: who or what the stretch is about."""
+    for token in tokens:
+        if token not in lexicon.FILLERS and token not in ("because", "cause", "due", "owing", "of", "to",
+                                                         "since", "as", "a", "result"):
+            return token
+    return ""
+
+
+# --- wrong concerns: a reflection about something the customer did not say ----------------------
+
+
+def wishes(tokens: tuple[str, ...]) -> bool:
+    """Does this piece tell the customer what they want ("so you'd like to change the address")?
+
+    Said as a cleft too: "so what you really want is", "what you'd like is" frame the same wish.
+    """
+    opening = _opening(tokens)
+    cleft = _CLEFT.sub(r"\1you \3", opening)
+    return opening.startswith(lexicon.WISH_FRAMES) or (
+        cleft != opening and cleft.startswith(lexicon.WISH_FRAMES))
+
+
+_CLEFT: Final = re.compile(r"^(so )?what you (really |actually |mainly |just |most )*(\w+ (like|to)|\w+)")
+
+
+def _opening(tokens: tuple[str, ...]) -> str:
+    """The first words of a piece after any leading fillers ("okay, right, so you ...")."""
+    start = 0
+    while start < len(tokens) and tokens[start] in ("okay", "ok", "right", "oh", "well", "and"):
+        start += 1
+    return " ".join(tokens[start:start + 8])
+
+
+def _reflects(tokens: tuple[str, ...]) -> bool:
+    """Is this piece shaped as a reflection of the customer ("so you ...", "you'd like to ...")?"""
+    return _opening(tokens).startswith(lexicon.REFLECTIVE_FRAMES)
+
+
+def new_problem(piece: Piece, complaint: Complaint) -> str | None:
+    """A problem this reflection names that the customer never reported, if any."""
+    if not _reflects(piece.tokens) and not piece.text.startswith(("so the", "so your", "so it")):
+        return None
+    text = " " + piece.text
+    for problem in lexicon.PROBLEMS:
+        if f" {problem}" not in text or f" {problem}" in complaint.said:
+            continue
+        # "the noise kept you up" restates "the air conditioning rattles so loudly"
+        said_as = [w for w in piece.tokens if w.startswith(problem.split()[0])]
+        if not any(similar(c, k) for c in content_concepts(said_as) for k in complaint.concepts):
+            return problem
+    return None
+
+
+# --- misreadings: a reflection that tells the customer's story otherwise -----------------------
+
+
+def misread(number: int, pieces: list[Piece], complaint: Complaint) -> str | None:
+    """The words by which this piece tells the customer's story otherwise, if any.
+
+    Four shapes, each a claim about what happened rather than a list of examples: an event
+    the customer said never happened told as happening (:func:`_contradiction`), the opposite of
+    a word of theirs (:func:`_opposite_of_theirs`), a cause the trainee
+    joined to the story ("so the driver was late, and that's why the fare went up"), and a
+    part granted as gone right that the customer never granted ("so the room was fine, but").
+    """
+    piece = pieces[number]
+    previous = pieces[number - 1] if number else None
+    following = pieces[number + 1] if number + 1 < len(pieces) else None
+    contradiction = _contradiction(piece, complaint) or _opposite_of_theirs(piece.tokens, complaint)
+    if contradiction:
+        return contradiction
+    framed = _reflects(piece.tokens) or piece.text.startswith(("so the", "so your", "so it"))
+    if framed and following is not None and _INFERRED_LINK.match(following.text):
+        return following.text
+    if previous is not None and previous.role is Role.OTHER_CONCERN and _INFERRED_LINK.match(piece.text):
+        return piece.text  # the link itself, after the reflection it was joined to
+    conceded = [t for t in piece.tokens if t in _WENT_RIGHT and f" {t} " not in complaint.said + " "]
+    if framed and conceded and following is not None and following.tokens[0] == "but":
+        return " ".join(conceded)
+    return None
+
+
+_INFERRED_LINK: Final = re.compile(r"^(and |so )?(that|this) (is|has) (why|what|made|caused|pushed|led)\b"
+                                   r"|^(and |so )?(that|this) (made|caused|pushed|led to|meant)\b")
+_WENT_RIGHT: Final = frozenset({"fine", "okay", "good", "great", "fixed", "sorted", "worked", "finished",
+                                "resolved", "perfect", "ok"})
+
+
+# words that deny what stands in their scope, and words that close that scope ("nobody came and
+# the parcel was late": "late" is not denied)
+_DENIALS: Final = frozenset({"not", "never", "nobody", "no", "nothing", "none", "without", "neither", "nor",
+                             "failed", "fails", "fail", "missed"})
+_DENIED_AFTER: Final = frozenset({"nothing", "nobody", "none", "never", "no", "nowhere"})  # "heard nothing"
+_SCOPE_ENDS: Final = frozenset({"and", "but", "so", "because", "when", "then", "until", "after", "before",
+                                "since", "while", "which", "who", "that", "though", "although", "if", "or",
+                                "|"})
+# the events a service complaint turns on having happened or not: someone came, someone called
+# (synonym groups of lexicon.SYNONYMS); other ideas are too often denied in passing ("I haven't
+# had internet for nine days") for a denial to make them the customer's point
+_EVENTS: Final = frozenset({"arrive", "tell", "callback"})
+_NOT_FACTUAL: Final = frozenset({"to", "would", "will", "could", "can", "should", "might", "may", "must",
+                                 "if", "want", "wanted", "like", "hoping", "expect", "expected", "supposed"})
+# "express delivery", "the call": the idea named as a thing, not told as happening
+_BEFORE_NOUN: Final = frozenset({"the", "a", "an", "for", "with", "of", "your", "my", "our", "their", "by",
+                                 "express", "faster", "fast", "next", "on", "in", "any", "its", "this",
+                                 "that", "no", "first", "one", "every"})
+_OTHER_SENSE: Final = frozenset({"in", "into", "from", "across", "with", "over", "through", "at", "as", "of",
+                                 "first", "back", "round", "around"})
+
+
+def _denied(tokens: list[str] | tuple[str, ...], start: int, end: int) -> bool:
+    """Is the idea at tokens[start:end] denied ("hasn't turned up", "nobody came", "heard nothing")?"""
+    for back in range(start - 1, max(-1, start - 6), -1):
+        if tokens[back] in _SCOPE_ENDS:
+            break
+        if tokens[back] in _DENIALS:
+            return True
+    return any(t in _DENIED_AFTER for t in tokens[end:end + 4])
+
+
+@lru_cache(maxsize=64)
+def _customer_polarity(scenario_said: tuple[tuple[str, ...], ...]) -> dict[str, frozenset[bool]]:
+    """Each idea the customer voiced, with whether they asserted it, denied it, or both."""
+    seen: dict[str, set[bool]] = {}
+    for sentence in scenario_said:
+        for start, end, idea in concept_spans(sentence):
+            denied = _denied(sentence, start, end)
+            seen.setdefault(idea, set()).add(denied)
+            # the word itself too: "called" is denied where "told" in the same group was not
+            seen.setdefault("=" + stem(sentence[start]), set()).add(denied)
+    return {idea: frozenset(polarities) for idea, polarities in seen.items()}
+
+
+def _contradiction(piece: Piece, complaint: Complaint) -> str | None:
+    """An event this piece asserts that the customer only ever denied ("so the engineer came out"
+    to "your engineer hasn't turned up"), as the words that assert it.
+
+    Only the one direction: a reflection that denies what the customer asserted is often
+    right in other words ("you were told a week" / "so nobody has told you anything since").
+    """
+    said = _customer_polarity(tuple(tuple(swap_person(words(s))) for s in complaint.raw_sentences))
+    tokens = piece.tokens
+    for start, end, idea in concept_spans(tokens):
+        if idea not in _EVENTS:
+            continue
+        before = tokens[max(0, start - 3): start]
+        following = tokens[end] if end < len(tokens) else ""
+        # only a fact told as happening, by someone else: not "you'd like the engineer to come",
+        # "you called us", "I can hear"; nor another sense ("water coming in", "heard of")
+        if (set(before) & _NOT_FACTUAL or {"you", "i"} & set(before[-2:])
+                or following in _OTHER_SENSE or (before and before[-1] in _BEFORE_NOUN)):
+            continue
+        polarities = said.get("=" + stem(tokens[start])) or next(
+            (p for k, p in said.items() if similar(idea, k)), None)
+        if polarities == frozenset({True}) and not _denied(tokens, start, end):
+            return " ".join(tokens[max(0, start - 2): end + 1])
+    return None
+
+
+def _opposite_of_theirs(tokens: tuple[str, ...], complaint: Complaint) -> str | None:
+    """ "A different fault" to a customer whose laptop does "exactly the same thing", "the drain
+    inside" to one whose drain is outside: the opposite of a word they used, and not the word.
+    """
+    customer = set(complaint.said.split())
+    for index, token in enumerate(tokens):
+        opposite = _OPPOSITES.get(token)
+        if opposite and opposite & customer and not _OPPOSITES[token] & set(tokens) and \
+                not (_OPPOSITE_GROUP[token] & customer) and not _denied(tokens, index, index + 1):
+            return " ".join(tokens[max(0, index - 2): index + 2])
+    return None
+
+
+_OPPOSITE_PAIRS: Final = ((frozenset({"same", "identical"}), frozenset({"different"})),
+                          (frozenset({"inside"}), frozenset({"outside"})),
+                          (frozenset({"more"}), frozenset({"less", "fewer"})),
+                          (frozenset({"cheaper"}), frozenset({"dearer"})))
+# each word: the words opposite it, and the words of its own side
+_OPPOSITES: Final = ({w: b for a, b in _OPPOSITE_PAIRS for w in a}
+                     | {w: a for a, b in _OPPOSITE_PAIRS for w in b})
+_OPPOSITE_GROUP: Final = ({w: a for a, b in _OPPOSITE_PAIRS for w in a}
+                          | {w: b for a, b in _OPPOSITE_PAIRS for w in b})
+
+
+# --- the trainee's own story -------------------------------------------------------------------
+
+
+def own_story(tokens: tuple[str, ...]) -> bool:
+    """Does this piece tell the trainee's own experience ("I had exactly this last year", "when my
+    wifi went down I was so stressed", "I started a new job last year")?
+
+    Told in the first person singular, in the past, with a verb of doing or being rather than of
+    taking in what the customer said ("I heard", "I understand", "I got that").
+    """
+    opening = _opening(tokens).split()
+    while opening and opening[0] in _STORY_LEAD:
+        opening = opening[1:]
+    if opening[:2] == ["my", "own"] or (opening[:1] == ["when"] and opening[1:2] in (["i"], ["my"])):
+        return True
+    if opening[:1] != ["i"]:
+        return False
+    verbs = [t for t in opening[1:4] if t not in _STORY_ADVERBS]
+    verb = verbs[0] if verbs else ""
+    if verb in ("was", "had", "used", "went", "lost", "got", "started", "did", "once", "remember") and \
+            (verb != "got" or (len(verbs) > 1 and verbs[1] not in ("it", "that", "this", "you"))):
+        return True
+    return verb.endswith("ed") and verb not in _TAKING_IN and verb not in lexicon.NOT_OFFER_VERBS
+
+
+_STORY_LEAD: Final = frozenset({"oh", "god", "gosh", "honestly", "yeah", "so", "um", "uh", "er", "well",
+                                "and", "you", "know", "like", "look", "mate", "actually"})
+_STORY_ADVERBS: Final = frozenset({"also", "too", "just", "actually", "once", "even", "really", "literally"})
+# what the trainee did with the customer's account or for them: not a story of their own
+_TAKING_IN: Final = frozenset({
+    "heard", "understood", "gathered", "noticed", "realised", "realized", "learned", "learnt", "listened",
+    "followed", "checked", "looked", "picked", "noted", "missed", "apologised", "apologized", "wanted",
+    "needed", "asked", "called", "phoned", "rang", "booked", "arranged", "raised", "logged", "emailed",
+    "passed", "escalated", "refunded", "credited", "spoke", "spoken", "talked", "sorted"})
