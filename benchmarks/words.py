@@ -48,9 +48,9 @@ DATA: Final = Path(__file__).parent / "data"
 HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
-DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5")
+DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6")
 SPLITS: Final = {"dev": DEVELOPMENT, "heldout": ("heldout",), "heldout2": ("heldout2",),
-                  "all": (*DEVELOPMENT, "heldout", "heldout2")}
+                  "heldout3": ("heldout3",), "all": (*DEVELOPMENT, "heldout", "heldout2", "heldout3")}
 SOURCES: Final = SPLITS["all"]
 
 

@@ -481,3 +481,35 @@ def test_question_shapes_as_new_hires_say_them(reply: str, verdict: str) -> None
 ])
 def test_feelings_in_the_shapes_new_hires_use(reply: str, passed: bool) -> None:
     assert score_empathy(reply).passed is passed
+
+
+@pytest.mark.parametrize("reply", [
+    "our vans are all off the road this month, this is why the sofa never came",  # "this is why"
+    "our delivery policy says three weeks is the standard wait",  # a policy with its kind named
+    "most of our customers are happy to wait for a new slot",  # other customers held up
+    "we deliver hundreds of sofas a week so the odd one does slip through",  # the odd failure
+    "it would have been delayed anyway because of the new stock",  # it would have come anyway
+])
+def test_more_ways_of_explaining_away(reply: str) -> None:
+    trait = score_paraphrase(reply, SOFA)
+    assert trait.verdict == Paraphrase.DISMISSIVE and trait.shown is False, trait.reason
+
+
+def test_a_reason_told_back_after_a_reflective_frame_is_not_an_excuse() -> None:
+    reply = ("so if I'm hearing you right, you waited in all Saturday because the sofa was "
+             "promised for then, and now it's three more weeks")
+    assert score_paraphrase(reply, SOFA).verdict != Paraphrase.DISMISSIVE
+
+
+@pytest.mark.parametrize(("reply", "feeling"), [
+    ("oh that's mortifying, in front of all your guests", "mortifying"),
+    ("you must have felt mortified", "mortified"),
+    ("I can tell you're not impressed", "not impressed"),
+])
+def test_more_feeling_words(reply: str, feeling: str) -> None:
+    trait = score_empathy(reply)
+    assert trait.passed and feeling in " ".join(trait.details.get("feelings", [])), trait
+
+
+def test_work_me_through_is_an_invitation() -> None:
+    assert score_open_question("could you work me through what happened on the day").passed

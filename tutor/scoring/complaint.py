@@ -221,7 +221,7 @@ def _piece_starts(tokens: list[str], index: int) -> bool:
     if head in ("and", "so", "then") and following in lexicon.SUBJECT_STARTS:
         # "so let me check" starts an offer; "so let down" goes on describing
         return following != "let" or (index + 2 < len(tokens) and tokens[index + 2] in ("me", "us"))
-    if " ".join(tokens[index:index + 3]) in ("that is why", "which is why", "that is because"):
+    if " ".join(tokens[index:index + 3]) in ("that is why", "which is why", "this is why", "that is because"):
         return tokens[index - 1] not in ("and", "so", "then")  # "and that is why": cut at "and"
     # "not something we can control": an object, then a relative clause, not a promise
     # "so you let us know": the subject's own verb, not the trainee's promise

@@ -122,7 +122,7 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str 
         after = text.split(f" {marker} ", 1)[1].split()
         before = text.split(f" {marker} ", 1)[0].split()
         cause = after if after else before
-        if marker in ("that is why", "which is why"):
+        if marker in ("that is why", "which is why", "this is why"):
             # "X, that's why Y": the cause is what came before, in this piece or the last one
             cause = before if content_concepts(before) else list(previous.tokens) if previous else []
             after = [] if cause is before or not cause else after

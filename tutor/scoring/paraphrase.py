@@ -30,7 +30,7 @@ __all__ = ["Paraphrase", "concerns_of", "score_paraphrase"]
 
 MEANING_MOVES: Final = 3  # moves of the complaint shared, in the trainee's own words
 # why a reply the fitted decision finds close to even is not scored: on the development replies,
-# by author, about a quarter of those were judged wrongly, against one in forty of the rest
+# by author, over a quarter of those were judged wrongly, against one in thirty of the rest
 # (python -m benchmarks.train_paraphrase)
 UNDECIDED: Final = "it is not clear whether the reply restates the customer's concern"
 
@@ -125,14 +125,18 @@ def _verdict(reading: Reading, scenario: Scenario) -> Trait:
 def judge(reading: Reading) -> Paraphrase:
     """One verdict for a reading.
 
-    Explaining the problem away and only asking fail whatever else the reply
-    does; otherwise the fitted decision (:func:`restating_probability`) says
-    whether the reply restates, and the rules name why when it does not.
+    Explaining the problem away, only asking and telling the customer's story
+    otherwise (an event they said never happened told as happening, the
+    opposite of their word) fail whatever else the reply does; otherwise the
+    fitted decision (:func:`restating_probability`) says whether the reply
+    restates, and the rules name why when it does not.
     """
     if reading.explanation:
         return Paraphrase.DISMISSIVE
     if reading.only_questions:
         return Paraphrase.QUESTION_ONLY
+    if reading.misread:
+        return Paraphrase.WRONG_CONCERN
     if restating_probability(reading) >= 0.5:
         return Paraphrase.RESTATED
     return _failure(reading)
@@ -140,7 +144,7 @@ def judge(reading: Reading) -> Paraphrase:
 
 def decided_by_rules(reading: Reading) -> bool:
     """Whether the rules fail the reply before the fitted decision is asked (see :func:`judge`)."""
-    return bool(reading.explanation) or reading.only_questions
+    return bool(reading.explanation) or reading.only_questions or bool(reading.misread)
 
 
 def rule_verdict(reading: Reading) -> Paraphrase:

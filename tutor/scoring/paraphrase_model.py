@@ -8,14 +8,14 @@ do not edit by hand. Shipped as a module so no package data is needed.
 from typing import Final
 
 WEIGHTS: Final[tuple[tuple[str, float], ...]] = (
-    ('restated', 0.7668),
-    ('coverage', 3.7659),
-    ('echo_share', -2.5907),
-    ('offer', -1.9144),
-    ('moves', 2.6723),
-    ('reflective_opening', 0.573),
-    ('statement_words', 4.0325),
-    ('bias', -4.6422),
+    ('restated', 0.5557),
+    ('coverage', 3.8617),
+    ('echo_share', -2.3976),
+    ('offer', -2.1065),
+    ('moves', 2.7496),
+    ('reflective_opening', 0.5932),
+    ('statement_words', 3.5901),
+    ('bias', -4.2032),
 )
 # a decision this close to even (probability within the margin of 0.5) is marked unsure
 UNSURE_MARGIN: Final = 0.25
