@@ -1,20 +1,22 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|all] [--unpunctuated]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|heldout3|all] [--unpunctuated]
                                            [--spoken] [--show-misses]
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
-``data/dev/`` to ``data/dev5/`` (each written by another
+``data/dev/`` to ``data/dev6/`` (each written by another
 author, over complaints the scorer has never seen, in scenario files with only
 a title and lines; the fourth author wrote deliberately unlike the others:
 regional and informal, formal call-centre, non-native wording, empathy without
 a feeling word, questions embedded in statements; the fifth and sixth aimed at
 the families that failed most: wrong concerns, restatements in other words,
-parroting, explanations away). Each source is one author,
+parroting, explanations away; the seventh wrote every family of the issue over ten
+more complaints). Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
-only shows up there. The held-out splits (``data/heldout/`` and, written later by
-yet another author over ten more complaints, ``data/heldout2/``; same layout) are
+only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` and
+``data/heldout3/``, each written later by yet another author over ten more complaints;
+same layout) are
 for the final figures only; nothing is tuned on them, which is why they are read
 only when asked for.
 
@@ -210,8 +212,8 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev5/ (default); heldout, heldout2: the final "
-                        "measures only")
+                        help="dev: replies.toml and dev/ to dev6/ (default); heldout, heldout2, heldout3: "
+                        "the final measures only")
     parser.add_argument("--spoken", action="store_true", help="also speak (festival) and recognise "
                         "(pocketsphinx) every reply")
     parser.add_argument("--unpunctuated", action="store_true", help="also score every reply lower "
