@@ -18,6 +18,7 @@ from tutor.audio.wavfile import read_mono, write_wav
 
 DATA = Path(__file__).parent / "data"
 RATE = 16000
+ONE_TURN_BIRTHDAY = "birthday-one-turn"
 FESTIVAL_VOICES = {"slt": "voice_cmu_us_slt_arctic_hts", "kal": "voice_kal_diphone"}
 
 
@@ -136,3 +137,19 @@ def factory() -> Iterator[MockFactory]:
     yield mock
     mock.reset()
     Device.pin_factory = saved
+
+
+def one_turn_birthday(folder: Path) -> Path:
+    """A folder (made in ``folder``) holding the library's birthday complaint as a single reply,
+    without the turns the library gives it, as ``birthday-one-turn``: for tests of what goes on
+    around a round (the station's loop, identifying trainees), where the bundled sample reply
+    answers the birthday complaint and a conversation's later turns would only get silence."""
+    from tutor.scenarios import LIBRARY_DIR
+
+    text = (LIBRARY_DIR / "late-birthday-present.toml").read_text()
+    opening = "\n".join(line for line in text.split("\n[[turns]]")[0].splitlines()
+                        if not line.startswith("hidden_need"))
+    mine = folder / "scenarios"
+    mine.mkdir(parents=True, exist_ok=True)
+    (mine / f"{ONE_TURN_BIRTHDAY}.toml").write_text(opening + "\n")
+    return mine

@@ -7,19 +7,22 @@ score and reason in the history is one the station could have produced.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from tutor.audio import AudioStats
+from tutor.conversation import summarise, turn_scenario
 from tutor.listening.analysis import LatencySource, RoundTiming, Span
 from tutor.listening.endpoint import EndReason
 from tutor.recognition import Word
-from tutor.round import RoundResult, Utterance
+from tutor.round import ConversationTurn, RoundResult, Utterance
 from tutor.scenarios import ScenarioLibrary
 from tutor.scoring import Doubts
 from tutor.settings import Settings
+from tutor.vocabulary import Condition
 
 GOOD_REPLY = ("so the gift you chose didn't get there until after her birthday even though you'd paid for "
               "the fast shipping that must have been really disappointing what would help now")
@@ -57,3 +60,29 @@ def make_round(reply: str = GOOD_REPLY, *, pause_s: float = 1.4, cut_in: str | N
                          audio=AudioStats(device="test"), sample_rate=16000,
                          duration_s=answer.end_s + 1.2, recognizer="test", doubts=doubts or Doubts(), **when)
     return result.scored(scenario, Settings())
+
+
+NEED_REPLY = "so the new present has to be there before her party on saturday"
+
+
+def make_conversation(started_at: datetime | None = None) -> RoundResult:
+    """The birthday conversation as the station records it: a good first reply whose open question
+    brings out the need, a reply restating the need, and the customer's last word. Each reply
+    is laid out by hand and scored by the real scorer, as :func:`make_round`'s is."""
+    scenario = ScenarioLibrary().get("late-birthday-present")
+    first = make_round(started_at=started_at)
+    need, settled = (next(t for t in scenario.turns if t.id == name) for name in ("need", "settled"))
+    offset = first.duration_s
+    later = make_round(NEED_REPLY, started_at=started_at).shifted(offset)
+    later = later.scored(turn_scenario(scenario, need), Settings())
+    turns = (
+        ConversationTurn(1, "opening", None, tuple(line.text for line in scenario.lines), 0.0, offset, None,
+                         False, first, frozenset({Condition.OPEN_QUESTION, Condition.ACKNOWLEDGED,
+                                                  Condition.OTHERWISE})),
+        ConversationTurn(2, "need", Condition.OPEN_QUESTION, tuple(line.text for line in need.lines), offset,
+                         offset + later.duration_s, None, False, later, frozenset({Condition.OTHERWISE})),
+        ConversationTurn(3, "settled", Condition.OTHERWISE, tuple(line.text for line in settled.lines),
+                         offset + later.duration_s, offset + later.duration_s + 2.0, None, True, None),
+    )
+    return dataclasses.replace(first, turns=turns, conversation=summarise(scenario, [None, need, settled]),
+                               duration_s=offset + later.duration_s + 2.0)

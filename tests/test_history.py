@@ -130,10 +130,11 @@ def test_an_older_database_is_migrated_and_keeps_its_rounds(tmp_path: Path) -> N
         history.start_session("january", ["late-birthday-present"])
         new_id = history.record(make_round(), "ana", "pi-1", "january")
         assert old.trainee == "ana" and old.session is None and old.transcript == "so the parcel is late"
+        assert old.turns == 1 and old.calmed is None and old.need_reached is None  # one reply, as it was
         assert [r.session for r in history.rounds(trainee="ana")] == [None, "january"]
         assert new_id > old.id
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == VERSION == 3
 
 
 def test_a_database_from_a_newer_tutor_is_refused_untouched(tmp_path: Path) -> None:

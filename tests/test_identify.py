@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from conftest import ONE_TURN_BIRTHDAY, one_turn_birthday
 
 from tutor.errors import ConfigError, InputDeviceError
 from tutor.identify import (
@@ -280,8 +281,10 @@ def test_identify_settings(isolated_settings: Path, tmp_path: Path) -> None:
 
 def _config(tmp_path: Path, identify: str) -> Path:
     config = tmp_path / "station.toml"
+    # the birthday complaint as a single reply: the bundled sample answers it, and nothing more
+    folder = one_turn_birthday(tmp_path)
     config.write_text(f'[kiosk]\nidentify = "{identify}"\nidentify_timeout_s = 60\norder = "sequence"\n'
-                      'scenarios = ["late-birthday-present"]\n')
+                      f'scenarios = ["{ONE_TURN_BIRTHDAY}"]\n[storage]\nscenario_dirs = ["{folder}"]\n')
     return config
 
 

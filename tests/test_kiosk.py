@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import ONE_TURN_BIRTHDAY, one_turn_birthday
 from gpiozero.pins.mock import MockFactory
 
 from tutor.audio import DuplexAudio
@@ -74,7 +75,10 @@ def make_kiosk(tmp_path: Path, factory: MockFactory, reply: np.ndarray, recogniz
                **kiosk: object) -> tuple[Kiosk, GpioLights, list[Phase]]:
     states: list[Phase] = []
     lights = GpioLights(GPIO, pin_factory=factory)
-    chooser = ScenarioChooser(LIBRARY, ("late-birthday-present",), "sequence")
+    # the birthday complaint as a single reply: the loop around one round (conversations on the
+    # station: tests/test_conversation.py)
+    library = ScenarioLibrary((one_turn_birthday(tmp_path),))
+    chooser = ScenarioChooser(library, (ONE_TURN_BIRTHDAY,), "sequence")
     station = Kiosk(settings=settings_for(tmp_path, **kiosk), lights=lights, synthesizer=voice,
                     recognizer=recognizer, open_audio=open_audio or simulated(reply),
                     chooser=chooser, on_state=states.append)

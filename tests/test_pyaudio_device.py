@@ -21,6 +21,7 @@ from tutor.audio.wavfile import read_mono, read_round
 
 DATA = Path(__file__).parent / "data"
 SCENARIO = str(DATA / "short-complaint.toml")
+CONVERSATION = str(DATA / "short-conversation.toml")
 RATE = 16000
 
 
@@ -55,6 +56,38 @@ def test_round_on_a_virtual_sound_card(tutor: Callable[..., CompletedProcess[str
     assert np.array_equal(sent[primed: primed + customer_end], audio.speaker[:customer_end])
     # and what the microphone heard is channel 2, sample-aligned with it
     assert np.array_equal(audio.mic, mic[: len(audio.mic)])
+
+
+def test_a_conversation_on_the_virtual_sound_card(tutor: Callable[..., CompletedProcess[str]],
+                                                 isolated_env: dict[str, str], speak: Callable[..., Path],
+                                                 tmp_path: Path) -> None:
+    """The customer's next turn is queued on the running stream from PortAudio's callback: it
+    reaches the card after the reply, and channel 1 is still exactly what the card was sent. The
+    virtual card has no clock, so it runs ahead while the round thinks: the next line starts
+    later in the recording than on a real card, never earlier."""
+    reply = read_mono(speak("so the screen was cracked when it arrived and you want it fixed"), RATE)
+    mic = np.zeros(int(120 * RATE), dtype=np.int16)  # longer than the round is listened to
+    start = int(6.0 * RATE)
+    mic[start: start + len(reply)] = reply
+    played, _ = virtual_card(Path(isolated_env["HOME"]), mic)
+
+    saved = tmp_path / "round.wav"
+    done = tutor("practice", "--scenario", CONVERSATION, "--save-round", str(saved), "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert [turn["id"] for turn in result["turns"]] == ["opening", "more"]
+    assert {"screen", "fixed"} <= set(result["turns"][0]["transcript"].split())
+
+    audio = read_round(saved)
+    sent = np.fromfile(played, dtype="<i2")
+    primed = int(np.flatnonzero(sent)[0] - np.flatnonzero(audio.speaker)[0])
+    assert 0 <= primed < 0.5 * RATE
+    assert np.array_equal(sent[primed: primed + len(audio.speaker)], audio.speaker)
+    # the second turn was played after the reply and its end-of-speech wait, and is marked
+    waited = int((result["reply_end_s"] + 1.2) * RATE)
+    assert np.abs(audio.speaker[waited:]).max() > 184  # -45 dBFS: the customer spoke again
+    assert [mark.label for mark in audio.turns] == ["turn 1: opening", "turn 2: more"]
+    assert audio.turns[1].start >= waited - RATE // 10
 
 
 def test_missing_named_device_lists_how_to_find_one(tutor: Callable[..., CompletedProcess[str]],

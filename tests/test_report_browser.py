@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from history_rounds import GOOD_REPLY, POOR_REPLY, make_round
+from history_rounds import GOOD_REPLY, NEED_REPLY, POOR_REPLY, make_conversation, make_round
 
 from tutor.history import History
 
@@ -177,3 +177,30 @@ def test_the_page_on_screen_and_on_paper_is_not_blank(printed: Printed, tmp_path
     pixels = np.frombuffer(grey[header.end():], dtype=np.uint8, count=width * height)
     assert (pixels < 200).mean() > 0.01  # lines, dots and words on the charts page
 
+
+
+def test_a_conversation_prints_with_its_turns_and_whether_the_need_was_reached(tmp_path: Path) -> None:
+    """A conversation's round as printed: each later turn (the customer's words and why, the reply,
+    its verdicts) under the first reply, and how it went under the scenario's title."""
+    from conftest import isolated_environ
+
+    with History(tmp_path / "h.sqlite3") as history:
+        history.record(make_round(), "ana", "pi-1")
+        history.record(make_conversation(), "ana", "pi-1")
+    config = tmp_path / "tutor.toml"
+    config.write_text(f'[history]\ndatabase = "{tmp_path / "h.sqlite3"}"\n')
+    env = {**isolated_environ(tmp_path / "home"), "TUTOR_CONFIG": str(config)}
+    page, pdf = tmp_path / "report.html", tmp_path / "report.pdf"
+    done = subprocess.run([sys.executable, "-m", "tutor", "report", "--html", str(page)], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri(), profile=tmp_path / "p")
+    reading = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                      check=True).stdout.split())
+    rounds = reading.split("Every round, in the order played")[1]
+    assert "3 turns; calmed \u2713; need reached \u2713" in rounds
+    assert "Turn 2, customer (after an open question): \u201cHonestly, her party is on Saturday." in rounds
+    assert NEED_REPLY in rounds
+    assert "Turn 3, customer (then): \u201cOkay. Thank you for listening.\u201d" in rounds
+    scenarios = reading.split("Hardest scenarios first")[1].split("Stations")[0]
+    assert "customer calmed" in scenarios and "need reached" in scenarios

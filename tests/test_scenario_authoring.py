@@ -56,8 +56,8 @@ def test_check_reports_every_problem_with_its_line_and_exits_2(tutor: Tutor, tmp
         f"{bad}:6: 'voice' must be a voice that speaks English, not 'klingon' (espeak-ng's Klingon "
         "voice, art/piqd); English voices: gmw/en, gmw/en-US, gmw/en-029, gmw/en-US-nyc "
         "(`espeak-ng --voices=en` lists them)",
-        f"{bad}:7: 'dificulty' is not a scenario key; known keys: difficulty, emotions, key_points, "
-        "lines, model_answer, pause_after, rate, setting, summary, tags, title, voice",
+        f"{bad}:7: 'dificulty' is not a scenario key; known keys: difficulty, emotions, hidden_need, "
+        "key_points, lines, model_answer, pause_after, rate, setting, summary, tags, title, turns, voice",
         f"{bad}:8: 'rate' must be words per minute between 60 and 400, not 5",
     ]
     assert f"scenario file {tmp_path / 'absent.toml'} does not exist" in lines

@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tutor.audio.wavfile import RoundAudio, read_mono, read_round, read_wav, write_round, write_wav
+from tutor.audio.wavfile import (
+    RoundAudio,
+    TurnMark,
+    read_mono,
+    read_round,
+    read_wav,
+    write_round,
+    write_wav,
+)
 from tutor.errors import AudioFileError, StorageError
 
 
@@ -82,3 +90,25 @@ def test_unwritable_folder_is_reported(tmp_path: Path) -> None:
     target.write_text("x")
     with pytest.raises(StorageError, match=r"could not save|cannot write"):
         write_wav(target / "r.wav", np.zeros(10, dtype=np.int16), 16000)
+
+
+def test_a_conversation_s_turns_are_marked_in_its_recording(tmp_path: Path) -> None:
+    """Cue points with labelled regions after the samples: read back (also resampled), skipped by
+    a plain WAV reader, and a mangled chunk costs the marks, never the recording."""
+    rate = 16000
+    speaker = np.zeros(5 * rate, dtype=np.int16)
+    mic = np.arange(5 * rate, dtype=np.int16)
+    turns = (TurnMark(0, 3 * rate, "turn 1: opening", cut=2 * rate),
+             TurnMark(2 * rate, 5 * rate, "turn 2: interrupted"))
+    path = write_round(tmp_path / "r.wav", RoundAudio(speaker, mic, rate, turns))
+    back = read_round(path)
+    assert back.turns == turns and np.array_equal(back.mic, mic)
+    assert read_round(path, 8000).turns[1] == TurnMark(rate, 40000, "turn 2: interrupted")
+    with wave.open(str(path)) as plain:
+        assert plain.getnframes() == 5 * rate and plain.getnchannels() == 2
+    data = bytearray(path.read_bytes())
+    cue = data.index(b"cue ")
+    data[cue + 8: cue + 12] = (10**9).to_bytes(4, "little")  # a cue chunk claiming a billion points
+    (tmp_path / "mangled.wav").write_bytes(bytes(data))
+    mangled = read_round(tmp_path / "mangled.wav")
+    assert np.array_equal(mangled.mic, mic) and len(mangled.turns) <= 2

@@ -37,11 +37,13 @@ _LOGGER = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SimulatedReply:
-    """No sound card: every round's microphone hears this reply (int16 at the station's rate)."""
+    """No sound card: every round's microphone hears this reply (int16 at the station's rate),
+    and in a conversation the ``later`` replies to the customer's later turns, one each."""
 
     samples: np.ndarray
     reply_at_s: float  # after the customer's last line ends; negative talks over it
     fast: bool = False  # faster than real time
+    later: tuple[tuple[np.ndarray, float], ...] = ()  # each later reply and its reply_at_s
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ class App:
             def simulated_station() -> DuplexAudio:
                 return SimulatedDuplex(simulated.samples, settings.audio.sample_rate,
                                        reply_at_s=simulated.reply_at_s, settings=simulation,
-                                       block_ms=settings.audio.block_ms)
+                                       block_ms=settings.audio.block_ms, later_replies=simulated.later)
 
             return simulated_station
 

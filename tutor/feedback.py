@@ -7,6 +7,14 @@ second point), in time words a trainee uses ("just as the customer finished"), n
 seconds. Recognised words are quoted only from judgements the station vouches for.
 Printed: what was heard when, then each habit and why. Pure text, so it is tested and
 tuned without a speaker.
+
+After a conversation the feedback starts with the turn that mattered, named by what the
+customer said then: the first reply that made the customer react badly (talked over,
+left in silence, the feeling ignored), else the reply that brought out the need behind the
+complaint, else the one that calmed them ("When the customer said 'I paid extra for express
+delivery', you started talking over them, and they had to stop you."); then the usual
+feedback on that reply. The result LEDs show the whole conversation: a habit is done well
+only if every reply showed it.
 """
 
 from __future__ import annotations
@@ -17,10 +25,10 @@ from typing import TYPE_CHECKING, Final
 from tutor.scoring import Scorecard
 from tutor.scoring.paraphrase import UNDECIDED, Paraphrase
 from tutor.scoring.result import Trait
-from tutor.vocabulary import LIT_HABITS, Habit, PauseVerdict
+from tutor.vocabulary import LIT_HABITS, Condition, Habit, PauseVerdict
 
 if TYPE_CHECKING:
-    from tutor.round import RoundResult
+    from tutor.round import ConversationTurn, RoundResult
 
 WORDS_PER_SECOND: Final = 165 / 60  # the station's speaking rate
 # a reply starting less than this before the customer's last word began "just as they finished"
@@ -211,6 +219,121 @@ def results_for_lights(card: Scorecard) -> dict[Habit, bool | None]:
     return {habit: passed(card.trait(habit)) for habit in LIT_HABITS}
 
 
+def results_for_round(result: RoundResult) -> dict[Habit, bool | None]:
+    """The result LEDs for a round: for a conversation, a habit is done well only when every
+    reply judged on it showed it, to work on when any missed it, not scored when none was judged."""
+    cards = [turn.reply.score for turn in result.turns if turn.reply is not None and turn.reply.score]
+    if not cards:
+        return results_for_lights(result.score) if result.score else dict.fromkeys(LIT_HABITS)
+    shown = [results_for_lights(card) for card in cards]
+    lights: dict[Habit, bool | None] = {}
+    for habit in LIT_HABITS:
+        judged = [lit[habit] for lit in shown if lit[habit] is not None]
+        lights[habit] = None if not judged else all(judged)
+    return lights
+
+
+# why the customer said a later turn, for a terminal: "Turn 2, the customer (after ...)"
+_BROUGHT_ON: Final = {
+    Condition.INTERRUPTED: "after you talked over them",
+    Condition.DEAD_AIR: "after a long silence",
+    Condition.OPEN_QUESTION: "after your open question",
+    Condition.ACKNOWLEDGED: "after you acknowledged them",
+    Condition.NO_ACKNOWLEDGEMENT: "after their feeling went unacknowledged",
+    Condition.OTHERWISE: "after your reply",
+}
+_WORSE: Final = (Condition.INTERRUPTED, Condition.DEAD_AIR, Condition.NO_ACKNOWLEDGEMENT)
+_QUOTED_LINE_WORDS: Final = 14
+
+
+def compose_round_feedback(result: RoundResult, progress: str | None = None,
+                           max_seconds: float = 25.0) -> str:
+    """The words to say after a round: a conversation's begin with the turn that mattered, then
+    the feedback on the reply given there; a single reply's are :func:`compose_feedback`'s."""
+    replied = [turn for turn in result.turns if turn.reply is not None and turn.reply.score is not None]
+    if len(result.turns) <= 1 or not replied:
+        if result.score is None:
+            return "I couldn't judge that round. Press the button to try again."
+        return compose_feedback(result.score, progress, max_seconds)
+    turn, reaction = turn_that_mattered(result.turns)
+    opening = _what_mattered(turn, reaction)
+    assert turn.reply is not None and turn.reply.score is not None
+    rest = compose_feedback(turn.reply.score, progress, max(5.0, max_seconds - spoken_seconds(opening)))
+    return f"{opening} {rest}"
+
+
+def turn_that_mattered(turns: tuple[ConversationTurn, ...] | list[ConversationTurn]
+                       ) -> tuple[ConversationTurn, Condition | None]:
+    """The turn whose reply the feedback is about, and how the customer reacted to that reply:
+    the first that made them react badly, else the first that brought out their need, else the
+    first that calmed them, else the first reply."""
+    judged = [(turn, _reaction(turns, index)) for index, turn in enumerate(turns)
+              if turn.reply is not None and turn.reply.score is not None]
+    for wanted in (_WORSE, (Condition.OPEN_QUESTION,), (Condition.ACKNOWLEDGED,)):
+        for turn, reaction in judged:
+            if reaction in wanted:
+                return turn, reaction
+    return judged[0]
+
+
+def _reaction(turns: tuple[ConversationTurn, ...] | list[ConversationTurn], index: int) -> Condition | None:
+    """How the customer reacted to the reply to ``turns[index]``: the condition of the turn it
+    brought on, or, for the last reply, the first thing it did that would have upset them."""
+    if index + 1 < len(turns):
+        return turns[index + 1].condition
+    return next((c for c in _WORSE if c in turns[index].met), None)
+
+
+def _what_mattered(turn: ConversationTurn, reaction: Condition | None) -> str:
+    said = _customer_said(turn, reaction)
+    when = f"When the customer said {said}, you" if said else "When the customer finished, you"
+    if reaction is Condition.INTERRUPTED:
+        if turn.cut_at_s is not None:
+            return f"{when} started talking over them, and they had to stop you to finish."
+        return f"{when} talked over the end of it, and they had to say it again."
+    if reaction is Condition.DEAD_AIR:
+        return "When the customer finished, you left a long silence, and they asked if you were still there."
+    if reaction is Condition.NO_ACKNOWLEDGEMENT:
+        return f"{when} didn't acknowledge how they felt, and they got more upset."
+    if reaction is Condition.OPEN_QUESTION:
+        return f"{when} asked an open question, and they told you what they really needed."
+    if reaction is Condition.ACKNOWLEDGED:
+        return f"{when} acknowledged how they felt, and they calmed down."
+    return f"{when} replied, and the conversation moved on." if said else "You kept the conversation going."
+
+
+def _customer_said(turn: ConversationTurn, reaction: Condition | None) -> str | None:
+    """The customer's words the feedback quotes: the last sentence of the line talked over, else
+    of the turn's last line; none when that is too long to follow by ear."""
+    lines = [line.removeprefix("...") for line in turn.lines]
+    if not lines:
+        return None
+    chosen = lines[-1]
+    card = turn.reply.score if turn.reply is not None else None
+    overlap = card.interruptions[0].during if card is not None and card.interruptions else ""
+    if reaction is Condition.INTERRUPTED and (line := re.fullmatch(r"line (\d+)", overlap)):
+        chosen = lines[min(int(line[1]), len(lines)) - 1]
+    sentences = [part for part in re.split(r"(?<=[.!?])\s+", chosen.strip()) if part]
+    chosen = sentences[-1] if sentences else chosen  # by ear, one sentence is enough to place it
+    if len(chosen.split()) > _QUOTED_LINE_WORDS:
+        return None
+    return f"'{chosen.strip().rstrip('.!?')}'"
+
+
+def conversation_sentence(result: RoundResult) -> str:
+    """How a conversation went, in one line for a terminal."""
+    summary = result.conversation
+    if summary is None:
+        return ""
+    parts = [f"{summary.turns} turns"]
+    if summary.calmed is not None:
+        parts.append("the customer calmed down" if summary.calmed else "the customer did not calm down")
+    if summary.need_reached is not None:
+        parts.append("you reached the need behind the complaint" if summary.need_reached
+                     else "the need behind the complaint was not reached")
+    return "Conversation: " + "; ".join(parts) + "."
+
+
 def _unsure_sentence(card: Scorecard) -> str | None:
     """One plain sentence on what could not be judged, why, and what to do about it."""
     timing = [t for t in (card.pause, card.turn_taking) if t is not None and not t.reliable]
@@ -271,6 +394,31 @@ def format_round(result: RoundResult, saved: bool = True) -> str:
                      f"{result.audio.output_underflows} output underrun(s); timings may be off.")
     if result.score is not None:
         lines.append(result.score.report())
+    for turn in result.turns[1:]:
+        lines.extend(_format_turn(turn))
+    if result.conversation is not None and len(result.turns) > 1:
+        lines.append(conversation_sentence(result))
     if result.round_path and saved:
         lines.append(f"Round saved to {result.round_path}")
     return "\n".join(lines)
+
+
+def _format_turn(turn: ConversationTurn) -> list[str]:
+    """A later turn of a conversation for a terminal: why the customer said it, what they said,
+    and the reply to it as the first reply is shown."""
+    why = f" ({_BROUGHT_ON[turn.condition]})" if turn.condition is not None else ""
+    said = " ".join(f'"{line}"' for line in turn.lines)
+    lines = [f"Turn {turn.number}, the customer{why}: {said}"]
+    reply = turn.reply
+    if reply is None:
+        return lines
+    if reply.timing.reply is None:
+        lines.append("  No reply heard.")
+    else:
+        end = reply.timing.customer_end_s or 0.0
+        pause = reply.timing.reply.start_s - end
+        lines.append(f"  You said: \"{reply.transcript or '(words not recognised)'}\" "
+                     f"({'pause' if pause >= 0 else 'overlap'} {abs(pause):.2f} s)")
+    if reply.score is not None:
+        lines.append("\n".join("  " + line for line in reply.score.report().splitlines()))
+    return lines

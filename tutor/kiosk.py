@@ -27,7 +27,7 @@ import numpy as np
 
 from tutor.audio import DuplexAudio
 from tutor.errors import ConfigError, InputDeviceError, StorageError, TutorError
-from tutor.feedback import compose_feedback, results_for_lights
+from tutor.feedback import compose_round_feedback, results_for_round
 from tutor.lights import Lights, Press
 from tutor.recognition import Recognizer
 from tutor.round import PracticeRound, RoundResult
@@ -233,7 +233,10 @@ class Kiosk:
         if self.stopping:
             raise StopRequested
         listening = self.settings.listening
-        if phase is Phase.LISTENING:
+        if phase is Phase.CUSTOMER_SPEAKING and "turn" in data and "line" not in data:
+            # the customer answers back: a later turn, as long as its lines and a minute to spare
+            self._enter(Phase.CUSTOMER_SPEAKING, 60.0 + float(data.get("seconds", 0.0)))
+        elif phase is Phase.LISTENING:
             self._enter(Phase.LISTENING, listening.no_reply_timeout_s + listening.max_reply_s
                         + listening.end_silence_s + 10.0)
         elif phase is Phase.THINKING:
@@ -255,8 +258,8 @@ class Kiosk:
         card = result.score
         if card is None:
             return None
-        self.lights.show_results(results_for_lights(card))
-        text = compose_feedback(card, progress, kiosk.max_feedback_s)
+        self.lights.show_results(results_for_round(result))
+        text = compose_round_feedback(result, progress, kiosk.max_feedback_s)
         if result.save_error:
             text = f"{_PLAIN_WORDS['DiskFullError' if result.disk_full else 'StorageError']} {text}"
         self.say(text)

@@ -57,3 +57,25 @@ class PauseVerdict(StrEnum):
 
 _LABELS = {Habit.EMPATHY: "emotion", Habit.OPEN_QUESTION: "open question"}
 LIT_HABITS = (Habit.PAUSE, Habit.INTERRUPTIONS, Habit.PARAPHRASE)  # in the LEDs' order
+
+
+class Condition(StrEnum):
+    """What a trainee's reply did, as the customer reacts to it: the ``when`` of a scenario's
+    turn, a turn's ``condition`` in a round's JSON and the report.
+
+    Declared in precedence order: when several hold, the first that has a turn to play wins
+    (an interruption is answered before anything else the reply did).
+    """
+
+    INTERRUPTED = "interrupted"  # talked over the customer: "Sorry, can I finish?"
+    DEAD_AIR = "dead_air"  # no reply, or one after a long silence: "Hello? Are you still there?"
+    OPEN_QUESTION = "open_question"  # an open question: the customer says what they really need
+    ACKNOWLEDGED = "acknowledged"  # restated the concern and named the feeling: the customer calms
+    NO_ACKNOWLEDGEMENT = "no_acknowledgement"  # the feeling not acknowledged: the customer escalates
+    OTHERWISE = "otherwise"  # any reply: the fallback
+
+    @property
+    def repairs(self) -> bool:
+        """A turn that mends the conversation rather than moving it on: after it, the conversation
+        picks up where it was (the customer finishes, or checks the trainee is there)."""
+        return self in (Condition.INTERRUPTED, Condition.DEAD_AIR)

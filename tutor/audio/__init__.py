@@ -4,15 +4,22 @@ A device plays a track and captures the microphone in the same stream, so
 captured sample ``n`` was recorded while playback sample ``n`` was being
 sent. The round recording keeps that alignment; the microphone naturally lags
 by the device's loop latency, which the listening stage measures.
+
+A conversation stays in that one stream: the round queues the customer's next line
+while the stream runs, or cuts the line playing and plays another in its place
+(:mod:`tutor.audio.playback`), and the session keeps what it actually sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tutor.audio.playback import Cue
 
 
 @dataclass
@@ -39,6 +46,18 @@ class DuplexSession(Protocol):
         ...
 
     def stop(self) -> None: ...
+
+    def play(self, samples: np.ndarray) -> Cue:
+        """Play ``samples`` after what is queued: the customer's next line, on the same clock."""
+        ...
+
+    def interrupt(self, samples: np.ndarray) -> Cue:
+        """Cut what is playing and play ``samples`` in its place, from the next block on."""
+        ...
+
+    def played(self, start: int = 0, end: int | None = None) -> np.ndarray:
+        """What was sent to the speaker, from frame ``start`` to ``end``."""
+        ...
 
 
 class DuplexAudio(Protocol):

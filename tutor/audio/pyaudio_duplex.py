@@ -1,9 +1,10 @@
 """The real sound card, through PyAudio (PortAudio).
 
 Playback and capture share one full-duplex stream, so both run on one clock.
-The stream callback runs on PortAudio's thread: it hands the next block of
-the customer track to the speaker, queues the captured block, and counts
-overflows and underruns; the main thread consumes the queue.
+The stream callback runs on PortAudio's thread: it takes the next block from
+the playback queue (:class:`~tutor.audio.playback.Playback`: the customer's lines,
+which the round can add to or cut while the stream runs), queues the captured
+block, and counts overflows and underruns; the main thread consumes the queue.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from tutor.audio import AudioStats
+from tutor.audio.playback import Cue, Playback
 from tutor.errors import AudioDeviceError
 from tutor.settings import AudioSettings
 
@@ -148,7 +150,7 @@ class _PyAudioSession:
 
         self._continue = pyaudio.paContinue
         self._complete = pyaudio.paComplete
-        self._playback = playback.astype("<i2", copy=False)
+        self._playback = Playback(playback.astype(np.int16, copy=False))
         self._max_frames = max_frames
         self._position = 0
         self._captured: queue.Queue[np.ndarray | None] = queue.Queue()
@@ -163,10 +165,7 @@ class _PyAudioSession:
             self.stats.input_overflows += 1
         if status & _OUTPUT_UNDERFLOW:
             self.stats.output_underflows += 1
-        start = self._position
-        out = np.zeros(frame_count, dtype="<i2")
-        chunk = self._playback[start: start + frame_count]
-        out[: len(chunk)] = chunk
+        out = self._playback.read(frame_count).astype("<i2", copy=False)
         captured = (np.frombuffer(in_data, dtype="<i2").copy() if in_data
                     else np.zeros(frame_count, dtype="<i2"))
         self._position += frame_count
@@ -190,6 +189,15 @@ class _PyAudioSession:
                 return
             delivered += len(block)
             yield block[: self._max_frames - delivered + len(block)]
+
+    def play(self, samples: np.ndarray) -> Cue:
+        return self._playback.queue(samples)
+
+    def interrupt(self, samples: np.ndarray) -> Cue:
+        return self._playback.replace(samples)
+
+    def played(self, start: int = 0, end: int | None = None) -> np.ndarray:
+        return self._playback.sent(start, end)
 
     def stop(self) -> None:
         self._stopping.set()

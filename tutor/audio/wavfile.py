@@ -2,7 +2,11 @@
 
 A round recording is a 16-bit PCM WAV with two channels at one sample rate:
 channel 1 is exactly what was sent to the speaker (the customer), channel 2
-is the microphone, sample-aligned as captured.
+is the microphone, sample-aligned as captured. A conversation's recording also
+marks where each turn lies, as standard WAV cue points with labelled regions
+(a ``cue `` chunk and a ``LIST``/``adtl`` chunk after the samples, which sound
+editors such as Audacity show as labels and every WAV reader may skip), so a
+saved conversation can be scored again turn by turn.
 
 Every WAV is checked against its header before a sample is read: a sample rate
 outside telephone-to-studio rates, or more audio than the caller allows, is
@@ -17,7 +21,9 @@ import errno
 import io
 import logging
 import os
+import re
 import stat
+import struct
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,13 +51,29 @@ MAX_ROUND_S: Final = 15 * 60.0
 """Longest round recording read (``tutor score``), and the ceiling for any WAV, in seconds."""
 
 
+MAX_TURN_MARKS: Final = 32
+"""Most turns marked in a round recording; marks past it, or in an oversized chunk, are ignored."""
+_MARK_CHUNK_BYTES: Final = 64 * 1024
+
+
+@dataclass(frozen=True)
+class TurnMark:
+    """Where one turn of a conversation lies in its round recording, in samples."""
+
+    start: int
+    end: int
+    label: str  # "turn 2: interrupted": the turn's number and id
+    cut: int | None = None  # where the customer was cut off in it, if they were
+
+
 @dataclass(frozen=True)
 class RoundAudio:
-    """The two channels of a round recording."""
+    """The two channels of a round recording, and where a conversation's turns lie in it."""
 
     speaker: np.ndarray
     mic: np.ndarray
     sample_rate: int
+    turns: tuple[TurnMark, ...] = ()
 
     @property
     def duration_s(self) -> float:
@@ -202,13 +224,19 @@ def read_round(path: Path, sample_rate: int | None = None) -> RoundAudio:
     if len(samples) == 0:
         raise AudioFileError(f"{path} holds no audio")
     speaker, mic = samples[:, 0].copy(), samples[:, 1].copy()
+    turns = read_turn_marks(path)
     if sample_rate is not None and sample_rate != rate:
         speaker, mic = resample(speaker, rate, sample_rate), resample(mic, rate, sample_rate)
+        def moved(sample: int) -> int:
+            return round(sample * sample_rate / rate)
+
+        turns = tuple(TurnMark(moved(t.start), moved(t.end), t.label, None if t.cut is None else moved(t.cut))
+                      for t in turns)
         rate = sample_rate
-    return RoundAudio(speaker=speaker, mic=mic, sample_rate=rate)
+    return RoundAudio(speaker=speaker, mic=mic, sample_rate=rate, turns=turns)
 
 
-def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> Path:
+def write_wav(path: Path, samples: np.ndarray, sample_rate: int, turns: tuple[TurnMark, ...] = ()) -> Path:
     """Write int16 samples (frames,) or (frames, channels) atomically.
 
     The file appears complete or not at all: a full disk never leaves half a
@@ -222,11 +250,95 @@ def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> Path:
         wav.setsampwidth(2)
         wav.setframerate(sample_rate)
         wav.writeframes(np.ascontiguousarray(frames).data)  # its buffer as is: no copy as bytes
-    return write_atomically(Path(path), buffer.getvalue(), make_folder=True, explain=_storage_error)
+    data = buffer.getvalue()
+    if turns:
+        data = _with_turn_marks(data, turns)
+    return write_atomically(Path(path), data, make_folder=True, explain=_storage_error)
 
 
 def write_round(path: Path, audio: RoundAudio) -> Path:
-    return write_wav(path, np.stack([audio.speaker, audio.mic], axis=1), audio.sample_rate)
+    return write_wav(path, np.stack([audio.speaker, audio.mic], axis=1), audio.sample_rate,
+                     audio.turns[:MAX_TURN_MARKS])
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return kind + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
+
+
+def _with_turn_marks(wav: bytes, turns: tuple[TurnMark, ...]) -> bytes:
+    """``wav`` (a whole RIFF file) with a cue point and labelled region for each turn, and a
+    cue point labelled "cut in turn N" where the customer was cut off."""
+    points: list[tuple[int, int, int, str]] = []  # id, sample, region length (0: a point), label
+    for number, turn in enumerate(turns, 1):
+        points.append((number, turn.start, turn.end - turn.start, turn.label))
+    for number, turn in enumerate(turns, 1):
+        if turn.cut is not None:
+            points.append((len(points) + 1, turn.cut, 0, f"cut in turn {number}"))
+    cues = struct.pack("<I", len(points)) + b"".join(
+        struct.pack("<II4sIII", ident, sample, b"data", 0, 0, sample) for ident, sample, _, _ in points)
+    labels = b"adtl"
+    for ident, _, length, label in points:
+        if length:
+            labels += _chunk(b"ltxt", struct.pack("<II4sHHHH", ident, length, b"rgn ", 0, 0, 0, 0))
+        labels += _chunk(b"labl", struct.pack("<I", ident) + label.encode() + b"\0")
+    out = wav + _chunk(b"cue ", cues) + _chunk(b"LIST", labels)
+    return out[:4] + struct.pack("<I", len(out) - 8) + out[8:]
+
+
+def read_turn_marks(path: Path) -> tuple[TurnMark, ...]:
+    """The turns a round recording marks (none for a single reply, or a file from elsewhere).
+    Only the station's own labels are read, and only from chunks of a sane size."""
+    cues: dict[int, int] = {}
+    lengths: dict[int, int] = {}
+    labels: dict[int, str] = {}
+    try:
+        with _open_regular(path) as handle:
+            head = handle.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:] != b"WAVE":
+                return ()
+            while header := handle.read(8):
+                if len(header) < 8:
+                    break
+                kind, size = header[:4], struct.unpack("<I", header[4:])[0]
+                if kind not in (b"cue ", b"LIST") or size > _MARK_CHUNK_BYTES:
+                    handle.seek(size + size % 2, os.SEEK_CUR)
+                    continue
+                body = handle.read(size + size % 2)[:size]
+                if kind == b"cue ":
+                    count = struct.unpack("<I", body[:4])[0] if len(body) >= 4 else 0
+                    count = min(count, 2 * MAX_TURN_MARKS)
+                    for index in range(count):
+                        entry = body[4 + 24 * index: 28 + 24 * index]
+                        if len(entry) == 24:
+                            ident, _, _, _, _, sample = struct.unpack("<II4sIII", entry)
+                            cues[ident] = sample
+                elif body[:4] == b"adtl":
+                    _read_labels(body[4:], lengths, labels)
+    except (OSError, struct.error, AudioFileError):
+        return ()
+    turns: list[TurnMark] = []
+    cuts: dict[int, int] = {}
+    for ident, label in labels.items():
+        if ident in cues and (cut := re.fullmatch(r"cut in turn (\d+)", label)):
+            cuts[int(cut[1])] = cues[ident]
+    for ident in sorted(labels):
+        if ident in cues and ident in lengths and re.fullmatch(r"turn \d+: [\w-]+", labels[ident]):
+            turns.append(TurnMark(cues[ident], cues[ident] + lengths[ident], labels[ident]))
+    return tuple(TurnMark(t.start, t.end, t.label, cuts.get(number))
+                 for number, t in enumerate(turns[:MAX_TURN_MARKS], 1))
+
+
+def _read_labels(body: bytes, lengths: dict[int, int], labels: dict[int, str]) -> None:
+    offset = 0
+    while offset + 8 <= len(body) and len(labels) < 2 * MAX_TURN_MARKS:
+        kind, size = body[offset: offset + 4], struct.unpack("<I", body[offset + 4: offset + 8])[0]
+        content = body[offset + 8: offset + 8 + size]
+        if kind == b"ltxt" and len(content) >= 8:
+            ident, length = struct.unpack("<II", content[:8])
+            lengths[ident] = length
+        elif kind == b"labl" and len(content) >= 4:
+            labels[struct.unpack("<I", content[:4])[0]] = content[4:].split(b"\0")[0].decode(errors="replace")
+        offset += 8 + size + size % 2
 
 
 def _storage_error(path: Path, exc: OSError) -> StorageError:

@@ -1,5 +1,5 @@
-"""`tutor practice` and `tutor score`: one round with the sound card or a recording, and a
-saved round or typed words scored after the fact."""
+"""`tutor practice` and `tutor score`: one round with the sound card or a recording (a
+conversation, when the scenario has turns), and a saved round or typed words scored after the fact."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tutor.app import App, SimulatedReply
 from tutor.cli.common import EXIT_NO_REPLY, REPLY_AT_S, Commands, trainee_name
@@ -16,6 +17,9 @@ from tutor.settings import Settings
 from tutor.terminal import printable
 from tutor.vocabulary import Phase
 
+if TYPE_CHECKING:
+    import numpy as np
+
 
 def parser_practice(commands: Commands) -> None:
     practice = commands.add_parser("practice", help="run one practice round",
@@ -23,11 +27,15 @@ def parser_practice(commands: Commands) -> None:
                                    "transcribe it and report the timings.")
     practice.add_argument("--scenario", metavar="ID|FILE",
                           help="scenario id from `tutor scenarios`, or a scenario file (default: random)")
-    practice.add_argument("--simulate", type=Path, metavar="REPLY.wav",
-                          help="no sound card: feed the microphone from this recording")
-    practice.add_argument("--reply-at", type=float, metavar="SECONDS",
+    practice.add_argument("--simulate", type=Path, metavar="REPLY.wav", action="append",
+                          help="no sound card: feed the microphone from this recording; again for "
+                          "each turn of a conversation (the first answers the opening, the next the "
+                          "customer's next turn; when they run out the trainee is silent)")
+    practice.add_argument("--reply-at", type=float, metavar="SECONDS", action="append",
                           help="with --simulate: start the reply this long after the customer's "
-                          "last line ends (negative talks over the customer; default 0)")
+                          "last line ends (negative talks over the customer; default 0); the n-th "
+                          "goes with the n-th --simulate, and a reply without one starts as the one "
+                          "before it did")
     practice.add_argument("--save-round", type=Path, metavar="PATH",
                           help="where to save the round recording (default: the data folder)")
     practice.add_argument("--json", action="store_true", help="print the round as one JSON object")
@@ -57,14 +65,13 @@ def parser_score(commands: Commands) -> None:
 
 
 def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
-    from tutor.audio.wavfile import MAX_REPLY_S, read_mono
     from tutor.feedback import format_round
     from tutor.voice import EspeakSynthesizer
 
     if args.simulate is None and (args.reply_at is not None or args.fast):
         raise UsageError("--reply-at and --fast only apply with --simulate REPLY.wav")
-    if args.reply_at is not None:
-        check_reply_at(args.reply_at)
+    for seconds in args.reply_at or ():
+        check_reply_at(seconds)
     trainee = trainee_name(args.trainee)  # before the round: a mistyped id must not cost one
     if args.save_round is not None:  # a target that would be refused must not cost a round either
         from tutor.files import check_target
@@ -75,17 +82,17 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
     rate = settings.audio.sample_rate
     simulated = None
     if args.simulate is not None:
-        reply = read_mono(args.simulate, rate, max_s=MAX_REPLY_S, kind="a reply")
-        if len(reply) < rate // 10:
-            raise AudioFileError(f"{args.simulate} is shorter than 0.1 s; record a spoken reply")
-        simulated = SimulatedReply(reply, args.reply_at or 0.0, fast=args.fast)
+        simulated = simulated_replies(args.simulate, args.reply_at, rate, default_reply_at=0.0,
+                                      fast=args.fast)
     audio = app.audio_opener(simulated)()
 
     def say(phase: Phase, data: dict[str, object]) -> None:
         # each cue when it happens: text shown early invites reading ahead and talking over
         if args.json:
             return
-        if phase is Phase.CUSTOMER_SPEAKING and "line" not in data:
+        if phase is Phase.CUSTOMER_SPEAKING and "turn" in data and "line" not in data:
+            print("Customer:", flush=True)  # the customer answers back: a later turn
+        elif phase is Phase.CUSTOMER_SPEAKING and "line" not in data:
             print(f"Customer ({printable(scenario.title)}):", flush=True)
         elif phase is Phase.CUSTOMER_SPEAKING and not args.quiet:
             print(f"  \"{printable(str(data['text']))}\"", flush=True)
@@ -122,7 +129,7 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Recorded in the history as round {recorded} for {trainee}.")
     if result.save_error:
         print(f"tutor: {result.save_error}", file=sys.stderr)
-    if not result.heard_reply:
+    if not result.replied:
         print("tutor: no reply heard: speak after the customer finishes "
               f"(within {settings.listening.no_reply_timeout_s:g} s)", file=sys.stderr)
         return EXIT_NO_REPLY
@@ -150,17 +157,25 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
                             newlines=True))
         return 0
 
-    from tutor.audio.wavfile import read_round
+    from tutor.audio.wavfile import RoundAudio, read_round
     from tutor.feedback import format_round
     from tutor.round import analyse_recording
 
     recording = read_round(args.round, settings.audio.sample_rate)
+    cut_off_s = None
+    conversation = recording.turns
+    if len(conversation) > 1:  # a conversation: its first reply, on its stretch, as it was judged live
+        first = conversation[0]
+        recording = RoundAudio(speaker=recording.speaker[first.start: first.end],
+                               mic=recording.mic[first.start: first.end], sample_rate=recording.sample_rate)
+        if first.cut is not None:
+            cut_off_s = (first.cut - first.start) / recording.sample_rate
     recognizer = app.recognizer(recording.sample_rate)
     try:
         result = analyse_recording(recording, recognizer, settings, round_path=args.round,
                                    calibrated_latency_s=app.calibrated_latency_s,
                                    scenario_id=scenario.id if scenario else "",
-                                   scenario_title=scenario.title if scenario else "")
+                                   scenario_title=scenario.title if scenario else "", cut_off_s=cut_off_s)
     finally:
         recognizer.close()
     result = result.scored(scenario, settings)
@@ -168,9 +183,34 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(result.to_json(), indent=2))
     else:
         print(printable(format_round(result, saved=False), newlines=True))
+        if len(conversation) > 1:
+            print(f"  (a conversation of {len(conversation)} turns: its first reply is scored; "
+                  "`tutor practice --json` keeps every turn)")
         if scenario is None:
             print("  (add --scenario ID to score the paraphrase, emotion and open question)")
     return 0 if result.heard_reply else EXIT_NO_REPLY
+
+
+def simulated_replies(paths: list[Path], reply_at: list[float] | None, rate: int, *,
+                      default_reply_at: float, fast: bool) -> SimulatedReply:
+    """The replies of `--simulate A.wav --simulate B.wav`, each with its `--reply-at` (the n-th
+    with the n-th; a reply without one starts as the one before it did)."""
+    from tutor.audio.wavfile import MAX_REPLY_S, read_mono
+
+    if reply_at is not None and len(reply_at) > len(paths):
+        raise UsageError(f"{len(reply_at)} --reply-at for {len(paths)} --simulate: give at most one "
+                         "per reply")
+    replies: list[tuple[np.ndarray, float]] = []
+    starts = default_reply_at
+    for number, path in enumerate(paths):
+        reply = read_mono(path, rate, max_s=MAX_REPLY_S, kind="a reply")
+        if len(reply) < rate // 10:
+            raise AudioFileError(f"{path} is shorter than 0.1 s; record a spoken reply")
+        if reply_at is not None and number < len(reply_at):
+            starts = reply_at[number]
+        replies.append((reply, starts))
+    (first, first_at), *later = replies
+    return SimulatedReply(first, first_at, fast=fast, later=tuple(later))
 
 
 def check_reply_at(seconds: float) -> None:

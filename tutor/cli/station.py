@@ -22,11 +22,13 @@ def parser_run(commands: Commands) -> None:
         "run", help="the unattended station: button, rounds, lights and spoken feedback",
         description="Wait for the button, run a round, show the results on the LEDs and say the "
         "feedback; again and again. With --simulate, run rounds without a button or sound card.")
-    run.add_argument("--simulate", type=Path, metavar="REPLY.wav",
-                     help="no sound card or button: every round's microphone is fed from this recording")
+    run.add_argument("--simulate", type=Path, metavar="REPLY.wav", action="append",
+                     help="no sound card or button: every round's microphone is fed from this recording; "
+                     "again for each turn of a conversation")
     run.add_argument("--rounds", type=int, metavar="N", help="stop after N rounds (default: never)")
-    run.add_argument("--reply-at", type=float, default=1.2, metavar="SECONDS",
-                     help="with --simulate: the reply starts this long after the customer ends (1.2)")
+    run.add_argument("--reply-at", type=float, metavar="SECONDS", action="append",
+                     help="with --simulate: the reply starts this long after the customer ends (1.2); "
+                     "the n-th goes with the n-th --simulate")
     run.add_argument("--fast", action="store_true", help="with --simulate: faster than real time")
     run.add_argument("--trainee", metavar="ID", default="guest",
                      help="whose rounds these are in the history (default: guest)")
@@ -77,19 +79,17 @@ def parser_calibrate(commands: Commands) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from tutor.app import SimulatedReply
-    from tutor.cli.practice import check_reply_at
+    from tutor.cli.practice import check_reply_at, simulated_replies
     from tutor.station import run_station
 
     if args.rounds is not None and args.rounds < 1:
         raise UsageError("--rounds must be 1 or more")
-    check_reply_at(args.reply_at)
+    for seconds in args.reply_at or ():
+        check_reply_at(seconds)
     simulated = None
     if args.simulate is not None:
-        from tutor.audio.wavfile import MAX_REPLY_S, read_mono
-
-        reply = read_mono(args.simulate, settings.audio.sample_rate, max_s=MAX_REPLY_S, kind="a reply")
-        simulated = SimulatedReply(reply, args.reply_at, fast=args.fast)
+        simulated = simulated_replies(args.simulate, args.reply_at, settings.audio.sample_rate,
+                                      default_reply_at=1.2, fast=args.fast)
     elif args.fast:
         raise UsageError("--fast only applies with --simulate REPLY.wav")
     return run_station(settings, simulate=simulated, rounds=args.rounds,
@@ -107,13 +107,14 @@ def cmd_scenarios(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps([{"id": s.id, "title": s.title, "setting": s.setting,
                            "difficulty": s.difficulty, "lines": len(s.lines),
-                           "mid_pause": s.has_mid_pause, "summary": s.summary}
+                           "mid_pause": s.has_mid_pause, "summary": s.summary, "turns": len(s.turns)}
                           for s in scenarios], indent=2))
         return 0
     width = max((len(printable(s.id)) for s in scenarios), default=2)
     for s in scenarios:
         pause = "  (pauses mid-complaint)" if s.has_mid_pause else ""
-        print(f"{printable(s.id):<{width}}  {s.difficulty:<6}  {printable(s.title)}{pause}")
+        talks = "  (answers back)" if s.is_conversation else ""
+        print(f"{printable(s.id):<{width}}  {s.difficulty:<6}  {printable(s.title)}{pause}{talks}")
     return 0
 
 
@@ -135,6 +136,7 @@ def _check_scenarios(args: argparse.Namespace, settings: Settings) -> int:
 
 def _show_scenario(args: argparse.Namespace, settings: Settings) -> int:
     from tutor.app import App
+    from tutor.scenarios.turns import MAX_TURNS
     from tutor.scoring.advice import composed_paraphrase
 
     scenario = App(settings).library.resolve(args.scenario)
@@ -163,6 +165,15 @@ def _show_scenario(args: argparse.Namespace, settings: Settings) -> int:
     for point in scenario.key_points or ("(none: each sentence of the lines is used instead)",):
         print(f"  - {printable(point)}")
     print(f"emotions: {printable(', '.join(scenario.emotions)) if scenario.emotions else '(none)'}")
+    if scenario.hidden_need:
+        print(f"hidden need (said when an open question draws it out): {printable(scenario.hidden_need)}")
+    if scenario.turns:
+        print(f"turns (the customer answers back; at most {MAX_TURNS} turns, the opening included):")
+        for turn in scenario.turns:
+            ends = "; the customer's last word" if turn.ends else ""
+            print(f"  {printable(turn.id)}: when {turn.when}, after {printable(', '.join(turn.after))}{ends}")
+            for line in turn.lines:
+                print(f"      {printable(line.text)}")
     if scenario.model_answer:
         print(f"model answer: {printable(scenario.model_answer)}")
     else:

@@ -216,8 +216,12 @@ class Retention(Rounds):
 
 
 def without_words(data: dict[str, Any]) -> dict[str, Any]:
-    """A round's JSON with the trainee's words taken out: timings, verdicts and scores stay."""
+    """A round's JSON with the trainee's words taken out: timings, verdicts and scores stay, in
+    every turn of a conversation too (the customer's lines are the scenario's, not personal)."""
     out = dict(data)
+    if isinstance(data.get("turns"), list):
+        out["turns"] = [without_words(turn) if isinstance(turn, dict) and "transcript" in turn else turn
+                        for turn in data["turns"]]
     out["transcript"] = ""
     out["words"] = []
     out["utterances"] = [{k: v for k, v in u.items() if k != "text"} for u in data.get("utterances", [])]

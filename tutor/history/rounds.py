@@ -9,7 +9,11 @@ the CSV report (:data:`tutor.history.report.CSV_COLUMNS`) are all derived from
 it, so a column added there reaches every one of them or fails at once.
 
 A habit the station could not judge is kept as not scored (NULL), so reports
-are not skewed by guesses. Times are kept in UTC.
+are not skewed by guesses. Times are kept in UTC. A conversation's columns
+describe its first reply, as its JSON's top level does; the JSON keeps every
+turn (``turns``), and three columns say how it went: how many turns the
+customer took, whether they calmed down and whether the need behind the
+complaint was reached (NULL where the scenario gives no such turn).
 """
 
 from __future__ import annotations
@@ -79,6 +83,9 @@ ROUND_COLUMNS: Final = (
     Column("open_question_score"),
     Column("transcript"),
     Column("recording"),
+    Column("turns"),
+    Column("calmed", read=_flag),
+    Column("need_reached", read=_flag),
 )
 ROUND_KEYS: Final = tuple(column.name for column in ROUND_COLUMNS)  # RecordedRound.to_json's keys
 
@@ -115,6 +122,9 @@ class RecordedRound:
     open_question_score: float | None
     transcript: str
     recording: str | None
+    turns: int
+    calmed: bool | None
+    need_reached: bool | None
 
     def to_json(self) -> dict[str, Any]:
         data = {column.name: getattr(self, column.field) for column in ROUND_COLUMNS}
@@ -135,6 +145,7 @@ class Rounds(Sessions):
         """
         trainee = validate_name(trainee)
         card = result.score
+        talk = result.conversation
         data = result.to_json()
         kept = self._kept_recording(result.round_path)
         data["round_path"] = str(kept) if kept else None
@@ -163,6 +174,9 @@ class Rounds(Sessions):
             "empathy_passed": empathy_passed, "empathy_score": empathy_score,
             "open_question_passed": open_question_passed, "open_question_score": open_question_score,
             "transcript": result.transcript, "recording": str(kept) if kept else None,
+            "turns": len(result.turns) or 1,
+            "calmed": None if talk is None or talk.calmed is None else int(talk.calmed),
+            "need_reached": None if talk is None or talk.need_reached is None else int(talk.need_reached),
             "result": json.dumps(data, ensure_ascii=False)}
         with self._transaction() as conn:
             row["session_id"] = None

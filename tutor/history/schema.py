@@ -57,5 +57,15 @@ ALTER TABLE rounds ADD COLUMN session_id INTEGER REFERENCES sessions (id) ON DEL
 CREATE INDEX rounds_by_session ON rounds (session_id);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_ROUNDS, _SESSIONS)
+# 3: conversations. A round's turns (each customer line, the reply's times, transcript and
+#    judgements) are in its JSON with everything else; how the conversation went is indexed
+#    for the reports. Rounds recorded before were one reply each: one turn, and neither calmed
+#    nor reached a need (NULL: the question did not arise).
+_CONVERSATIONS: Final = """
+ALTER TABLE rounds ADD COLUMN turns INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE rounds ADD COLUMN calmed INTEGER;
+ALTER TABLE rounds ADD COLUMN need_reached INTEGER;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_ROUNDS, _SESSIONS, _CONVERSATIONS)
 VERSION: Final = len(MIGRATIONS)

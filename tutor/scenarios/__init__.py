@@ -14,7 +14,29 @@ A line is a string, or an inline table with ``text`` and optionally
 WAV recording of the line, relative to the scenario file, played instead of
 the synthetic voice). Optional scenario keys: ``summary``, ``setting``,
 ``difficulty``, ``tags``, ``pause_after``, ``rate``, ``voice``,
-``key_points``, ``emotions``, ``model_answer``.
+``key_points``, ``emotions``, ``model_answer``, ``hidden_need`` and ``turns``.
+
+``lines`` is the customer's opening turn. A conversation adds ``[[turns]]``: what the
+customer says next, chosen by what the trainee's reply did (``when``, one of
+:class:`tutor.vocabulary.Condition`), after which turns (``after``, default the
+opening), and whether it is the customer's last word (``ends``)::
+
+    hidden_need = "to know it will be there by Saturday"
+
+    [[turns]]
+    id = "calmer"
+    when = "acknowledged"
+    lines = ["Thank you. She'd been waiting all month for it."]
+
+    [[turns]]
+    id = "need"
+    when = "open_question"
+    after = ["opening", "calmer"]
+    lines = ["Honestly, I just want to know the next one will be there by Saturday."]
+    ends = true
+
+A scenario without turns is a conversation of one turn, played exactly as before. How
+turns are chosen and checked: :mod:`tutor.scenarios.turns`.
 
 A scenario is at most :data:`MAX_LINES` lines of :data:`MAX_LINE_CHARS`
 characters, a recorded line at most :data:`MAX_LINE_AUDIO_S` long, and the
@@ -25,14 +47,17 @@ voice one espeak-ng lists as speaking English; the whole track is bounded when i
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from tutor.errors import ScenarioError, UnknownScenarioError
+from tutor.scenarios.turns import MAX_TURN_DEFINITIONS, OPENING, conversation_problems
 from tutor.terminal import printable
 from tutor.tomlfile import key_line, read_toml
+from tutor.vocabulary import Condition
 
 _LOGGER = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -41,9 +66,11 @@ LIBRARY_DIR: Final = Path(__file__).parent / "library"
 DIFFICULTIES: Final = ("easy", "medium", "hard")
 _KNOWN_KEYS: Final = frozenset({
     "title", "lines", "summary", "setting", "difficulty", "tags", "pause_after", "rate",
-    "voice", "key_points", "emotions", "model_answer",
+    "voice", "key_points", "emotions", "model_answer", "hidden_need", "turns",
 })
 _LINE_KEYS: Final = frozenset({"text", "pause_after", "audio"})
+_TURN_KEYS: Final = frozenset({"id", "when", "lines", "after", "ends", "key_points", "model_answer"})
+_TURN_ID: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 MAX_LINES: Final = 20
 """Most lines in a scenario: a complaint, not a monologue."""
 MAX_LINE_CHARS: Final = 400
@@ -59,6 +86,26 @@ class CustomerLine:
     text: str
     pause_after_s: float | None = None
     audio: Path | None = None
+
+
+@dataclass(frozen=True)
+class CustomerTurn:
+    """Something the customer says later in the conversation, and when they say it."""
+
+    id: str
+    when: Condition
+    lines: tuple[CustomerLine, ...]
+    after: tuple[str, ...] = (OPENING,)
+    """The turns this one may follow (``opening`` is the scenario's ``lines``). For an
+    ``interrupted`` or ``dead_air`` turn: the turns it may cut into or follow in silence."""
+    ends: bool = False
+    """The customer's last word: no reply is listened for after it."""
+    key_points: tuple[str, ...] = ()
+    model_answer: str = ""
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -78,7 +125,15 @@ class Scenario:
     key_points: tuple[str, ...] = ()
     emotions: tuple[str, ...] = ()
     model_answer: str = ""
+    hidden_need: str = ""
+    """What the customer really needs, said only when an open question draws it out."""
+    turns: tuple[CustomerTurn, ...] = ()
     path: Path | None = field(default=None, compare=False)
+
+    @property
+    def is_conversation(self) -> bool:
+        """True when the customer answers back: the scenario has turns after its opening."""
+        return bool(self.turns)
 
     @property
     def text(self) -> str:
@@ -198,6 +253,31 @@ def _parse(data: dict[str, Any], *, scenario_id: str, path: Path | None,
             raise fail("voice", problem)
         return voice
 
+    def read_turns() -> tuple[CustomerTurn, ...]:
+        raw = data.get("turns", [])
+        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+            raise fail("turns", "must be tables written [[turns]], one per turn")
+        if len(raw) > MAX_TURN_DEFINITIONS:
+            raise fail("turns", f"has {len(raw)} turns; a scenario may have at most {MAX_TURN_DEFINITIONS}")
+        turns: list[CustomerTurn] = []
+        for number, item in enumerate(raw, 1):
+            try:
+                turns.append(_turn(item, number, base, lambda n, key, m: ScenarioError(
+                    f"{where}:{turn_line(text, n, key)}: turn {n}: {m}")))
+            except ScenarioError as exc:
+                problems.append(str(exc))
+        return tuple(turns)
+
+    no_turns: tuple[CustomerTurn, ...] = ()
+    turns = attempt(read_turns, no_turns) if "turns" in data else no_turns
+    hidden_need = attempt(lambda: _string(data.get("hidden_need", ""), lambda m: fail("hidden_need", m)),
+                          "").strip()
+    if not problems:  # the turns read: now whether they make a conversation that can be played
+        for turn_number, key, message in conversation_problems(turns, hidden_need=hidden_need):
+            line = (turn_line(text, turn_number, key) if turn_number is not None
+                    else key_line(text, key))
+            problems.append(f"{where}:{line}: {message}")
+
     scenario = Scenario(
         id=scenario_id,
         title=title,
@@ -215,6 +295,8 @@ def _parse(data: dict[str, Any], *, scenario_id: str, path: Path | None,
         emotions=attempt(lambda: _strings(data.get("emotions", []), lambda m: fail("emotions", m)), ()),
         model_answer=attempt(lambda: _string(data.get("model_answer", ""),
                                              lambda m: fail("model_answer", m)), ""),
+        hidden_need=hidden_need,
+        turns=turns,
         path=path,
     )
     return (None, problems) if problems else (scenario, [])
@@ -249,6 +331,67 @@ def _line(item: Any, number: int, base: Path, fail: Any) -> CustomerLine:
             raise fail(f"item {number}: {exc}") from None
     pause = _seconds(item.get("pause_after"), lambda m: fail(f"item {number}: 'pause_after' {m}"))
     return CustomerLine(text=_line_text(line_text, number, fail), pause_after_s=pause, audio=audio)
+
+
+def _turn(item: dict[str, Any], number: int, base: Path,
+          fail: Callable[[int, str | None, str], ScenarioError]) -> CustomerTurn:
+    """One ``[[turns]]`` table; the first problem raised names the turn and its key's line."""
+    for key in item:
+        if key not in _TURN_KEYS:
+            raise fail(number, key, f"'{key}' is not a turn key; known: {', '.join(sorted(_TURN_KEYS))}")
+    turn_id = item.get("id")
+    if not isinstance(turn_id, str) or not _TURN_ID.fullmatch(turn_id):
+        raise fail(number, "id", "needs an 'id': lower-case letters, digits, '-' or '_' (at most 40), "
+                                 f"not {turn_id!r}")
+    if turn_id == OPENING:
+        raise fail(number, "id", f"'{OPENING}' is the scenario's own lines; give this turn another id")
+    when = item.get("when")
+    if when not in set(Condition):
+        raise fail(number, "when", f"'when' must be one of {', '.join(Condition)}, not {when!r}")
+    raw_lines = item.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise fail(number, "lines", "needs 'lines': a non-empty array of what the customer says")
+    if len(raw_lines) > MAX_LINES:
+        raise fail(number, "lines", f"has {len(raw_lines)} lines; a turn may have at most {MAX_LINES}")
+    lines = tuple(_line(line, index, base, lambda m: fail(number, "lines", f"'lines' {m}"))
+                  for index, line in enumerate(raw_lines, 1))
+    after = item.get("after", [OPENING])
+    if not isinstance(after, list) or not after or not all(isinstance(a, str) for a in after):
+        raise fail(number, "after", "'after' must be a non-empty array of turn ids (\"opening\" is the "
+                                    "scenario's lines)")
+    ends = item.get("ends", False)
+    if not isinstance(ends, bool):
+        raise fail(number, "ends", f"'ends' must be true or false, not {ends!r}")
+    key_points = _strings(item.get("key_points", []),
+                          lambda m: fail(number, "key_points", f"'key_points' {m}"))
+    model_answer = _string(item.get("model_answer", ""),
+                           lambda m: fail(number, "model_answer", f"'model_answer' {m}")).strip()
+    return CustomerTurn(id=turn_id, when=Condition(when), lines=lines, after=tuple(dict.fromkeys(after)),
+                        ends=ends, key_points=key_points, model_answer=model_answer)
+
+
+def turn_line(text: str | None, number: int, key: str | None = None) -> int | str:
+    """Line of ``key`` in the ``number``-th ``[[turns]]`` table (1 counts from the first), or
+    of the table's header when the key is not written there, for errors."""
+    if not text:
+        return "?"
+    header = re.compile(r"^\s*\[\[\s*turns\s*\]\]")
+    any_table = re.compile(r"^\s*\[")
+    written = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=") if key else None
+    seen = 0
+    found: int | str = "?"
+    for index, line in enumerate(text.splitlines(), start=1):
+        if header.match(line):
+            seen += 1
+            if seen == number:
+                found = index
+            elif seen > number:
+                break
+        elif seen == number and any_table.match(line):
+            break
+        elif seen == number and written is not None and written.match(line):
+            return index
+    return found
 
 
 def _line_text(text: str, number: int, fail: Any) -> str:

@@ -4,7 +4,10 @@ Inline CSS and SVG, no scripts, no fonts or libraries fetched, so it opens on
 a laptop with no network. In reading order: every trainee in one table with
 their trends, the scenarios from hardest to easiest, the stations, then per
 trainee a weekly table and a chart per habit, then every round with what was
-said and the feedback given. Everything a person typed or said (trainee ids,
+said and the feedback given; a conversation's round also shows each later turn (what the
+customer said and why, the reply and its verdicts) and whether the customer calmed down
+and the need behind the complaint was reached, and the scenarios table adds those shares
+once any conversation was played. Everything a person typed or said (trainee ids,
 transcripts, scenario titles) is escaped.
 
 Printed, charts go two to a row and tables are kept whole where they fit on a
@@ -35,16 +38,17 @@ from tutor.history.report.figures import (
     passed,
     percent,
     seconds,
+    share,
     span,
     station_of,
     summarise,
     trainee_of,
     trend,
 )
-from tutor.history.report.round_view import RoundView, StoredResults, view
+from tutor.history.report.round_view import RoundView, StoredResults, TurnView, view
 from tutor.history.report.spreadsheet import write_atomically
 from tutor.settings import ScoringSettings
-from tutor.vocabulary import Habit
+from tutor.vocabulary import Condition, Habit
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -81,6 +85,11 @@ table.rounds col.when { width: 11%; } table.rounds col.trainee { width: 9%; }
 table.rounds col.scenario { width: 13%; } table.rounds col.said { width: 25%; }
 table.rounds col.verdicts { width: 17%; } table.rounds col.feedback { width: 25%; }
 table.rounds .said { font-style: italic; }
+table.rounds .turn { display: block; margin-top: 0.35em; font-style: normal; }
+table.rounds .turn .customer { color: #555; }
+table.rounds .turn .reply { font-style: italic; }
+table.rounds .turn .marks { font-size: 0.9em; white-space: nowrap; }
+table.rounds .outcome { display: block; font-size: 0.9em; color: #444; }
 table.rounds .removed, table.rounds .none { color: #777; font-style: normal; }
 table.rounds td.verdicts { overflow-wrap: normal; }
 .verdicts span { display: block; }
@@ -213,17 +222,29 @@ def _trainees_section(rounds: Sequence[RecordedRound]) -> str:
 
 def _scenarios_section(rounds: Sequence[RecordedRound], titles: dict[str, str]) -> str:
     rows = []
+    talks = any(r.turns > 1 or r.calmed is not None or r.need_reached is not None for r in rounds)
+    by_scenario = group_by(rounds, lambda r: r.scenario)
     for figures in hardest_scenarios(rounds):
         title = titles.get(figures.scenario) or figures.scenario or "(no scenario)"
         rates = "".join(f"<td>{escape(percent(figures.passed[habit]))}</td>" for habit in Habit)
+        outcome = ""
+        if talks:
+            group = by_scenario.get(figures.scenario, [])
+            outcome = (f"<td>{escape(percent(share(r.calmed for r in group)))}</td>"
+                       f"<td>{escape(percent(share(r.need_reached for r in group)))}</td>")
         rows.append(f"<tr><th scope=\"row\">{escape(title)}</th><td>{figures.rounds}</td>"
-                    f"<td>{figures.trainees}</td>{rates}<td>{escape(percent(figures.overall))}</td></tr>")
+                    f"<td>{figures.trainees}</td>{rates}<td>{escape(percent(figures.overall))}</td>"
+                    f"{outcome}</tr>")
     head = ("scenario", "rounds", "trainees", "good pause", "no interruption",
             *(habit.label for habit in Habit if habit not in (Habit.PAUSE, Habit.INTERRUPTIONS)),
-            "all habits")
+            "all habits", *(("customer calmed", "need reached") if talks else ()))
+    note = ("Share of rounds that passed each habit; all habits: their mean, by which the scenarios "
+            "are sorted.")
+    if talks:
+        note += (" Customer calmed, need reached: share of the conversations where the customer "
+                 "calmed down, and where an open question brought out what they really needed.")
     return (f"<section class=\"scenarios\"><h2 id=\"scenarios\">Hardest scenarios first</h2>"
-            f"{_table(head, rows, 'scenarios')}<p class=\"note\">Share of rounds that passed each habit; "
-            f"all habits: their mean, by which the scenarios are sorted.</p></section>")
+            f"{_table(head, rows, 'scenarios')}<p class=\"note\">{escape(note)}</p></section>")
 
 
 def _stations_section(rounds: Sequence[RecordedRound]) -> str:
@@ -249,6 +270,39 @@ def _trainee_section(name: str, group: Sequence[RecordedRound]) -> str:
             f"<div class=\"charts\">{''.join(figures)}</div></section>")
 
 
+# why the customer said a later turn, as the rounds list shows it
+_BROUGHT_ON: Final = {
+    Condition.INTERRUPTED: "talked over", Condition.DEAD_AIR: "after a silence",
+    Condition.OPEN_QUESTION: "after an open question", Condition.ACKNOWLEDGED: "acknowledged",
+    Condition.NO_ACKNOWLEDGEMENT: "not acknowledged", Condition.OTHERWISE: "then",
+}
+
+
+def _turn_html(turn: TurnView) -> str:
+    """A later turn in the rounds list: the customer's lines and why, then the reply and its marks."""
+    why = f" ({_BROUGHT_ON[turn.condition]})" if turn.condition is not None else ""
+    parts = [f"<span class=\"customer\">Turn {turn.number}, customer{escape(why)}: "
+             f"\u201c{escape(turn.customer)}\u201d</span>"]
+    if turn.transcript:
+        parts.append(f" <span class=\"reply\">{escape(turn.transcript)}</span>")
+        marks = " ".join(f"{_MARKS[v.passed]}\u00a0{escape(v.habit.label)}" for v in turn.verdicts)
+        if marks:
+            parts.append(f" <span class=\"marks\">{marks}</span>")
+    return f"<span class=\"turn\">{''.join(parts)}</span>"
+
+
+def _outcome_html(r: RecordedRound) -> str:
+    """How a conversation went, under its scenario's title; nothing for a single reply."""
+    if r.turns <= 1 and r.calmed is None and r.need_reached is None:
+        return ""
+    said = [f"{r.turns} turns"]
+    if r.calmed is not None:
+        said.append(f"calmed {_MARKS[r.calmed]}")
+    if r.need_reached is not None:
+        said.append(f"need reached {_MARKS[r.need_reached]}")
+    return f"<span class=\"outcome\">{escape('; '.join(said))}</span>"
+
+
 def _rounds_section(views: Sequence[RoundView]) -> str:
     rows = []
     for v in views:
@@ -259,9 +313,11 @@ def _rounds_section(views: Sequence[RoundView]) -> str:
                         f"{escape(verdict.habit.label)}"
                         f"{escape(': ' + verdict.detail) if verdict.detail else ''}</span>"
                         for verdict in v.verdicts)
+        if v.turns:
+            said = said.removesuffix("</td>") + "".join(_turn_html(turn) for turn in v.turns) + "</td>"
         rows.append(f"<tr><td>{local(r.started_at):%Y-%m-%d %H:%M}</td><td>{escape(r.trainee)}</td>"
-                    f"<td>{escape(v.scenario_title)}</td>{said}<td class=\"verdicts\">{marks}</td>"
-                    f"<td>{escape(v.feedback)}</td></tr>")
+                    f"<td>{escape(v.scenario_title)}{_outcome_html(r)}</td>{said}"
+                    f"<td class=\"verdicts\">{marks}</td><td>{escape(v.feedback)}</td></tr>")
     head = ("when", "trainee", "scenario", "what was said", "verdicts", "feedback")
     columns = "<colgroup>" + "".join(f'<col class="{name}"/>' for name in (
         "when", "trainee", "scenario", "said", "verdicts", "feedback")) + "</colgroup>"

@@ -10,6 +10,10 @@ the station is not applied. A round whose words the retention period removed
 still has its verdicts, so its feedback is composed; its transcript shows as
 removed. Without the JSON (an older caller, a round forgotten meanwhile) the
 indexed columns stand in, and the tip loses only its example sentence.
+
+A conversation shows its later turns too: what the customer said and why (the reply
+before had acknowledged them, talked over them...), what the trainee said back and
+each verdict, from the turns kept in the round's JSON.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 from tutor.feedback import compose_feedback
 from tutor.history.report.figures import passed
 from tutor.scoring import Scorecard, Trait
-from tutor.vocabulary import Habit, PauseVerdict
+from tutor.vocabulary import Condition, Habit, PauseVerdict
 
 if TYPE_CHECKING:
     from tutor.history import RecordedRound
@@ -41,6 +45,18 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class TurnView:
+    """A later turn of a conversation: what the customer said, why, and the reply to it."""
+
+    number: int
+    condition: Condition | None
+    customer: str  # the customer's lines, as said
+    transcript: str  # the reply; NO_REPLY, NOT_RECOGNISED, WORDS_REMOVED, or "" when none was listened for
+    verdicts: tuple[Verdict, ...]
+    ends: bool  # the customer's last word
+
+
+@dataclass(frozen=True)
 class RoundView:
     round: RecordedRound
     scenario_title: str
@@ -48,6 +64,7 @@ class RoundView:
     words_removed: bool
     verdicts: tuple[Verdict, ...]
     feedback: str
+    turns: tuple[TurnView, ...] = ()  # a conversation's turns after the first
 
 
 def view(r: RecordedRound, data: Mapping[str, Any] | None) -> RoundView:
@@ -61,8 +78,37 @@ def view(r: RecordedRound, data: Mapping[str, Any] | None) -> RoundView:
         transcript = r.transcript or NOT_RECOGNISED
     title = str(data.get("scenario_title") or "") if data else ""
     card = _card_from_json(r, data) if data else _card_from_columns(r)
+    stored = data.get("turns") if data else None
+    turns = tuple(_turn_view(t, removed) for t in stored[1:] if isinstance(t, Mapping)) if isinstance(
+        stored, list) else ()
     return RoundView(r, title or r.scenario or "(no scenario)", transcript, removed, _verdicts(r),
-                     compose_feedback(card))
+                     compose_feedback(card), turns)
+
+
+def _turn_view(turn: Mapping[str, Any], removed: bool) -> TurnView:
+    lines = turn.get("lines")
+    customer = " ".join(str(line) for line in lines) if isinstance(lines, list) else ""
+    try:
+        condition = Condition(str(turn.get("condition")))
+    except ValueError:
+        condition = None
+    verdicts: list[Verdict] = []
+    if turn.get("ends") or "transcript" not in turn:
+        said = ""
+    elif removed:
+        said = WORDS_REMOVED
+    elif turn.get("no_reply"):
+        said = NO_REPLY
+    else:
+        said = str(turn.get("transcript") or "") or NOT_RECOGNISED
+    if said:
+        for habit in Habit:
+            trait = turn.get(habit.trait_key)
+            if isinstance(trait, Mapping):
+                judged = trait.get("reliable", True) and not turn.get("no_reply")
+                verdicts.append(Verdict(habit, bool(trait.get("passed")) if judged else None, ""))
+    return TurnView(int(turn.get("number") or 0), condition, customer, said, tuple(verdicts),
+                    bool(turn.get("ends")))
 
 
 def _verdicts(r: RecordedRound) -> tuple[Verdict, ...]:
