@@ -13,6 +13,12 @@
   memory (pocketsphinx's model, WebRTC's detector) is not seen by tracemalloc: it is
   the difference between RSS and the traced figures.
 
+Every figure is measured twice: with the C library's default allocator settings, and with
+the ones the service runs with (the MALLOC_* variables of systemd/tutor.service's
+Environment= lines, read from the unit), which glibc reads only when a process starts, so
+each measurement runs in a fresh process; ``--soak N`` adds N whole rounds in one process,
+its resident memory after loading and after every quarter of them.
+
 A stage's peak comes from the kernel's high-water mark (VmHWM in /proc/self/status),
 reset before every stage by writing 5 to /proc/self/clear_refs (Linux 4.0 and later);
 where that cannot be reset, the peak shown is the process's peak so far.
@@ -27,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -40,6 +47,7 @@ from typing import Any, Final
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 SAMPLE_REPLY: Final = ROOT / "tutor" / "data" / "sample-reply.wav"
+SERVICE_UNIT: Final = ROOT / "systemd" / "tutor.service"
 SCENARIO: Final = "late-birthday-present"
 REPLY_AT_S: Final = 1.2
 PINNED_CPU: Final = 0
@@ -53,11 +61,30 @@ def practice_command(save_to: Path) -> list[str]:
             "--save-round", str(save_to)]
 
 
-def round_peak_mb(runs: int) -> float:
+def service_allocator(unit: Path = SERVICE_UNIT) -> dict[str, str]:
+    """The C library's allocator settings (MALLOC_* variables) the service's unit sets."""
+    found: dict[str, str] = {}
+    for line in unit.read_text().splitlines():
+        key, _, value = line.strip().partition("=")
+        if key.strip() == "Environment":
+            for pair in value.split():
+                name, _, setting = pair.partition("=")
+                if re.fullmatch(r"MALLOC_\w+", name):
+                    found[name] = setting
+    return found
+
+
+def environment(allocator: dict[str, str] | None) -> dict[str, str]:
+    """This process's environment with exactly ``allocator``'s MALLOC_* settings (None: none)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    return {**env, **(allocator or {})}
+
+
+def round_peak_mb(runs: int, allocator: dict[str, str] | None = None) -> float:
     """Peak RSS (MB) of a whole `tutor practice` process running one round; median of ``runs``."""
     peaks = []
     with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "STATE_DIRECTORY": folder}  # the history goes to a scratch folder
+        env = {**environment(allocator), "STATE_DIRECTORY": folder}  # the history goes to a scratch folder
         for _ in range(runs):
             child = subprocess.Popen(practice_command(Path(folder) / "r.wav"), env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -175,7 +202,7 @@ def measure_stages(trace: bool) -> dict[str, Any]:
         setattr(round_module, name, marked)
 
     wrap("render_customer", None, "voice render")
-    wrap("write_round", "final search of the live stream", "save the recording")
+    wrap("write_round", "live recognition left to finish", "save the recording")
     wrap("analyse_round", "(between)", "analysis (latency, echo, voice activity)")
     wrap("transcribe_speech", None, "recognition after the round")
     wrap("score_reply", "(between)", "scoring")
@@ -223,16 +250,68 @@ def measure_stages(trace: bool) -> dict[str, Any]:
             "heard_reply": result.heard_reply}
 
 
-def stages_in_child(trace: bool) -> dict[str, Any]:
+def stages_in_child(trace: bool, allocator: dict[str, str] | None = None) -> dict[str, Any]:
     """measure_stages in a fresh interpreter pinned to one CPU, so import costs and time are honest."""
     command = [sys.executable, "-m", "benchmarks.memory", "--child"] + (["--tracemalloc"] if trace else [])
     with tempfile.TemporaryDirectory() as folder:
-        env = {**os.environ, "STATE_DIRECTORY": folder}
+        env = {**environment(allocator), "STATE_DIRECTORY": folder}
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the measuring process failed:\n{done.stderr}")
     data: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
     return data
+
+
+def soak(rounds: int) -> list[float]:
+    """RSS in MB after loading and after every quarter of ``rounds`` whole rounds in this process
+    (the simulated station faster than real time, feedback not spoken, the history recorded)."""
+    import dataclasses
+
+    from benchmarks.engines import rss_mb
+    from tutor.app import App
+    from tutor.audio.simulated import SimulatedDuplex
+    from tutor.audio.wavfile import read_mono
+    from tutor.kiosk import Kiosk, ScenarioChooser
+    from tutor.lights.console import ConsoleLights
+    from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
+    from tutor.scenarios import ScenarioLibrary
+    from tutor.settings import Settings, SimulateSettings
+    from tutor.voice import EspeakSynthesizer
+
+    settings = Settings()
+    rate = settings.audio.sample_rate
+    reply = read_mono(SAMPLE_REPLY, rate)
+    readings = []
+    with EspeakSynthesizer(settings.voice) as voice, tempfile.TemporaryDirectory() as folder:
+        settings = dataclasses.replace(
+            settings, storage=dataclasses.replace(settings.storage, data_dir=folder),
+            kiosk=dataclasses.replace(settings.kiosk, spoken_feedback=False))
+        kiosk = Kiosk(settings=settings, lights=ConsoleLights(lambda text: None), synthesizer=voice,
+                      recognizer=PocketsphinxRecognizer(rate),
+                      open_audio=lambda: SimulatedDuplex(reply, rate, reply_at_s=REPLY_AT_S,
+                                                         settings=SimulateSettings(realtime=False)),
+                      chooser=ScenarioChooser(ScenarioLibrary(()), (), "random"),
+                      after_round=App(settings).after_round)
+        readings.append(rss_mb())
+        step = max(1, rounds // 4)
+        done = 0
+        while done < rounds:
+            kiosk.run(rounds=done + step, wait_for_button=False)
+            done = kiosk.rounds_done
+            for wav in Path(folder).glob("rounds/*.wav"):
+                wav.unlink()  # the disk is not what is measured
+            readings.append(rss_mb())
+    return readings
+
+
+def soak_in_child(rounds: int, allocator: dict[str, str] | None = None) -> list[float]:
+    """:func:`soak` in a fresh process, with exactly ``allocator``'s settings."""
+    done = subprocess.run([sys.executable, "-m", "benchmarks.memory", "--child-soak", str(rounds)],
+                          capture_output=True, text=True, env=environment(allocator), check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the soak process failed:\n{done.stderr}")
+    readings: list[float] = json.loads(done.stdout.splitlines()[-1])
+    return readings
 
 
 def median_stages(runs: list[dict[str, Any]]) -> list[Stage]:
@@ -260,30 +339,45 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.memory", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="rounds measured, each in a fresh process "
                         "(default 3; medians are shown)")
+    parser.add_argument("--soak", type=int, default=0, metavar="N",
+                        help="also N whole rounds in one process, both ways (40 takes a few minutes)")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also trace Python and numpy allocations (slower; one more run)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-soak", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         os.sched_setaffinity(0, {PINNED_CPU})
         print(json.dumps(measure_stages(args.tracemalloc)))
+        return 0
+    if args.child_soak:
+        print(json.dumps(soak(args.child_soak)))
         return 0
 
     from benchmarks.engines import machine_description
 
     print(machine_description())
     runs = max(1, args.runs)
-    print(f"Peak memory of a round (whole `tutor practice --simulate --fast` process, median of {runs}): "
-          f"{round_peak_mb(runs):.0f} MB")
-    measured = [stages_in_child(False) for _ in range(runs)]
-    stages = median_stages(measured)
-    if not measured[0]["peak_resettable"]:
-        print("(this kernel cannot reset the peak: each stage's peak is the process's peak so far)")
-    print(f"\nThe same round in one process, pinned to CPU {PINNED_CPU}, median of {runs}:")
-    print(stage_table(stages))
-    print(f"{'whole round, peak':44s} {'':10s} {max(s.peak_mb for s in stages):8.0f} MB "
-          f"{sum(s.seconds for s in stages) * 1000:9.0f} ms")
-    print(f"Heard: \"{measured[0]['transcript']}\"")
+    service = service_allocator()
+    ways = {"default allocator": None,
+            f"the service's ({' '.join(f'{k}={v}' for k, v in service.items()) or 'none set'})": service}
+    for label, allocator in ways.items():
+        print(f"\n== {label} ==")
+        print(f"Peak memory of a round (whole `tutor practice --simulate --fast` process, median of {runs}): "
+              f"{round_peak_mb(runs, allocator):.0f} MB")
+        measured = [stages_in_child(False, allocator) for _ in range(runs)]
+        stages = median_stages(measured)
+        if not measured[0]["peak_resettable"]:
+            print("(this kernel cannot reset the peak: each stage's peak is the process's peak so far)")
+        print(f"The same round in one process, pinned to CPU {PINNED_CPU}, median of {runs}:")
+        print(stage_table(stages))
+        print(f"{'whole round, peak':44s} {'':10s} {max(s.peak_mb for s in stages):8.0f} MB "
+              f"{sum(s.seconds for s in stages) * 1000:9.0f} ms")
+        if args.soak:
+            trend = soak_in_child(args.soak, allocator)
+            print(f"Memory over {args.soak} rounds in one process (MB, after loading then every "
+                  f"{max(1, args.soak // 4)}): " + " / ".join(f"{mb:.0f}" for mb in trend))
+        print(f"Heard: \"{measured[0]['transcript']}\"")
     if args.tracemalloc:
         traced = stages_in_child(True)
         print("\nPython and numpy allocations (tracemalloc; engines' C memory not included), "

@@ -6,6 +6,10 @@ voice, a failing recognizer, a full disk) show the error pattern, say one
 plain sentence, wait, and try again: the station never needs a restart to
 recover once the cause is gone.
 
+After a round the result LEDs change as soon as the scores are known; the spoken
+feedback's first sentence is rendered alone and plays while the rest is rendered, so
+the trainee hears the station about as soon as the lights change.
+
 Before each round the station may ask who is practising (``kiosk.identify``): a badge
 reader, a keypad or a terminal answers through a :class:`~tutor.identify.TraineeIdSource`,
 and each round is recorded for the trainee identified for it.
@@ -17,11 +21,12 @@ import functools
 import logging
 import queue
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -45,6 +50,11 @@ _LOGGER = logging.getLogger(__name__)
 GUEST = "guest"
 ID_ATTEMPTS = 3  # a mistyped id is asked for again, this many tries in all
 ASK_FOR_ID = "Scan your badge or type your number, then press Enter."
+# between the first sentence of the feedback, rendered alone, and the rest: espeak-ng's own
+# pause between two sentences at the station's rate (0.33 s measured, less the margins that
+# trimming leaves on either side)
+SENTENCE_PAUSE_S: Final = 0.3
+_FIRST_SENTENCE: Final = re.compile(r"(.+?[.!?])\s+(?=\S)(.*)", re.DOTALL)
 
 
 class StopRequested(Exception):
@@ -223,6 +233,7 @@ class Kiosk:
                                      calibrated_latency_s=self.calibrated_latency_s)
             result = practice.run(scenario)
             self.rounds_done += 1
+            self._show_results(result)  # before the history: the lights change as soon as scores are known
             progress = self._after_round(result, trainee)
             self.on_result(result)
             return self._feedback(audio, result, progress, scenario)
@@ -250,24 +261,50 @@ class Kiosk:
             _LOGGER.warning("%s", exc)
             return None
 
+    def _show_results(self, result: RoundResult) -> None:
+        kiosk = self.settings.kiosk
+        # the history is recorded in this state too, and the feedback is rendered in two parts
+        self._enter(Phase.FEEDBACK, 2 * self.settings.voice.timeout_s + kiosk.max_feedback_s + 30.0)
+        if result.score is not None:
+            self.lights.show_results(results_for_round(result))
+
     def _feedback(self, audio: DuplexAudio, result: RoundResult, progress: str | None,
                   scenario: Scenario) -> Scenario | None:
         kiosk = self.settings.kiosk
-        voice = self.settings.voice
-        self._enter(Phase.FEEDBACK, voice.timeout_s + kiosk.max_feedback_s + 10.0)
         card = result.score
         if card is None:
             return None
-        self.lights.show_results(results_for_round(result))
         text = compose_round_feedback(result, progress, kiosk.max_feedback_s)
         if result.save_error:
             text = f"{_PLAIN_WORDS['DiskFullError' if result.disk_full else 'StorageError']} {text}"
         self.say(text)
         if not kiosk.spoken_feedback:
             return None
-        samples = self.synthesizer.render(text, audio.sample_rate)
-        press = self.play(audio, samples)
+        press = self._speak(audio, text)
         return scenario if press is Press.LONG else None
+
+    def _speak(self, audio: DuplexAudio, text: str) -> Press | None:
+        """Say ``text``: its first sentence is rendered alone and plays while the rest is rendered.
+
+        A press during the first sentence stops it and the rest is not played; a voice that
+        fails on the rest raises once the first sentence has been said.
+        """
+        rate = audio.sample_rate
+        first, rest = _split_first_sentence(text)
+        samples = self.synthesizer.render(first, rate)
+        if not rest:
+            return self.play(audio, samples)
+        ahead = _RenderAhead(self.synthesizer, rest, rate)
+        pause = np.zeros(round(SENTENCE_PAUSE_S * rate), dtype=samples.dtype)
+        try:
+            press = self.play(audio, np.concatenate([samples, pause]))
+        except BaseException:
+            ahead.wait_quietly()
+            raise
+        if press is not None:
+            ahead.wait_quietly()
+            return press
+        return self.play(audio, ahead.result())
 
     def play(self, audio: DuplexAudio, samples: np.ndarray) -> Press | None:
         """Play ``samples``; a press stops it (and is returned)."""
@@ -329,3 +366,41 @@ class Kiosk:
             self.watchdog.expect(state.value, limit_s)
         self.lights.show(state)
         self.on_state(state)
+
+
+def _split_first_sentence(text: str) -> tuple[str, str]:
+    """The first sentence of ``text`` and the rest ("" when it is one sentence)."""
+    found = _FIRST_SENTENCE.fullmatch(text.strip())
+    return (found[1], found[2]) if found else (text, "")
+
+
+class _RenderAhead:
+    """Renders text in a thread while something else plays; the synthesizer keeps the two
+    renders in turn (one voice process)."""
+
+    def __init__(self, synthesizer: Synthesizer, text: str, rate: int) -> None:
+        self._samples: np.ndarray | None = None
+        self._error: BaseException | None = None
+
+        def render() -> None:
+            try:
+                self._samples = synthesizer.render(text, rate)
+            except BaseException as exc:  # handed to whoever waits for the result
+                self._error = exc
+
+        self._thread = threading.Thread(target=render, name="feedback-render", daemon=True)
+        self._thread.start()
+
+    def result(self) -> np.ndarray:
+        """The samples, once rendered; the render's own error if it failed."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._samples is not None
+        return self._samples
+
+    def wait_quietly(self) -> None:
+        """Wait for the render to end when its result is no longer wanted; a failure is logged."""
+        self._thread.join()
+        if self._error is not None:
+            _LOGGER.warning("the rest of the feedback could not be rendered (%s)", self._error)

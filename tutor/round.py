@@ -21,7 +21,6 @@ played exactly as before.
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import logging
 import time
@@ -51,7 +50,8 @@ from tutor.listening.endpoint import EndReason, ReplyEndpointer
 from tutor.listening.room import judge_doubts
 from tutor.listening.suppress import NoiseSuppressor
 from tutor.listening.vad import VoiceDetector
-from tutor.recognition import RecognitionStream, Recognizer, Transcript, Word
+from tutor.recognition import Recognizer, Transcript, Word
+from tutor.recognition.live import UTTERANCE_PAD_S, HeardLive, LiveListener
 from tutor.scenarios import CustomerTurn, Scenario
 from tutor.scenarios.turns import MAX_TURNS, OPENING
 from tutor.scoring import Doubts, Scorecard, TurnTiming, score_reply
@@ -63,7 +63,6 @@ from tutor.voice import MAX_CUSTOMER_S, CustomerTrack, Synthesizer, render_custo
 _LOGGER = logging.getLogger(__name__)
 
 UTTERANCE_GAP_S = 0.6  # pauses longer than this split trainee speech into utterances
-UTTERANCE_PAD_S = 0.15  # context either side of an utterance for the recognizer
 # the live recognizer starts once the customer's echo tail has died away, so the reply is
 # transcribed while it is spoken and the feedback does not wait for recognition
 STREAM_AFTER_CUSTOMER_S = 0.3
@@ -78,14 +77,6 @@ OVERLAP_CHECK_S: Final = 0.2
 OVERLAP_WINDOW_S: Final = 6.0
 ENDING_TAIL_S: Final = 0.5  # listened to after the customer's last word: its echo belongs in the recording
 _CARRIED_S: Final = 0.05  # speech this close to the start of a window may have begun before it
-
-
-@dataclass(frozen=True)
-class HeardLive:
-    """Words recognised during the round, on the microphone's time base, from ``from_s`` on."""
-
-    from_s: float
-    transcript: Transcript
 
 
 @dataclass(frozen=True)
@@ -280,7 +271,9 @@ class PracticeRound:
         try:
             self.on_event(Phase.CUSTOMER_SPEAKING, {"scenario": scenario.id, "lines": len(track.lines)})
             stats = self._converse(scenario, track, voice, heard, turns)
-        except Exception:
+        except BaseException:
+            for turn in turns:  # no reply will be judged: the live recognizers' threads end now
+                turn.stop_listening()
             # a conversation judges its replies as it goes: if that fails, the recording is kept
             if scenario.is_conversation and len(heard.mic):
                 try:
@@ -306,9 +299,13 @@ class PracticeRound:
         except StorageError as exc:
             save_error, disk_full = str(exc), isinstance(exc, DiskFullError)
             _LOGGER.warning("%s", exc)
-        for turn in turns:  # the replies the conversation did not need judged while it ran
-            if turn.listens and turn.result is None and turn.start is not None:
-                self._judge(scenario, turn, heard, stats, reason=turn.reason)
+        try:
+            for turn in turns:  # the replies the conversation did not need judged while it ran
+                if turn.listens and turn.result is None and turn.start is not None:
+                    self._judge(scenario, turn, heard, stats, reason=turn.reason)
+        finally:
+            for turn in turns:
+                turn.stop_listening()
         records = [turn.to_record(rate, len(heard.mic)) for turn in turns]
         first = turns[0].result
         assert first is not None
@@ -541,7 +538,7 @@ class _Turn:
         self.upcoming_lines = list(enumerate(track.lines, start=1))
         self.listening_said = self.reply_said = False
         self.endpointer: ReplyEndpointer | None = None
-        self.live: _LiveListener | None = None
+        self.live: LiveListener | None = None
         self.fed = 0  # frames of the stretch given to the endpointer
         self.checked = 0
         self.watch_overlaps = conversing
@@ -610,15 +607,20 @@ class _Turn:
             customer_end = self.end - first
             self.endpointer = ReplyEndpointer(VoiceDetector(rate, listening.vad_aggressiveness),
                                               customer_end, listening)
-            suppressor = NoiseSuppressor(rate, self.settings.recognition.noise_suppression)
-            self.live = _LiveListener(self.recognizer, customer_end + int(STREAM_AFTER_CUSTOMER_S * rate),
-                                      rate, suppressor)
+            self.live = LiveListener(self.recognizer, customer_end + int(STREAM_AFTER_CUSTOMER_S * rate),
+                                     rate, self.settings.recognition.noise_suppression)
         block = mic.copy(first + self.fed, frames)
         self.fed = frames - first
         reason = self.endpointer.push(block)
-        assert self.live is not None
-        self.live.push(block, self.fed, heard_at=self.endpointer.reply_heard_at)
+        if self.live is not None:
+            self.live.push(block, self.fed, self.endpointer)
         return reason
+
+    def stop_listening(self) -> None:
+        """Let go of the live recognizer (its thread), whatever became of the round."""
+        if self.live is not None:
+            self.live.close()
+            self.live = None
 
     def close(self, frames: int, reason: EndReason) -> None:
         self.window_end = frames
@@ -632,75 +634,6 @@ class _Turn:
             end_s=self.window_to(frames) / rate,
             cut_at_s=self.end / rate if self.cut_by is not None else None,
             ends=not self.listens, reply=self.result, met=self.met)
-
-
-class _LiveListener:
-    """Feeds the recognizer while the trainee speaks, once the customer's echo has died away.
-
-    The stream starts where the trainee's voice was first heard, less the same
-    margin an utterance gets when recognised after the round: a stream opened
-    on seconds of near-silence recognises worse and costs time for nothing.
-    Live recognition is only a head start: if the engine fails mid-reply, the
-    listener stops feeding it and the reply is recognised after the round from
-    the recording, so neither the recording nor the round is lost.
-    """
-
-    KEEP_S = 1.0  # enough to reach back from where voice is confirmed to where it began
-
-    def __init__(self, recognizer: Recognizer, from_frame: int, rate: int,
-                 suppressor: NoiseSuppressor | None = None) -> None:
-        self._recognizer: Recognizer | None = recognizer
-        self._suppressor = suppressor or NoiseSuppressor(rate, 0)
-        self._from, self._rate = from_frame, rate
-        self._waiting: collections.deque[tuple[int, np.ndarray]] = collections.deque()
-        self._stream: RecognitionStream | None = None
-        self._started = 0
-
-    def push(self, block: np.ndarray, frames_after: int, *, heard_at: int | None) -> None:
-        if self._recognizer is None or frames_after <= self._from:
-            return
-        try:
-            self._push(block, frames_after, heard_at)
-        except Exception as exc:  # any engine fault: the reply is recognised after the round instead
-            self._give_up(exc)
-
-    def _give_up(self, exc: BaseException) -> None:
-        _LOGGER.warning("live recognition failed (%s); the reply will be recognised after the round",
-                        exc)
-        self._recognizer = None
-        self._stream = None
-        self._waiting.clear()
-
-    def _push(self, block: np.ndarray, frames_after: int, heard_at: int | None) -> None:
-        if self._stream is not None:
-            self._stream.accept(self._suppressor.process(block))
-            return
-        start = frames_after - len(block)
-        if start < self._from:
-            block, start = block[self._from - start:], self._from
-        self._waiting.append((start, block))
-        while self._waiting and self._waiting[0][0] < frames_after - int(self.KEEP_S * self._rate):
-            self._waiting.popleft()
-        if heard_at is None:
-            return
-        begin = max(self._from, heard_at - int(UTTERANCE_PAD_S * self._rate), self._waiting[0][0])
-        assert self._recognizer is not None
-        self._stream = self._recognizer.stream()
-        self._started = begin
-        for first, waiting in self._waiting:
-            if first + len(waiting) > begin:
-                self._stream.accept(self._suppressor.process(waiting[max(0, begin - first):]))
-        self._waiting.clear()
-
-    def finish(self) -> HeardLive | None:
-        if self._stream is None:
-            return None
-        start_s = self._started / self._rate
-        try:
-            return HeardLive(start_s, self._stream.finish().shifted(start_s))
-        except Exception as exc:  # as in push: fall back to recognising after the round
-            self._give_up(exc)
-            return None
 
 
 def analyse_recording(recording: RoundAudio, recognizer: Recognizer, settings: Settings, *,

@@ -1,5 +1,12 @@
 """pocketsphinx with the US-English model its wheel carries: the embedded default.
 
+The decoder is driven through the C functions of the wheel's own library (ctypes), not
+through its Python binding: the binding holds Python's global lock for the whole of every
+call, so while the live stream's final search ran (0.2 s here, up to a second on a Pi)
+no other thread of the station could run, the sound card's capture included. A ctypes
+call lets go of the lock, so the search runs beside capture. The same functions, on the
+same model, give the same words at the same times (a test compares it with the binding).
+
 The wheel's pronouncing dictionary holds 135,000 entries, its language model 72,500
 words; a word the language model does not know can never be recognised, yet every entry
 costs memory in the decoder (11 to 13 MB of the 91 MB it takes to load). The decoder is given
@@ -9,13 +16,17 @@ time: the same search over the same words, so the same results, in less memory.
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import json
 import logging
 import os
 import re
 import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 
@@ -40,11 +51,11 @@ class PocketsphinxRecognizer(Recognizer):
     def __init__(self, sample_rate: int = 16000) -> None:
         self.sample_rate = sample_rate
         try:
-            from pocketsphinx import Decoder
+            import pocketsphinx  # noqa: F401  (the wheel: its library and its model)
         except ImportError as exc:
             raise RecognitionError(f"pocketsphinx is not installed ({exc})") from None
-        with engine_errors("pocketsphinx", "could not load its model", (RuntimeError, ValueError)):
-            self._decoder: Any = _load_decoder(Decoder, sample_rate)
+        with engine_errors("pocketsphinx", "could not load its model", (RuntimeError, OSError)):
+            self._decoder = _load_decoder(sample_rate)
 
     def stream(self, *, live: bool = True) -> PocketsphinxStream:
         """Decode as the audio arrives; one stream at a time (the decoder is shared)."""
@@ -54,12 +65,88 @@ class PocketsphinxRecognizer(Recognizer):
         """The decoder is freed with the object; nothing else is held."""
 
 
+class Decoder:
+    """One pocketsphinx decoder, called through the C library: each call lets go of Python's lock.
+
+    Every method raises RuntimeError when the library reports a failure, as the binding does.
+    """
+
+    def __init__(self, settings: dict[str, str | int]) -> None:
+        library = _library()
+        config = library.ps_config_parse_json(None, json.dumps(settings).encode())
+        if not config:
+            raise RuntimeError(f"pocketsphinx refused its settings {sorted(settings)}")
+        decoder = library.ps_init(config)
+        library.ps_config_free(config)  # the decoder holds its own reference
+        if not decoder:
+            raise RuntimeError("pocketsphinx could not start its decoder (a model file missing or "
+                               "unreadable?)")
+        self._library, self._decoder = library, decoder
+        weakref.finalize(self, library.ps_free, decoder)
+
+    def start_utt(self) -> None:
+        if self._library.ps_start_utt(self._decoder) < 0:
+            raise RuntimeError("could not start an utterance")
+
+    def process_raw(self, samples: np.ndarray, *, full_utt: bool) -> None:
+        audio = np.ascontiguousarray(samples, dtype="<i2")
+        if self._library.ps_process_raw(self._decoder, audio.ctypes.data, len(audio), 0, int(full_utt)) < 0:
+            raise RuntimeError(f"could not process {len(audio)} samples")
+
+    def end_utt(self) -> None:
+        """Ends the utterance: the final search over it, the long call a live stream waits for."""
+        if self._library.ps_end_utt(self._decoder) < 0:
+            raise RuntimeError("could not end the utterance")
+
+    def segments(self) -> list[tuple[str, int, int]]:
+        """The best hypothesis's segments: (word, first frame, last frame), silences and fillers too."""
+        library = self._library
+        if library.ps_get_hyp(self._decoder, ctypes.byref(ctypes.c_int32())) is None:
+            return []
+        found = []
+        first, last = ctypes.c_int(), ctypes.c_int()
+        segment = library.ps_seg_iter(self._decoder)
+        while segment:  # ps_seg_next frees the iterator after the last segment
+            library.ps_seg_frames(segment, ctypes.byref(first), ctypes.byref(last))
+            found.append((library.ps_seg_word(segment).decode("utf-8", "replace"), first.value, last.value))
+            segment = library.ps_seg_next(segment)
+        return found
+
+
+@functools.cache
+def _library() -> ctypes.CDLL:
+    """pocketsphinx's C functions in the wheel's extension module, with their C types.
+
+    ctypes.CDLL (not PyDLL) releases Python's lock for the length of each call.
+    """
+    from pocketsphinx import _pocketsphinx
+
+    library = ctypes.CDLL(_pocketsphinx.__file__)
+    pointer, number = ctypes.c_void_p, ctypes.c_int
+    for name, result, arguments in (
+            ("ps_config_parse_json", pointer, [pointer, ctypes.c_char_p]),
+            ("ps_config_free", number, [pointer]),
+            ("ps_init", pointer, [pointer]),
+            ("ps_free", number, [pointer]),
+            ("ps_start_utt", number, [pointer]),
+            ("ps_process_raw", number, [pointer, pointer, ctypes.c_size_t, number, number]),
+            ("ps_end_utt", number, [pointer]),
+            ("ps_get_hyp", ctypes.c_char_p, [pointer, ctypes.POINTER(ctypes.c_int32)]),
+            ("ps_seg_iter", pointer, [pointer]),
+            ("ps_seg_next", pointer, [pointer]),
+            ("ps_seg_word", ctypes.c_char_p, [pointer]),
+            ("ps_seg_frames", None, [pointer, ctypes.POINTER(number), ctypes.POINTER(number)])):
+        function = getattr(library, name)
+        function.restype, function.argtypes = result, arguments
+    return library
+
+
 class PocketsphinxStream:
     """Live, each block is decoded as it comes. Not live, the blocks are kept and decoded in
     one pass at ``finish()`` as a full utterance, normalised by its own mean (batch CMN),
     which recognises a whole utterance better than the running estimate a live stream uses."""
 
-    def __init__(self, decoder: Any, live: bool) -> None:
+    def __init__(self, decoder: Decoder, live: bool) -> None:
         self._decoder, self._live = decoder, live
         self._held: list[np.ndarray] = []
         if live:
@@ -72,7 +159,7 @@ class PocketsphinxStream:
             self._held.append(samples)
         else:
             with engine_errors("pocketsphinx", "failed on the audio", _ERRORS):
-                self._decoder.process_raw(samples.astype("<i2", copy=False).tobytes(), full_utt=False)
+                self._decoder.process_raw(samples, full_utt=False)
         self._fed += len(samples)
 
     def finish(self) -> Transcript:
@@ -81,32 +168,34 @@ class PocketsphinxStream:
         with engine_errors("pocketsphinx", "failed on the audio", _ERRORS):
             if not self._live:
                 start_utterance(self._decoder)
-                audio = np.concatenate(self._held).astype("<i2", copy=False)
-                self._decoder.process_raw(audio.tobytes(), full_utt=True)
+                self._decoder.process_raw(np.concatenate(self._held), full_utt=True)
             self._decoder.end_utt()
-            segments = list(self._decoder.seg()) if self._fed and self._decoder.hyp() is not None else []
+            segments = self._decoder.segments() if self._fed else []
         return Transcript(_words(segments))
 
 
-def _load_decoder(decoder_class: Any, sample_rate: int) -> Any:
+def _load_decoder(sample_rate: int) -> Decoder:
     """The decoder with the wheel's model, its dictionary cut to the language model's words."""
     from pocketsphinx import Config
 
-    defaults = Config()
+    defaults = Config()  # the paths of the model inside the wheel
     dictionary, language_model = Path(defaults["dict"]), Path(defaults["lm"])
+    settings: dict[str, str | int] = {"hmm": defaults["hmm"], "lm": os.fspath(language_model),
+                                      "dict": os.fspath(dictionary), "samprate": sample_rate,
+                                      "loglevel": "FATAL"}
     vocabulary = language_model_words(language_model)
     if vocabulary is None:  # not a format this reads: the full dictionary costs memory, not results
         _LOGGER.info("pocketsphinx: %s not read, loading the full dictionary", language_model)
-        return decoder_class(samprate=sample_rate, loglevel="FATAL")
+        return Decoder(settings)
     try:
         with tempfile.TemporaryDirectory(prefix="tutor-dict-") as folder:
             known = Path(folder) / "known.dict"
             with known.open("wb") as out:
                 out.writelines(dictionary_entries(dictionary, vocabulary))
-            return decoder_class(samprate=sample_rate, loglevel="FATAL", dict=os.fspath(known))
+            return Decoder({**settings, "dict": os.fspath(known)})
     except OSError as exc:  # no scratch space: the full dictionary, as above
         _LOGGER.info("pocketsphinx: could not cut the dictionary (%s), loading it whole", exc)
-        return decoder_class(samprate=sample_rate, loglevel="FATAL")
+        return Decoder(settings)
 
 
 def language_model_words(path: Path) -> frozenset[bytes] | None:
@@ -149,7 +238,7 @@ def dictionary_entries(path: Path, vocabulary: frozenset[bytes]) -> Iterator[byt
                 yield line
 
 
-def start_utterance(decoder: Any) -> None:
+def start_utterance(decoder: Decoder) -> None:
     """Start an utterance, first ending one a failed or abandoned stream left open.
 
     The decoder is shared between the live stream and recognition after the
@@ -162,12 +251,12 @@ def start_utterance(decoder: Any) -> None:
         decoder.start_utt()
 
 
-def _words(segments: list[Any]) -> tuple[Word, ...]:
+def _words(segments: list[tuple[str, int, int]]) -> tuple[Word, ...]:
     words = []
-    for segment in segments:
-        text = _ALTERNATE.sub("", segment.word)
+    for word, first, last in segments:
+        text = _ALTERNATE.sub("", word)
         if _NOT_WORDS.match(text):
             continue
-        words.append(Word(text.lower(), segment.start_frame * _FRAME_S, (segment.end_frame + 1) * _FRAME_S))
+        words.append(Word(text.lower(), first * _FRAME_S, (last + 1) * _FRAME_S))
     return tuple(words)
 
