@@ -170,6 +170,7 @@ def measure_stages(trace: bool) -> dict[str, Any]:
     from tutor.audio.wavfile import MAX_REPLY_S, read_mono
     from tutor.cli import practice  # noqa: F401  (what the command itself imports)
     from tutor.feedback import format_round
+    from tutor.recognition.live import LiveListener
     from tutor.settings import load_settings
     from tutor.vocabulary import Phase
     from tutor.voice import EspeakSynthesizer
@@ -188,8 +189,8 @@ def measure_stages(trace: bool) -> dict[str, Any]:
     recognizer = app.recognizer()
     meter.mark("recognizer load")
 
-    def wrap(name: str, before: str | None, after: str) -> None:
-        inner: Callable[..., Any] = getattr(round_module, name)
+    def wrap(name: str, before: str | None, after: str, owner: Any = round_module) -> None:
+        inner: Callable[..., Any] = getattr(owner, name)
 
         def marked(*args: Any, **kwargs: Any) -> Any:
             if before:
@@ -199,10 +200,13 @@ def measure_stages(trace: bool) -> dict[str, Any]:
             meter.mark(after)
             return result
 
-        setattr(round_module, name, marked)
+        setattr(owner, name, marked)
 
     wrap("render_customer", None, "voice render")
-    wrap("write_round", "live recognition left to finish", "save the recording")
+    wrap("write_round", "(between)", "save the recording")
+    # the live recognizer's thread hears the reply while it is captured; faster than real
+    # time (--fast), most of its work is left for here
+    wrap("finish", None, "live recognition left to finish", owner=LiveListener)
     wrap("analyse_round", "(between)", "analysis (latency, echo, voice activity)")
     wrap("transcribe_speech", None, "recognition after the round")
     wrap("score_reply", "(between)", "scoring")

@@ -112,3 +112,17 @@ def test_a_conversation_s_turns_are_marked_in_its_recording(tmp_path: Path) -> N
     (tmp_path / "mangled.wav").write_bytes(bytes(data))
     mangled = read_round(tmp_path / "mangled.wav")
     assert np.array_equal(mangled.mic, mic) and len(mangled.turns) <= 2
+
+
+def test_a_round_is_written_in_pieces_exactly_as_one_wav(tmp_path: Path) -> None:
+    """The recording is interleaved a second at a time as it is written (no whole second copy in
+    memory): the bytes are the standard library's WAV of the same samples, to the last one, over
+    lengths that end inside a second and exactly on one."""
+    rate = 16000
+    for length in (1, rate, rate * 2 + 7):
+        speaker = np.random.default_rng(length).integers(-32768, 32767, length, dtype=np.int16)
+        mic = np.random.default_rng(length + 1).integers(-32768, 32767, length, dtype=np.int16)
+        path = write_round(tmp_path / f"r{length}.wav", RoundAudio(speaker, mic, rate))
+        _write_pcm(tmp_path / "reference.wav", np.stack([speaker, mic], axis=1).astype("<i2").tobytes(),
+                   rate, 2, 2)
+        assert path.read_bytes() == (tmp_path / "reference.wav").read_bytes()

@@ -23,11 +23,13 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Final
 
 from tutor.errors import DiskFullError, StorageError
+
+Piece = bytes | memoryview  # a part of a file written in pieces (a memoryview of an array: no copy)
 
 _KINDS: Final = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
                  (stat.S_ISDIR, "a folder"), (stat.S_ISBLK, "a block device"),
@@ -48,18 +50,22 @@ def check_target(path: Path) -> None:
     _plan(Path(path))
 
 
-def write_atomically(path: Path, data: bytes, *, make_folder: bool = False, fsync: bool = True,
+def write_atomically(path: Path, data: bytes | Iterable[Piece], *, make_folder: bool = False,
+                     fsync: bool = True,
                      explain: Callable[[Path, OSError], StorageError] | None = None) -> Path:
     """Write ``data`` to ``path`` whole or not at all (see the module's rules); returns ``path``.
 
-    Every failure is a StorageError naming the path; ``explain`` words those that come
-    from the system (disk full, no permission) for the caller's readers.
+    ``data`` may come in pieces (bytes, or memoryviews of arrays), so
+    a large file is never first assembled in memory. Every failure is a StorageError naming
+    the path; ``explain`` words those that come from the system (disk full, no permission)
+    for the caller's readers.
     """
+    pieces: Iterable[Piece] = (data,) if isinstance(data, bytes) else data
     path = Path(path)
     explain = explain or storage_error
     target = _plan(path)
     if target is None:
-        _write_through(path, data, explain)
+        _write_through(path, pieces, explain)
         return path
     folder = target.parent
     if make_folder:
@@ -73,7 +79,8 @@ def write_atomically(path: Path, data: bytes, *, make_folder: bool = False, fsyn
     try:
         descriptor = os.open(temporary, os.O_WRONLY)
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            for piece in pieces:
+                handle.write(piece)
             handle.flush()
             if fsync:
                 os.fsync(handle.fileno())
@@ -109,7 +116,8 @@ def _plan(path: Path) -> Path | None:
     raise StorageError(f"cannot write {path}: it is {describe_kind(mode)}; {_WHERE}")
 
 
-def _write_through(path: Path, data: bytes, explain: Callable[[Path, OSError], StorageError]) -> None:
+def _write_through(path: Path, pieces: Iterable[Piece],
+                   explain: Callable[[Path, OSError], StorageError]) -> None:
     try:
         # no O_CREAT: only ever an existing node; O_NONBLOCK: a pipe swapped in meanwhile cannot hang us
         descriptor = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
@@ -122,9 +130,10 @@ def _write_through(path: Path, data: bytes, explain: Callable[[Path, OSError], S
                     else describe_kind(info.st_mode))
             raise StorageError(f"cannot write {path}: it is {kind}; {_WHERE}")
         os.set_blocking(descriptor, True)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view):]
+        for piece in pieces:
+            view = memoryview(piece).cast("B")
+            while view:
+                view = view[os.write(descriptor, view):]
     except StorageError:
         raise
     except OSError as exc:

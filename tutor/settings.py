@@ -134,7 +134,9 @@ class ListeningSettings:
     vad_aggressiveness: int = field(default=2, metadata=_doc(
         "WebRTC voice-activity aggressiveness, 0 (keeps most) to 3 (rejects most)."))
     end_silence_s: float = field(default=1.2, metadata=_doc(
-        "Silence after speech that ends the trainee's reply, in seconds."))
+        "Silence after speech that ends the trainee's reply, in seconds. 1.2 is the shortest "
+        "that cut no slow speaker short (python -m benchmarks.endpoint); shorter answers sooner "
+        "but ends the round while a slow trainee is pausing mid-reply."))
     no_reply_timeout_s: float = field(default=8.0, metadata=_doc(
         "Seconds after the customer finishes with no speech before giving up: 'no reply heard'."))
     max_reply_s: float = field(default=45.0, metadata=_doc(

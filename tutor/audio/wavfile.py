@@ -243,31 +243,46 @@ def write_wav(path: Path, samples: np.ndarray, sample_rate: int, turns: tuple[Tu
     recording behind. A device node or link at ``path`` is never replaced, and the
     umask sets the mode (:mod:`tutor.files`).
     """
-    frames = samples.reshape(len(samples), -1).astype("<i2", copy=False)
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(frames.shape[1])
-        wav.setsampwidth(2)
-        wav.setframerate(sample_rate)
-        wav.writeframes(np.ascontiguousarray(frames).data)  # its buffer as is: no copy as bytes
-    data = buffer.getvalue()
-    if turns:
-        data = _with_turn_marks(data, turns)
-    return write_atomically(Path(path), data, make_folder=True, explain=_storage_error)
+    frames = samples.reshape(len(samples), -1)
+    return _write_pieces(path, [frames[:, channel] for channel in range(frames.shape[1])], sample_rate, turns)
 
 
 def write_round(path: Path, audio: RoundAudio) -> Path:
-    return write_wav(path, np.stack([audio.speaker, audio.mic], axis=1), audio.sample_rate,
-                     audio.turns[:MAX_TURN_MARKS])
+    """A round's two channels, interleaved a second at a time as they are written: never a
+    second whole copy of the recording in memory (a conversation's runs to a minute or more)."""
+    return _write_pieces(path, [audio.speaker, audio.mic], audio.sample_rate, audio.turns[:MAX_TURN_MARKS])
+
+
+def _write_pieces(path: Path, channels: list[np.ndarray], sample_rate: int,
+                  turns: tuple[TurnMark, ...]) -> Path:
+    count, length = len(channels), len(channels[0])
+    data_bytes = 2 * count * length
+    marks = _turn_marks(turns) if turns else b""
+    header = (b"RIFF" + struct.pack("<I", 4 + 8 + 16 + 8 + data_bytes + len(marks)) + b"WAVE"
+              + _chunk(b"fmt ", struct.pack("<HHIIHH", 1, count, sample_rate, 2 * count * sample_rate,
+                                            2 * count, 16))
+              + b"data" + struct.pack("<I", data_bytes))
+
+    def pieces() -> Iterator[bytes | memoryview]:
+        yield header
+        step = max(1, sample_rate)
+        for start in range(0, length, step):
+            block = np.empty((min(step, length - start), count), dtype="<i2")
+            for index, channel in enumerate(channels):
+                block[:, index] = channel[start: start + step]
+            yield block.data.cast("B")
+        yield marks
+
+    return write_atomically(Path(path), pieces(), make_folder=True, explain=_storage_error)
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
     return kind + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b"")
 
 
-def _with_turn_marks(wav: bytes, turns: tuple[TurnMark, ...]) -> bytes:
-    """``wav`` (a whole RIFF file) with a cue point and labelled region for each turn, and a
-    cue point labelled "cut in turn N" where the customer was cut off."""
+def _turn_marks(turns: tuple[TurnMark, ...]) -> bytes:
+    """The chunks after the audio that mark the turns: a cue point and labelled region for each
+    turn, and a cue point labelled "cut in turn N" where the customer was cut off."""
     points: list[tuple[int, int, int, str]] = []  # id, sample, region length (0: a point), label
     for number, turn in enumerate(turns, 1):
         points.append((number, turn.start, turn.end - turn.start, turn.label))
@@ -281,8 +296,7 @@ def _with_turn_marks(wav: bytes, turns: tuple[TurnMark, ...]) -> bytes:
         if length:
             labels += _chunk(b"ltxt", struct.pack("<II4sHHHH", ident, length, b"rgn ", 0, 0, 0, 0))
         labels += _chunk(b"labl", struct.pack("<I", ident) + label.encode() + b"\0")
-    out = wav + _chunk(b"cue ", cues) + _chunk(b"LIST", labels)
-    return out[:4] + struct.pack("<I", len(out) - 8) + out[8:]
+    return _chunk(b"cue ", cues) + _chunk(b"LIST", labels)
 
 
 def read_turn_marks(path: Path) -> tuple[TurnMark, ...]:
