@@ -11,7 +11,7 @@ Why by author: the held-out replies are written by someone else, over
 complaints the scorer has never seen. Folds by scenario alone let the model
 learn one author's phrasing and still look good (about 94% cross-validated
 against 89% held out). Each development source is one author
-(``replies.toml``, ``dev/`` to ``dev5/``), so the honest proxy is: fit on the
+(``replies.toml``, ``dev/`` to ``dev7/``), so the honest proxy is: fit on the
 other authors, test on one, and pool the tested replies. Leave-one-scenario-out
 is printed too, as a second, optimistic view. Only the fitted weights are
 cross-validated: the rules that compute the features were written while
@@ -50,7 +50,7 @@ from typing import Final
 import numpy as np
 
 from benchmarks.words import SPLITS, Hearing, Labelled, load_replies, modes, unpunctuate
-from tutor.scoring.paraphrase import Paraphrase, decided_by_rules, rule_verdict
+from tutor.scoring.paraphrase import Paraphrase, decided_by_rules, deciding, rule_verdict
 from tutor.scoring.restating import FEATURES, Reading, features, read_reply
 
 MODEL: Final = Path(__file__).parent.parent / "tutor" / "scoring" / "paraphrase_model.py"
@@ -64,9 +64,23 @@ L2: Final = 0.3
 # replies better, within noise, so the stronger penalty stays). With the fifth and sixth authors
 # (1103 replies) the same set and penalty are still the best within noise: 95.5%/93.6% by author
 # (dev4 92.2%/88.2%, dev5 95.5%/92.8% when each is the one left out); the wrong-concern flag is
-# one reply better typed (95.6%/93.6%), within noise, so the smaller set stays
+# one reply better typed (95.6%/93.6%), within noise, so the smaller set stays. With the eighth
+# author (1523 replies) a statement asked only by its question mark ("you sat it and got a zero?")
+# is read as a statement, as recognised speech always read it; how much of a reply is said so
+# ("checked") is one more feature: by author 93.2%/91.8% with it against 91.7%/91.7% without (its
+# weight is negative: a checked reflection is less often a restatement). The ideas carried across
+# concerns ("carried"), and the coverage of only the concerns in which something went wrong (to
+# tell a side point said back from the complaint, since removed), were tried for terse
+# restatements and side points and left by-author agreement the same or lower.
+# The statements' length now counts only where they carry an idea of the customer's own
+# ("carrying_length", in place of "statement_words"): a long reply that carries none of it is no
+# likelier to restate (139 of 142 such development replies do not), yet the plain length put
+# such replies near even (0.54 for a long, polite reply about nothing). By author the two score
+# the same within noise (93.7%/91.7% against 93.6%/91.8%, typed/unpunctuated) and the unsure
+# band's cost is lower with it (0.114 against 0.116 over both forms, at margins 0.25 and 0.30);
+# as heard it is a little lower (slt 87.7% against 88.5%, kal 84.9% against 85.2%)
 CHOSEN: Final = ("restated", "coverage", "echo_share", "offer", "moves", "reflective_opening",
-                 "statement_words")
+                 "carrying_length", "checked")
 CANDIDATES: Final[dict[str, tuple[str, ...]]] = {
     "all": tuple(FEATURES),
     "ungated": tuple(f for f in FEATURES if f not in ("explanation", "only_questions")),
@@ -74,6 +88,11 @@ CANDIDATES: Final[dict[str, tuple[str, ...]]] = {
                       "offer", "moves", "statement_words"),
     "chosen": CHOSEN,
     "chosen+wrong": (*CHOSEN, "wrong_concern"),
+    "chosen-checked": tuple(f for f in CHOSEN if f != "checked"),
+    "chosen+carried": (*CHOSEN, "carried"),
+    "chosen-length+carried": (*(f for f in CHOSEN if f != "carrying_length"), "carried"),
+    "chosen-length+words": (*(f for f in CHOSEN if f != "carrying_length"), "statement_words"),
+    "chosen+words": (*CHOSEN, "statement_words"),
     "core": ("restated", "coverage", "echo_share", "moves", "statement_words"),
     "core+shape": ("restated", "coverage", "echo_share", "moves", "statement_words",
                    "reflective_opening", "wrong_concern"),
@@ -211,7 +230,7 @@ class Data:
                 assert hearing is not None
                 texts = [hearing.heard(r.text, mode.split()[1]) for r in replies]
             readings: list[Reading] = [read_reply(t, r.scenario) for t, r in zip(texts, replies, strict=True)]
-            rows = [[features(reading)[i] for i in index] + list(extra(t, r) if extra else ())
+            rows = [[features(deciding(reading))[i] for i in index] + list(extra(t, r) if extra else ())
                     for reading, t, r in zip(readings, texts, replies, strict=True)]
             self.x[mode] = np.array(rows)
             self.rules[mode] = np.array([rule_verdict(reading) is Paraphrase.RESTATED

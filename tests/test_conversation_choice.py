@@ -241,6 +241,27 @@ def test_a_later_reply_is_judged_against_that_turn_and_the_need_against_the_hidd
     assert turn_scenario(BIRTHDAY, repaired) == BIRTHDAY
 
 
+# the bundled sample reply as the recogniser hears it: it restates the opening, not the need
+SAMPLE_REPLY_HEARD = ("says the gift you chose didn't get there until after her birthday even though "
+                      "you'd pay for the fast shipping that must have been really disappointing what would "
+                      "help now")
+
+
+@pytest.mark.parametrize(("reply", "turn", "restates"), [
+    (SAMPLE_REPLY_HEARD, None, True),  # to the opening, it restates
+    (SAMPLE_REPLY_HEARD, "need", False),  # to the need: "get there" and "birthday" are the opening's
+    ("so you need the new present there before her party on saturday", "need", True),
+    ("so the replacement has to reach her in time for saturday's party", "need", True),
+    ("so it came after her birthday even though you paid for express", "need", False),
+])
+def test_the_need_turn_is_restated_only_by_the_need(reply: str, turn: str | None, restates: bool) -> None:
+    scenario = turn_scenario(BIRTHDAY, TURNS[turn] if turn else None)
+    trait = score_reply(reply, scenario, ScoringSettings()).paraphrase
+    assert trait is not None and trait.passed is restates, trait
+    if not restates:
+        assert trait.reliable, trait  # saying the opening again is clearly no restatement of the need
+
+
 @pytest.mark.parametrize(("played", "calmed", "need"), [
     ([None], False, False),
     ([None, "calmer", "need", "settled"], True, True),

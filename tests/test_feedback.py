@@ -63,10 +63,10 @@ WORD_FAMILIES = [
     pytest.param("couriers are very busy this time of year", Paraphrase.DISMISSIVE,
                  ("Saying 'this time of year' explains the problem instead of reflecting it.",
                   "Say back what happened to them, like:"), ("offering",), id="explain-away"),
-    pytest.param("So the gift came late even though you paid for express, but couriers are very busy this "
-                 "time of year.", Paraphrase.DISMISSIVE,
-                 ("You said back what happened, then 'this time of year' explained it away. Next time, leave "
-                  "the explanation out.",), ("like:", "say back"), id="reflect-then-explain-away"),
+    pytest.param("Couriers are very busy this time of year, but the gift came late even though you paid for "
+                 "express.", Paraphrase.DISMISSIVE,
+                 ("You said back what happened, but 'this time of year' explained it away. Next time, leave "
+                  "the explanation out.",), ("like:", "say back"), id="explain-away-then-reflect"),
     pytest.param("oh well these things happen, i can refund the delivery fee for you", Paraphrase.DISMISSIVE,
                  ("Saying 'things happen' explains the problem",
                   "Before offering a fix, say back what happened to them, like:"), (),
@@ -82,6 +82,17 @@ WORD_FAMILIES = [
     pytest.param("I can refund the delivery fee for you right away", Paraphrase.NOT_RESTATED,
                  ("You offered a fix before showing you'd heard them.",), (), id="fix-first"),
 ]
+
+
+def test_a_restatement_then_an_excuse_is_praised_and_the_excuse_named() -> None:
+    # said back first, then excused: the restatement counts, and the excuse is worth dropping
+    card = typed("So the gift came late even though you paid for express, but couriers are very busy this "
+                 "time of year.")
+    assert card.paraphrase is not None and card.paraphrase.passed
+    assert card.paraphrase.verdict == Paraphrase.RESTATED
+    text = compose_feedback(card)
+    assert ("You put the customer's concern in your own words, but 'this time of year' explained it away; "
+            "leave that out.") in text, text
 
 
 @pytest.mark.parametrize(("reply", "verdict", "says", "never"), WORD_FAMILIES)

@@ -513,3 +513,141 @@ def test_more_feeling_words(reply: str, feeling: str) -> None:
 
 def test_work_me_through_is_an_invitation() -> None:
     assert score_open_question("could you work me through what happened on the day").passed
+
+
+# --- issue 12 again: an eighth author's wording (terse, inside a question, blame after a ---------
+# --- restatement), and the customer's feelings and granted parts kept out of their concerns -----
+
+LIFT = parse_scenario({"title": "A lift out of order", "lines": [
+    "The lift in our building has been out of order for three weeks.",
+    "I've got a pushchair and I'm on the ninth floor, so I carry it up every day.",
+    "The caretaker himself is lovely, no complaints there.",
+    "I'm completely worn out.",
+]}, scenario_id="lift")
+FORM = parse_scenario({"title": "A passport form lost", "lines": [
+    "I posted my passport renewal form in April.",
+    "Now you're telling me there's no record of it and I have to start again from scratch.",
+]}, scenario_id="form")
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
+    # a statement asked with a question mark under a frame that checks an understanding
+    (SOFA, "Just to check, you waited in all Saturday and the sofa never turned up?"),
+    (SOFA, "Correct me if I'm wrong, but it sounds like nobody came and now it's weeks away?"),
+    (LIFT, "I could be wrong, but it sounds like the lift's been dead for weeks and you haul the buggy up "
+           "nine floors?"),
+])
+def test_a_checked_reflection_restates(scenario: Scenario, reply: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.passed and trait.verdict == Paraphrase.RESTATED, trait.reason
+    assert "wrong_concern" not in trait.details  # "if I'm wrong" is the trainee's doubt, not a problem
+
+
+@pytest.mark.parametrize(("reply", "checked"), [
+    ("So you'd like us to collect it from a neighbour?", True),  # asked by its mark alone
+    ("Just to check, the sofa never came?", False),  # the same mark under a frame that checks
+    ("so youd like us to collect it from a neighbour", False),  # as recognised: no mark at all
+])
+def test_a_statement_asked_by_its_mark_alone_is_marked_as_such(reply: str, checked: bool) -> None:
+    from tutor.scoring.complaint import Role, pieces_of
+    from tutor.scoring.text import clauses
+
+    pieces = pieces_of(clauses(reply))
+    assert all(p.role is Role.STATEMENT for p in pieces)  # read as a statement: it can restate
+    assert any(p.checked for p in pieces) is checked
+
+
+@pytest.mark.parametrize(("scenario", "reply", "excuse"), [
+    # said back first, then blamed: the restatement stands and the excuse is named
+    (SOFA, "so you lost your whole saturday waiting for a sofa that never came, though to be fair the driver "
+           "did try to ring", "to be fair"),
+    (LIFT, "So the lift's been broken three weeks and you carry the pushchair up every day - with respect, "
+           "though, the notice did say to use the stairs.", "with respect"),
+])
+def test_a_restatement_followed_by_blame_still_restates(scenario: Scenario, reply: str, excuse: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.passed and trait.verdict == Paraphrase.RESTATED, trait.reason
+    assert excuse in trait.details["dismissive"] and "explained it away" in trait.reason
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
+    # news of the company's own before "so": the premise of the excuse, not a reflection
+    (SOFA, "the depot lost two vans last week, so nobody could get out to you on saturday"),
+    # a feeling named, then blame: nothing of the concern was said back before it
+    (SOFA, "I can hear how cross you are, but with respect, the delivery terms do say three weeks"),
+    (LIFT, "I know you're tired, but someone on your side should have reported it sooner"),
+    (LIFT, "the engineers work to a rota and rely on the caretaker's reports, so they wouldn't have known"),
+    (LIFT, "repairs go through the landlord first and your block is on the later list, so you wouldn't have "
+           "been told"),
+    (LIFT, "parts for older lifts come and go, that's just how lift maintenance works"),
+    (LIFT, "if you'd rung the emergency line we would have had it fixed within the day"),
+])
+def test_more_ways_of_blaming_or_excusing(scenario: Scenario, reply: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.verdict == Paraphrase.DISMISSIVE and not trait.passed, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "You sound worn out.",  # the customer's feeling said back: empathy, not their concern
+    "so the caretaker's lovely",  # a part the customer granted went right
+])
+def test_feelings_and_granted_parts_are_not_the_concern(reply: str) -> None:
+    assert not score_paraphrase(reply, LIFT).passed
+
+
+def test_a_feeling_about_something_keeps_what_it_is_about() -> None:
+    chase = parse_scenario({"title": "A repair", "lines": [
+        "My washing machine has been waiting for a part for a month.",
+        "I'm fed up of chasing your engineers every week."]}, scenario_id="chase")
+    trait = score_paraphrase("so you've had to keep chasing the engineers week after week for it", chase)
+    assert trait.passed, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "so it's vanished and you're back to square one",  # other words for "no record", "start again"
+    "so they've lost the whole thing and want you to start over",
+    "so your form has gone missing and you have to begin again",
+])
+def test_lost_and_starting_again_in_other_words(reply: str) -> None:
+    trait = score_paraphrase(reply, FORM)
+    assert trait.passed and "wrong_concern" not in trait.details, trait.reason
+
+
+def test_what_someone_was_told_is_not_the_customer_s_story_told_otherwise() -> None:
+    # "telling me there's no record" denies the record, not the telling
+    trait = score_paraphrase("so the form has disappeared and you've been told to do it all over again", FORM)
+    assert trait.passed and "misread" not in trait.details, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "we'd have had it down by now if the part had come",  # what would have been
+    "I could have sent it sooner",
+])
+def test_a_counterfactual_is_neither_an_offer_nor_a_question(reply: str) -> None:
+    trait = score_paraphrase(reply, SOFA)
+    assert "offer" not in trait.details, trait.details
+    assert score_open_question(reply).verdict == "no_question"
+
+
+@pytest.mark.parametrize("reply", [
+    "gotcha, okay, so talk me through what happened on saturday",
+    "lovely, so walk me through the day",
+])
+def test_an_interjection_before_an_invitation_leaves_it_open(reply: str) -> None:
+    assert score_open_question(reply).verdict == "open"
+    assert score_paraphrase(reply, SOFA).verdict == Paraphrase.QUESTION_ONLY
+
+
+@pytest.mark.parametrize("reply", [
+    "i work from home too so i know how much you rely on deliveries turning up",  # the trainee's life too
+    "i get it, when my fridge was late last year i had to wait in for days",  # "when my": their own story
+])
+def test_the_trainee_s_life_beside_the_customer_s_restates_nothing(reply: str) -> None:
+    assert not score_paraphrase(reply, SOFA).passed
+
+
+def test_a_long_reply_that_carries_nothing_of_the_customer_s_is_surely_no_restatement() -> None:
+    reply = ("thank you so much for your patience with us, I really want to make sure "
+             "that we look after you properly and get everything right for you from here on")
+    trait = score_paraphrase(reply, SOFA)
+    assert trait.reliable and not trait.passed, trait.details

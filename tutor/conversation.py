@@ -133,7 +133,10 @@ def turn_scenario(scenario: Scenario, turn: CustomerTurn | None, repaired: Custo
     A reply to a later turn restates what the customer said in that turn, by its own
     ``key_points`` when it has them (the hidden need, for the turn an open question brings
     on), else by its lines; a reply after an interruption or a silence still answers the turn
-    it mended (``repaired``, None for the opening). The feelings are the scenario's.
+    it mended (``repaired``, None for the opening). What the customer said in the opening
+    goes along as ``said_before``: where the turn says something new (the party on Saturday),
+    saying the opening back again (the present came after the birthday) does not restate it.
+    The feelings are the scenario's.
     """
     if turn is None or turn.when.repairs:
         if repaired is None or repaired.when.repairs:
@@ -141,8 +144,9 @@ def turn_scenario(scenario: Scenario, turn: CustomerTurn | None, repaired: Custo
         return turn_scenario(scenario, repaired)
     points = turn.key_points or ((scenario.hidden_need,) if turn.when is Condition.OPEN_QUESTION
                                  and scenario.hidden_need else ())
+    opening = (*(line.text for line in scenario.lines), *scenario.key_points)
     return dataclasses.replace(scenario, lines=turn.lines, key_points=points,
-                               model_answer=turn.model_answer)
+                               model_answer=turn.model_answer, said_before=opening)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,11 @@ def compose_feedback(card: Scorecard, progress: str | None = None, max_seconds: 
 def _praise(habit: Habit, trait: Trait, card: Scorecard) -> str:
     """One thing done well, as specific as the judgement allows."""
     if habit is Habit.PARAPHRASE:
+        excuse = _quote(trait.details.get("dismissive"))
+        if excuse:
+            # said back, then excused: the restatement counts, and the excuse is worth dropping
+            return (f"You put the customer's concern in your own words, but {excuse} explained it away; "
+                    "leave that out.")
         return "You put the customer's concern in your own words."
     if habit is Habit.EMPATHY:
         feeling = _quote(next(iter(trait.details.get("feelings") or []), None))
@@ -126,7 +131,7 @@ def _paraphrase_tip(trait: Trait, card: Scorecard) -> list[str]:
         explanation = _quote(trait.details.get("dismissive"))
         if trait.details.get("restated"):
             # the concern was said back: the advice is to drop the excuse, never to reflect again
-            return [f"You said back what happened, then {explanation or 'an explanation'} explained it away.",
+            return [f"You said back what happened, but {explanation or 'an explanation'} explained it away.",
                     "Next time, leave the explanation out."]
         said = (f"Saying {explanation} explains the problem instead of reflecting it." if explanation
                 else "Your reply explains the problem instead of reflecting it.")

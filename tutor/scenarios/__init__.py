@@ -128,6 +128,9 @@ class Scenario:
     hidden_need: str = ""
     """What the customer really needs, said only when an open question draws it out."""
     turns: tuple[CustomerTurn, ...] = ()
+    said_before: tuple[str, ...] = ()
+    """For a later turn's scenario (:func:`tutor.conversation.turn_scenario`): what the customer
+    said in the opening. Never read from a file; its ideas alone do not restate the later turn."""
     path: Path | None = field(default=None, compare=False)
 
     @property

@@ -2,14 +2,18 @@
 
 :func:`complaint_of` prepares a scenario's :class:`Complaint` once: its
 concerns (the authored key points, and each clause of the customer's lines
-that shares content with one; without key points, each clause), the words of
+that shares content with one; without key points, each clause; not how the
+customer feels, "I'm worn out", which is the emotion judgement's, nor a part
+they grant went right, "the roof itself is fine"), the words of
 each sentence folded for person and tense, the *moves* of a
 complaint the customer made (something failed, they did their part, it
 mattered, nobody said, it happened again) and whether they voiced a wish.
 
 :func:`pieces_of` cuts a reply into pieces (:class:`Piece`), each with one job
 (:class:`Role`): a clause, split further at "but", "because", "and I ..." and
-at promises. **Offers**: "I can refund the fee" shares the customer's nouns but
+at promises. A statement asked only by its question mark is read as a statement
+(:attr:`Piece.checked`), as recognised speech, which has no marks, always was.
+**Offers**: "I can refund the fee" shares the customer's nouns but
 promises instead of reflecting, as "I've refunded the fee" reports the fix
 made; an offer's words restate nothing, and neither does what the fix will
 bring about ("so it can't be cancelled again"). Which of the remaining
@@ -19,6 +23,7 @@ part; :mod:`tutor.scoring.restating` reads the reply as a whole.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -29,7 +34,15 @@ from typing import Final
 from tutor.scenarios import Scenario
 from tutor.scoring import lexicon
 from tutor.scoring.moves import feelings_named, question_kind
-from tutor.scoring.text import Clause, content_concepts, person_neutral, sentences, swap_person, words
+from tutor.scoring.text import (
+    Clause,
+    content_concepts,
+    person_neutral,
+    sentences,
+    similar,
+    swap_person,
+    words,
+)
 
 _GENERIC_WEIGHT: Final = 0.5  # "day", "again", "late" carry less meaning than "refund"
 # ideas common to any complaint: they weigh half, and never restate a concern alone
@@ -57,6 +70,7 @@ class Piece:
     tokens: tuple[str, ...]
     start: int  # index of the first token in the whole reply
     role: Role
+    checked: bool = False  # a statement asked by its question mark alone ("so you'd like a refund?")
 
     @property
     def text(self) -> str:
@@ -74,6 +88,9 @@ class Concern:
     text: str
     concepts: tuple[str, ...]
     point: str = ""  # the authored key point this stands for, if any
+    fresh: tuple[str, ...] = ()
+    """In a later turn, its concepts the customer had not said before (Scenario.said_before): when
+    there are any, restating it takes one of them."""
 
     def weight(self, concepts: set[str] | list[str] | tuple[str, ...]) -> float:
         return sum(_GENERIC_WEIGHT if c in GENERIC_CONCEPTS else 1.0 for c in set(concepts))
@@ -90,6 +107,7 @@ class Complaint:
     moves: frozenset[str]
     said: str  # everything the customer said, as lower-case words with a leading space
     wishes: bool  # the customer said what they want ("I want a refund", "I need it by Friday")
+    before: frozenset[str] = frozenset()  # in a later turn, the ideas the customer said before it
 
 
 _CONCERN_SPLIT: Final = re.compile(r",\s*(?:and|but|so)\s+|;\s*|\s+but\s+", re.IGNORECASE)
@@ -107,8 +125,11 @@ def complaint_of(scenario: Scenario) -> Complaint:
     raw = tuple(s for line in scenario.lines for s in sentences(line.text))
     points = [concern(text) for text in scenario.key_points]
     # "I paid extra for express delivery, and nobody told me it was running late" is two concerns:
-    # restating the first must not be credited as restating the second
-    said = [concern(part) for s in raw for part in _CONCERN_SPLIT.split(s) if part.strip()]
+    # restating the first must not be credited as restating the second. "I'm worn out", "I just
+    # feel like nobody's listening": how the customer feels is theirs to hear named (the empathy
+    # judgement), not a concern to restate
+    said = [concern(part) for s in raw for part in _CONCERN_SPLIT.split(s)
+            if part.strip() and not _reports_a_feeling(part) and not _grants(swap_person(words(part)))]
     said = [c for c in said if len(c.concepts) >= 2]
     everything = [c for s in said for c in s.concepts] + [c for p in points for c in p.concepts]
     if points:
@@ -120,20 +141,82 @@ def complaint_of(scenario: Scenario) -> Complaint:
         linked = []
         for sentence in said:
             best = max(points, key=lambda point: shared(point, sentence))
-            if shared(best, sentence):
+            # a later turn is short and says one new thing ("it renews on Friday. I don't want to be
+            # charged for another month"): each of its sentences is a way to say it back
+            if shared(best, sentence) or scenario.said_before:
                 linked.append(Concern(sentence.text, sentence.concepts, best.point))
         concerns = tuple(points + linked)
     else:
         concerns = tuple(said)
+    before: list[str] = []
+    if scenario.said_before:
+        # a later turn: "her party is on Saturday" is restated by what is new in it, not by the
+        # present and the birthday the opening already told
+        before = content_concepts([w for text in scenario.said_before for w in swap_person(words(text))])
+        concerns = tuple(dataclasses.replace(c, fresh=tuple(k for k in c.concepts if k not in GENERIC_CONCEPTS
+                                                            and not any(similar(k, b) for b in before)))
+                         for c in concerns)
     customer_words = [w for s in raw for w in swap_person(words(s))]
     return Complaint(concerns=concerns,
                      sentences=tuple(tuple(person_neutral(words(s))) for s in raw),
                      raw_sentences=raw,
-                     concepts=frozenset(everything) | frozenset(content_concepts(customer_words)),
+                     # in a later turn, what the customer said before it is theirs too: not news
+                     concepts=frozenset(everything) | frozenset(content_concepts(customer_words))
+                     | frozenset(before),
                      moves=frozenset(moves_in(customer_words)),
                      said=" " + " ".join(customer_words),
                      wishes=bool(set(lexicon.WISH_WORDS) & set(customer_words))
-                     or " would like " in f" {' '.join(customer_words)} ")
+                     or " would like " in f" {' '.join(customer_words)} ",
+                     before=frozenset(before) - GENERIC_CONCEPTS)
+
+
+def _grants(said: list[str]) -> bool:
+    """Does the customer grant here that something went right ("the roof itself is fine, no
+    complaints there", "he's fine now, thank God")? Said back, that restates no concern."""
+    joined = " " + " ".join(said) + " "
+    # said as granted: "no complaints there", "thank God", "fine now"; not "the preview looked fine"
+    # (the contrast the complaint turns on), "she said it would be fine" or "a parking fine"
+    granted = any(f" {word} now " in joined for word in _WENT_RIGHT) or any(
+        f" {phrase} " in joined for phrase in _GRANTING)
+    cleared = joined
+    for phrase in _GRANTING:
+        cleared = cleared.replace(f" {phrase} ", " ")
+    return bool(granted) and not _DENIED & set(cleared.split())
+
+
+_WENT_RIGHT: Final = frozenset({"fine", "okay", "ok", "good", "great", "perfect", "sorted", "happy"})
+_DENIED: Final = frozenset({"not", "never", "no", "nobody", "nothing", "none", "without", "nowhere"})
+_GRANTING: Final = ("no complaints", "no complaint", "no problem", "no problems", "thank god",
+                    "thank goodness", "no issue", "no issues")
+
+
+def _reports_a_feeling(text: str) -> bool:
+    """Is this the customer telling how they feel ("I'm worn out", "I just feel like nobody's
+    taking me seriously", "I was terrified")? Said of themselves, with a feeling or after "feel".
+    A feeling with what it is about ("I'm fed up of chasing it", "I'm furious that nobody rang")
+    still names a concern: the feeling's words are left out of it (see :func:`complaint_of`)."""
+    said = swap_person(words(text))
+    while said and said[0] in _LEADS:
+        said = said[1:]
+    if said[:1] != ["you"]:
+        return False
+    joined = " ".join(said)
+    named = feelings_named(joined)
+    # what comes after the feeling ("... at the end of my tether" has none, "fed up of chasing it" has)
+    rest = joined[joined.rfind(named[-1]) + len(named[-1]):].split() if named else said[2:]
+    if _FEELING_ABOUT & set(rest):
+        return False
+    verb = [w for w in said[1:4] if w not in _LEADS]
+    if verb[:1] and verb[0] in ("feel", "felt", "feeling"):
+        return True
+    return bool(verb[:1]) and verb[0] in ("are", "were", "have", "am", "get", "got") and bool(named)
+
+
+_FEELING_ABOUT: Final = frozenset({"of", "about", "with", "that", "because", "at", "by"})
+
+
+_LEADS: Final = frozenset({"and", "but", "so", "now", "honestly", "just", "still", "really", "i", "mean",
+                           "been", "absolutely", "completely", "totally", "quite", "actually"})
 
 
 @lru_cache(maxsize=4096)
@@ -161,10 +244,17 @@ def pieces_of(parts: list[Clause]) -> list[Piece]:
     start = 0
     for clause in parts:
         tokens = list(clause.tokens)
-        if clause.question:
+        # a statement asked only by its question mark checks an understanding by stating it: its
+        # words restate as a statement's do (recognised speech, which has no marks, reads it so too)
+        if clause.question and not clause.checking:
             role = Role.OPEN_QUESTION if question_kind(clause) == "open" else Role.CLOSED_QUESTION
             out.append(Piece(tuple(tokens), start, role))
         else:
+            # "so you'd like a refund?" asks the customer to confirm; "just to check, you sat the exam
+            # and got a zero?" frames the same mark as a reflection (lexicon.CHECK_FRAMES)
+            joined = f" {clause.text} "
+            asks_to_check = clause.checking and not any(f" {frame} " in joined
+                                                        for frame in lexicon.CHECK_FRAMES)
             cuts = [0] + [i for i in range(1, len(tokens)) if _piece_starts(tokens, i)] + [len(tokens)]
             for a, b in itertools.pairwise(cuts):
                 if b <= a:
@@ -180,7 +270,7 @@ def pieces_of(parts: list[Clause]) -> list[Piece]:
                 role = Role.OPEN_QUESTION if question_kind(Clause(tuple(piece), False)) == "open" \
                     else Role.OFFER if _is_offer(piece) or _goes_on_promising(piece, out) \
                     else Role.STATEMENT
-                out.append(Piece(tuple(piece), start + a, role))
+                out.append(Piece(tuple(piece), start + a, role, checked=asks_to_check))
         start += len(tokens)
     return out
 
@@ -246,6 +336,9 @@ def _is_offer(tokens: list[str]) -> bool:
             # reflection; "I can't imagine" is a feeling
             if len(after) > 1 and after[0] == "not" and opener.endswith(("can", "could", "will")):
                 return after[1] not in lexicon.NOT_OFFER_VERBS and after[1] not in _NOT_REFUSALS
+            # "we'd have had it down by now", "I could have sent it": what would have been, not a promise
+            if after[:1] == ["have"] and opener.endswith(("would", "could")):
+                return False
             return not after or after[0] not in lexicon.NOT_OFFER_VERBS
     return False
 

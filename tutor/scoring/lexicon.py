@@ -31,7 +31,7 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
      "guarantee", "guaranteed"),
     ("tell", "told", "warn", "warning", "inform", "notify", "notification", "let know", "heads up",
      "update", "contact", "call", "phone", "message", "email", "text", "hear", "explain",
-     "communicate", "word", "keep in the loop", "in the dark", "say", "mention"),
+     "communicate", "word", "keep in the loop", "in the dark", "say", "mention", "flag"),
     ("nobody", "no one", "never", "without", "nothing", "not", "no", "none", "neither"),
     ("order", "purchase", "buy", "bought", "item", "thing"),
     ("package", "parcel", "box", "shipment", "delivery"),
@@ -45,7 +45,8 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
     ("use", "usage", "consume", "consumption", "same as", "normal", "usual", "change"),
     ("broken", "break", "fault", "faulty", "not working", "stop working", "do not work", "dead",
      "fail", "wrong", "problem", "issue", "fix", "repair", "mend", "sort", "sort out", "crash",
-     "down", "outage", "glitch", "smash", "shatter", "destroy", "wreck"),
+     "down", "outage", "glitch", "smash", "shatter", "destroy", "wreck", "out of order", "out of action",
+     "out of service"),
     ("again", "second time", "another", "back", "return", "repeat", "twice"),
     ("same", "identical", "no better", "no different", "exactly the same", "just like before"),
     ("laptop", "computer", "machine", "device", "pc"),
@@ -70,12 +71,17 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
     ("test", "results", "result", "scan", "blood", "doctor", "clinic", "surgery", "hospital"),
     ("card", "terminal", "machine", "reader", "till", "checkout"),
     ("customer", "client", "people", "shopper", "queue"),
+    # a loss, whatever was lost: takings, shows taken off, an application with no record of it
     ("lose", "lost", "losing", "turn away", "walk out", "sales", "business", "takings",
-     "revenue", "income"),
+     "revenue", "income", "remove", "take off", "taken off", "gone", "disappear", "pull", "drop",
+     "lose access", "go missing", "gone missing", "vanish", "mislaid", "mislay",
+     "misplace", "no record", "wipe", "wiped", "wipe out", "erase", "delete", "swallow"),
+    # having to do it all again: "start again from scratch", "back to square one"
+    ("start again", "start over", "from scratch", "square one", "begin again", "all over again",
+     "back to the start", "redo", "resubmit", "reapply", "back of the queue", "start from scratch"),
     ("shop", "store", "cafe", "business", "restaurant"),
     ("stream", "streaming", "show", "shows", "film", "films", "movie", "movies", "series",
      "content", "watch", "catalogue", "library", "subscription", "channel"),
-    ("remove", "take off", "taken off", "gone", "disappear", "pull", "drop", "lose access"),
     ("price rise", "price increase", "put up", "went up", "raise", "more expensive"),
     ("hour", "hours", "minute", "minutes", "all day", "morning", "afternoon"),
     ("afford", "manage", "cover", "budget", "can not pay", "too much"),
@@ -101,6 +107,9 @@ IRREGULAR: Final = {
     # words the suffix rules would fold into another word ("note" -> "not", "care" -> "car")
     "note": "note", "notes": "note", "noted": "note", "noting": "note", "care": "care", "cares": "care",
     "cared": "care", "caring": "care", "plane": "plane", "planes": "plane",
+    # nouns the suffix rules would fold into a verb of another idea ("waiter" -> "wait", "letter" -> "let")
+    "used": "use", "waiter": "waiter", "waiters": "waiter", "waitress": "waiter", "letter": "letter",
+    "letters": "letter",
 }
 
 PERSON_SWAP: Final = {
@@ -178,7 +187,9 @@ PHRASE_BEFORE_THAT: Final = frozenset({"about", "for", "all", "with", "like", "o
 FILLERS: Final = frozenset({
     "oh", "no", "right", "so", "okay", "ok", "well", "and", "sorry", "that", "gosh", "dear", "ah",
     "yes", "yeah", "alright", "now", "then", "but", "hmm", "um", "uh", "er", "see", "look",
-    "listen", "thanks", "great", "wow", "god"})
+    "listen", "thanks", "great", "wow", "god",
+    # interjections that acknowledge before the question ("gotcha, okay, so talk me through it")
+    "gotcha", "cheers", "lovely", "brilliant", "righto", "alrighty"})
 
 FACT_WORDS: Final = frozenset({
     "number", "postcode", "zip", "code", "date", "time", "address", "name", "email", "reference",
@@ -227,7 +238,7 @@ FEELINGS: Final = (
     "a lot to deal with", "hard going", "last straw", "shame", "hurtful", "dismay-", "aggriev-",
     "resent-", "bitter", "sting", "stings", "wound-", "exhaust-", "tiring", "tired", "draining",
     "shattered", "drained", "knackered", "beside yourself", "at your wits", "on edge", "rattled",
-    "shaken", "shaky", "frantic", "desperate",
+    "shaken", "shaky", "shaking", "sick to death", "frantic", "desperate",
     # the rest of a thesaurus of feelings, and the idioms people use for them (British,
     # American and plain), so a trainee need not use the textbook word; not the words for how
     # the customer was treated ("left in limbo", "fobbed off"), which restate the situation
@@ -314,7 +325,10 @@ DISMISSALS: Final = (
     r"(often|usually|always|normally|tend to) (jump|go up|rise|happen|get|are|come|run)\b",
     r"\byou (should|could|ought to|need to|needed to) have\b(?! to\b| had to\b)",
     r"\byou should (have )?(read|check|know)\b",
-    r"\b(our|the|company|standard)( \w+)? polic(y|ies)\b",
+    # a policy as a rule ("our returns policy", "the policy says"), not the thing insured ("before you
+    # took out the policy")
+    r"\b(our|company|standard)( \w+)? polic(y|ies)\b",
+    r"\bthe( \w+)? polic(y|ies) (is|are|says|said|states|does|do|only|means|clearly|covers?|excludes?)\b",
     r"\bcalm down\b", r"\bno need to (be|get)\b", r"\bnot (that|a|such a) big (a )?deal\b",
     r"\bat least\b", r"\bcould (be|have been) worse\b", r"\bit is (only|just) (a|one|two|three|a few)\b",
     r"\b(only|just) (a|one|two|three|a few|a couple of) (days?|hours?|minutes?|weeks?|pounds?)\b(?! old)",
@@ -327,6 +341,17 @@ DISMISSALS: Final = (
     r"\b(the odd|one or two|the occasional) \w+ (does |do |will |can )?(slip|slips|get|gets|fall|falls) "
     r"(through|missed|lost|forgotten)\b", r"\bslip(s|ped)? through the net\b",
     r"\bwould have \w+( \w+){0,6} anyway\b",
+    # the fault put on the customer or the rules: "with respect, that should go on the form", "the
+    # terms do say", "if you had signed the form we would have had it down", "someone on your side
+    # should have checked", "that is just how streaming works", "the driver would not have known"
+    r"\bwith (all )?(due )?respect\b",
+    r"\bthe (terms|rules|contract|small print|conditions|t and cs)( and conditions)? (do |does |clearly |"
+    r"actually )?(say|says|state|states|allow|allows|mean|means|cover|covers)\b",
+    r"\b(that|it|this) is (just |simply |really )?(how|the way) (\w+ ){1,2}(works?|goes|operates?)\b",
+    r"\bif you (had|would)( have)? (\w+ ){1,6}(we|it|they|this|that) (would|could|might)( not)? have\b",
+    r"\b(someone|somebody|anyone|anybody) (on|at|from) your (side|end) (should|could|ought to)( not)? have\b",
+    r"\b(we|he|she|they|staff|the \w+) (would|could|did) (not|never) (have )?(known|know|noticed|notice|"
+    r"realised|realized|spotted|seen)\b",
     r"\bbusy (time|times|period|season)\b",
     r"\b(is|are|that is|it is) (actually |really |completely |perfectly |quite |pretty |fairly |totally "
     r"|entirely |just |all )?normal\b",
@@ -377,13 +402,21 @@ REFLECTIONS: Final = (
     "to make sure i have", "so basically", "in other words", "correct me if",
 )
 
+# a statement asked with a question mark under one of these reflects, checking it heard right
+CHECK_FRAMES: Final = (
+    "just to check", "correct me if", "if i understand", "if i have understood", "if i have got this right",
+    "if i have got that right", "if i have this right", "it sounds like", "sounds like", "i could be wrong",
+    "i may be wrong", "i might be wrong", "i may have", "i might have", "let me make sure", "let me check",
+    "to make sure i have", "if i am hearing", "am i right", "have i got", "did i get",
+)
+
 # --- pieces of a reply (complaint.py) ---------------------------------------------------------
 # a statement is cut before these, so an explanation or an offer is judged apart from the rest
 PIECE_BREAKS: Final = frozenset({"but", "because", "cause", "although", "though", "however",
                                  "unfortunately", "anyway"})
 # "and"/"so" followed by one of these starts a new piece ("... and I can refund it")
 SUBJECT_STARTS: Final = frozenset({"i", "we", "you", "they", "it", "there", "that", "this", "let",
-                                   "he", "she", "the", "your", "our"})
+                                   "he", "she", "the", "your", "our", "nobody"})
 # promises: what the trainee will do, which restates nothing ("I can refund the fee")
 OFFER_OPENERS: Final = (
     "i can", "i could", "i will", "i would", "we can", "we could", "we will", "we would",
@@ -446,7 +479,8 @@ WISH_FRAMES: Final = (
     "so you want", "you want", "so you would like", "you would like", "so you are looking to",
     "you are looking to", "so you need to", "you need to", "so you are hoping", "you are hoping",
     "so you wish", "you wish", "so you are asking", "you are asking", "so you would prefer",
-    "you would prefer", "so you are after", "you are after", "so you wanted to", "so you are wanting",
+    "you would prefer", "so you would rather", "you would rather", "so you are after", "you are after",
+    "so you wanted to", "so you are wanting",
     # "so you'd like" as recognised with the "'d" lost
     "so you like to", "so you like the", "so you like your", "so you like a", "so you like our",
 )

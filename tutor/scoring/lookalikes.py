@@ -12,7 +12,11 @@ Each way is met by a structural check rather than a list of examples:
   ("the app does that", "usually", "always" over news the customer never
   gave), or a stock phrase (``lexicon.DISMISSALS``: "delays happen", the
   problem made small, "it isn't that long", or the customer's worry waved
-  off, "don't worry", "I wouldn't worry"). A cause told back under a
+  off, "don't worry", "I wouldn't worry", or the fault put on the customer or
+  the rules, "with respect", "the terms do say", "the driver wouldn't have
+  known"), or a result drawn from news the customer never gave ("the depot lost
+  two vans, so nobody could come out"; "your road is in another area, so you
+  wouldn't have been on the list"). A cause told back under a
   reflection ("so you lost the takings because the machines were down") is
   the customer's own account, not an excuse, when it carries something the
   customer said.
@@ -64,23 +68,28 @@ _CAUSE_HEDGE: Final = re.compile(r" (that|which) is (?:basically|probably|really
 # --- explanations: the problem accounted for instead of reflected ------------------------------
 
 
-def stock_dismissal(text_words: list[str]) -> str | None:
-    """The stock phrase that explains the problem away, if the reply has one."""
+def stock_dismissal(text_words: list[str]) -> tuple[str, int] | None:
+    """The stock phrase that explains the problem away, if the reply has one (the first of
+    ``lexicon.DISMISSALS`` found), and the index of the first word of the earliest such phrase."""
     joined = " ".join(text_words)
+    found_at: list[tuple[int, str]] = []
     for pattern in _DISMISSALS:
-        found = pattern.search(joined)
-        if not found:
-            continue
-        before = joined[max(0, found.start() - 30): found.start()]
-        # "what happened" asks; "they said nothing could be done" reports what the customer heard
-        if before.endswith("what ") or re.search(r"\b(said|told you|say|says|telling you)\b", before):
-            continue
-        return found.group(0)
-    return None
+        for found in pattern.finditer(joined):
+            before = joined[max(0, found.start() - 30): found.start()]
+            # "what happened" asks; "they said nothing could be done" reports what the customer heard
+            if before.endswith("what ") or re.search(r"\b(said|told you|say|says|telling you)\b", before):
+                continue
+            found_at.append((found.start(), found.group(0)))
+            break
+    if not found_at:
+        return None
+    return found_at[0][1], len(joined[: min(found_at)[0]].split())
 
 
-def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str | None:
-    """The phrase by which this piece explains the problem instead of reflecting it, if any."""
+def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tuple[str, bool] | None:
+    """The phrase by which this piece explains the problem instead of reflecting it, if any, and
+    whether the explanation began in the previous piece ("the depot was short of vans, so ...":
+    its premise is part of it)."""
     text = f" {piece.text} "
     reflective = _reflects(piece.tokens) or (previous is not None and _reflects(previous.tokens))
     for phrase in (*lexicon.GENERALISERS, *lexicon.HABITS):
@@ -106,14 +115,14 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str 
         # customer's point, not an excuse
         if _NEGATIONS & set(before[-6:]):
             continue
-        return phrase
+        return phrase, False
     consequence = _consequence_of(piece, previous, complaint)
     if consequence:
-        return consequence
+        return consequence, True
     for pattern in _HABIT_PATTERNS:
         found = pattern.search(piece.text)
         if found and _subject(piece.tokens) not in ("you", "your"):
-            return found.group(0)
+            return found.group(0), False
     # "that's basically why", "which is probably because": a hedge does not change the cause
     text = _CAUSE_HEDGE.sub(r" \1 is \2 ", text)
     for marker in lexicon.CAUSES:
@@ -145,7 +154,9 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> str 
         reflected = reflective and len(novel) < len(concepts)
         if concepts and len(novel) / len(concepts) >= NOVEL_SHARE and not reflected:
             shown = " ".join((cause if cause is after else cause[-5:]) [:6])
-            return f"{marker} {shown}" if cause is after else f"{shown} {marker}"
+            if cause is after:
+                return f"{marker} {shown}", False
+            return f"{shown} {marker}", cause is not before
     return None
 
 
@@ -165,19 +176,31 @@ def _consequence_of(piece: Piece, previous: Piece | None, complaint: Complaint) 
     the day" states a purpose, and a cause the customer gave ("the engineer never came, so
     the day was wasted") is theirs.
     """
-    if (previous is None or previous.role is not Role.STATEMENT or len(piece.tokens) < 2
-            or piece.tokens[0] != "so" or piece.tokens[1] in ("you", "your", "i", "we", "let")):
+    if previous is None or previous.role is not Role.STATEMENT or len(piece.tokens) < 2 or \
+            piece.tokens[0] != "so":
         return None
-    if _reflects(previous.tokens) or _subject(previous.tokens) in ("you", "your", *_OWNED):
+    # "(your side of the road is in another area) so you wouldn't have been on the list": what would
+    # have been, drawn from news the customer never gave, accounts for what happened to them
+    would_have = _WOULD_HAVE.match(" ".join(piece.tokens[1:6])) is not None
+    if piece.tokens[1] in ("you", "your", "i", "we", "let") and not would_have:
         return None
-    # "you paid for express so it would be there": a purpose, not a result
-    if {"would", "could", "can", "might", "will"} & set(piece.tokens[1:4]) or piece.tokens[1] == "that":
+    if _reflects(previous.tokens) or (_subject(previous.tokens) in ("you", "your", *_OWNED)
+                                      and not (would_have and _subject(previous.tokens) == "your")):
+        return None
+    # "you paid for express so it would be there": a purpose, not a result; "so nobody could get out
+    # to you", "so we couldn't deliver" say what could not happen, which is a result
+    purpose = bool({"would", "could", "can", "might", "will"} & set(piece.tokens[1:4])) and \
+        not {"nobody", "not", "never", "no"} & set(piece.tokens[1:5])
+    if not would_have and (purpose or piece.tokens[1] == "that"):
         return None
     concepts = content_concepts(list(previous.tokens))
     novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
     if len(concepts) >= 2 and len(novel) / len(concepts) >= NOVEL_SHARE:
         return f"{' '.join(previous.tokens[-5:])} so"
     return None
+
+
+_WOULD_HAVE: Final = re.compile(r"^(you|it|they|he|she|we) (would|could) (not |never )?have\b")
 
 
 def _subject(tokens: tuple[str, ...]) -> str:
@@ -195,15 +218,19 @@ def _subject(tokens: tuple[str, ...]) -> str:
 def wishes(tokens: tuple[str, ...]) -> bool:
     """Does this piece tell the customer what they want ("so you'd like to change the address")?
 
-    Said as a cleft too: "so what you really want is", "what you'd like is" frame the same wish.
+    Said as a cleft too: "so what you really want is", "what you'd like is" frame the same wish,
+    wherever in the piece the cleft comes ("you've booked the lodge and what you're really after is").
     """
     opening = _opening(tokens)
     cleft = _CLEFT.sub(r"\1you \3", opening)
     return opening.startswith(lexicon.WISH_FRAMES) or (
-        cleft != opening and cleft.startswith(lexicon.WISH_FRAMES))
+        cleft != opening and cleft.startswith(lexicon.WISH_FRAMES)) or bool(
+        _WISH_CLEFT.search(" ".join(tokens)))
 
 
 _CLEFT: Final = re.compile(r"^(so )?what you (really |actually |mainly |just |most )*(\w+ (like|to)|\w+)")
+_WISH_CLEFT: Final = re.compile(r"\bwhat you (are |would |really |actually |mainly |just |most )*"
+                                r"(after|want|wanted|like|need|hoping for|looking for) is\b")
 
 
 def _opening(tokens: tuple[str, ...]) -> str:
@@ -219,6 +246,13 @@ def _reflects(tokens: tuple[str, ...]) -> bool:
     return _opening(tokens).startswith(lexicon.REFLECTIVE_FRAMES)
 
 
+def reflects(tokens: tuple[str, ...]) -> bool:
+    """Does this piece open as a reflection of the customer's story, in any of the ways a trainee
+    frames one ("so you ...", "so the lift's ...", "it sounds like", "just to check")?"""
+    opening = _opening(tokens)
+    return opening.startswith(lexicon.REFLECTIVE_FRAMES) or opening.startswith(lexicon.REFLECTIONS)
+
+
 def new_problem(piece: Piece, complaint: Complaint) -> str | None:
     """A problem this reflection names that the customer never reported, if any."""
     if not _reflects(piece.tokens) and not piece.text.startswith(("so the", "so your", "so it")):
@@ -229,9 +263,24 @@ def new_problem(piece: Piece, complaint: Complaint) -> str | None:
             continue
         # "the noise kept you up" restates "the air conditioning rattles so loudly"
         said_as = [w for w in piece.tokens if w.startswith(problem.split()[0])]
-        if not any(similar(c, k) for c in content_concepts(said_as) for k in complaint.concepts):
+        # the word in its phrase: "gone missing" is the customer's "no record", "missing" alone is not
+        meant = [idea for start, end, idea in concept_spans(piece.tokens)
+                 if any(t.startswith(problem.split()[0]) for t in piece.tokens[start:end])]
+        if not any(similar(c, k) for c in meant for k in complaint.concepts) and \
+                not _own_doubt(piece.tokens, said_as):
             return problem
     return None
+
+
+def _own_doubt(tokens: tuple[str, ...], said_as: list[str]) -> bool:
+    """ "Correct me if I'm wrong", "I may have this slightly wrong": the trainee doubting their own
+    understanding names no problem of the customer's."""
+    for index, token in enumerate(tokens):
+        if token in said_as:
+            before = tokens[max(0, index - 5): index]
+            if "i" in before and not {"you", "your"} & set(before[before.index("i"):]):
+                return True
+    return False
 
 
 # --- misreadings: a reflection that tells the customer's story otherwise -----------------------
@@ -274,6 +323,7 @@ _WENT_RIGHT: Final = frozenset({"fine", "okay", "good", "great", "fixed", "sorte
 _DENIALS: Final = frozenset({"not", "never", "nobody", "no", "nothing", "none", "without", "neither", "nor",
                              "failed", "fails", "fail", "missed"})
 _DENIED_AFTER: Final = frozenset({"nothing", "nobody", "none", "never", "no", "nowhere"})  # "heard nothing"
+_OBJECTS: Final = frozenset({"me", "us", "you", "him", "her", "them", "it", "anyone", "anybody", "back"})
 _SCOPE_ENDS: Final = frozenset({"and", "but", "so", "because", "when", "then", "until", "after", "before",
                                 "since", "while", "which", "who", "that", "though", "although", "if", "or",
                                 "|"})
@@ -281,6 +331,7 @@ _SCOPE_ENDS: Final = frozenset({"and", "but", "so", "because", "when", "then", "
 # (synonym groups of lexicon.SYNONYMS); other ideas are too often denied in passing ("I haven't
 # had internet for nine days") for a denial to make them the customer's point
 _EVENTS: Final = frozenset({"arrive", "tell", "callback"})
+_REPORTED: Final = frozenset({"told", "said", "promised", "assured", "saying", "telling", "says", "tells"})
 _NOT_FACTUAL: Final = frozenset({"to", "would", "will", "could", "can", "should", "might", "may", "must",
                                  "if", "want", "wanted", "like", "hoping", "expect", "expected", "supposed"})
 # "express delivery", "the call": the idea named as a thing, not told as happening
@@ -298,7 +349,13 @@ def _denied(tokens: list[str] | tuple[str, ...], start: int, end: int) -> bool:
             break
         if tokens[back] in _DENIALS:
             return True
-    return any(t in _DENIED_AFTER for t in tokens[end:end + 4])
+    # "heard nothing", "told us nothing": the denial follows the verb or its object; in "telling me
+    # there's no record" it denies the record, in a clause of its own, not the telling
+    # ("someone's coming, and nobody has": the denial said after it, the verb left out)
+    after = list(tokens[end:end + 3])
+    if after and after[0] in _OBJECTS | {"and", "but"}:
+        after = after[1:]
+    return bool(after) and after[0] in _DENIED_AFTER
 
 
 @lru_cache(maxsize=64)
@@ -330,7 +387,9 @@ def _contradiction(piece: Piece, complaint: Complaint) -> str | None:
         following = tokens[end] if end < len(tokens) else ""
         # only a fact told as happening, by someone else: not "you'd like the engineer to come",
         # "you called us", "I can hear"; nor another sense ("water coming in", "heard of")
-        if (set(before) & _NOT_FACTUAL or {"you", "i"} & set(before[-2:])
+        # nor what someone was told would happen ("told each time that someone's coming")
+        reported = set(tokens[max(0, start - 6): start]) & _REPORTED
+        if (set(before) & _NOT_FACTUAL or {"you", "i"} & set(before[-2:]) or reported
                 or following in _OTHER_SENSE or (before and before[-1] in _BEFORE_NOUN)):
             continue
         polarities = said.get("=" + stem(tokens[start])) or next(
@@ -379,10 +438,16 @@ def own_story(tokens: tuple[str, ...]) -> bool:
         opening = opening[1:]
     if opening[:2] == ["my", "own"] or (opening[:1] == ["when"] and opening[1:2] in (["i"], ["my"])):
         return True
+    # "... so when my wifi went down last month": the trainee's own thing, wherever it comes
+    if " when my " in f" {' '.join(tokens)} ":
+        return True
     if opening[:1] != ["i"]:
         return False
     verbs = [t for t in opening[1:4] if t not in _STORY_ADVERBS]
     verb = verbs[0] if verbs else ""
+    # "I work from home too", "I've got kids as well": the trainee's life set beside the customer's
+    if verb and verb not in _NOT_ALONGSIDE and ("too" in opening[2:7] or "as well" in " ".join(opening[2:8])):
+        return True
     if verb in ("was", "had", "used", "went", "lost", "got", "started", "did", "once", "remember") and \
             (verb != "got" or (len(verbs) > 1 and verbs[1] not in ("it", "that", "this", "you"))):
         return True
@@ -391,6 +456,9 @@ def own_story(tokens: tuple[str, ...]) -> bool:
 
 _STORY_LEAD: Final = frozenset({"oh", "god", "gosh", "honestly", "yeah", "so", "um", "uh", "er", "well",
                                 "and", "you", "know", "like", "look", "mate", "actually"})
+# "I'd be fed up too", "I can see that too", "I understand too": a feeling or a hearing, no story
+_NOT_ALONGSIDE: Final = frozenset({"would", "could", "can", "will", "am", "understand", "know", "feel", "get",
+                                   "see", "hear", "agree", "think", "must", "should", "might", "may", "do"})
 _STORY_ADVERBS: Final = frozenset({"also", "too", "just", "actually", "once", "even", "really", "literally"})
 # what the trainee did with the customer's account or for them: not a story of their own
 _TAKING_IN: Final = frozenset({

@@ -56,7 +56,7 @@ def score_paraphrase(reply: str, scenario: Scenario) -> Trait:
     trait = _verdict(reading, scenario)
     if decided_by_rules(reading):
         return trait
-    chance = restating_probability(reading)
+    chance = restating_probability(deciding(reading))
     trait = dataclasses.replace(trait, details={**trait.details, "restating_probability": round(chance, 2)})
     return trait if abs(chance - 0.5) >= UNSURE_MARGIN else trait.unsure(UNDECIDED)
 
@@ -97,6 +97,9 @@ def _verdict(reading: Reading, scenario: Scenario) -> Trait:
             reason = f"You restated {shown} in your own words{also}."
         else:
             reason = f"You put what happened to the customer in your own words{also}."
+        if reading.explanation:
+            # said back first, then blamed or excused: the restatement stands, the excuse is named
+            reason += f" Then '{reading.explanation}' explained it away; leave that out."
         return Trait(True, round(score, 2), verdict, reason, details)
     if verdict is Paraphrase.PARROTED:
         # quote what was copied, as the trainee said it: that is what to put another way
@@ -113,6 +116,9 @@ def _verdict(reading: Reading, scenario: Scenario) -> Trait:
         reason = "You asked a question but did not restate what the customer told you."
     elif verdict is Paraphrase.ACKNOWLEDGEMENT_ONLY:
         reason = "A bare acknowledgement does not show you heard the customer's concern."
+    elif reading.says_before_again:
+        reason = ("You said back what the customer had told you before; reflect what they have just said"
+                  + (f" ('{concerns[0].point}')." if concerns else "."))
     elif reading.offer:
         reason = (f"'{reading.offer}' offers a fix; first say back what the customer told you"
                   + (f" ('{concerns[0].point}')." if concerns else "."))
@@ -125,35 +131,51 @@ def _verdict(reading: Reading, scenario: Scenario) -> Trait:
 def judge(reading: Reading) -> Paraphrase:
     """One verdict for a reading.
 
-    Explaining the problem away, only asking and telling the customer's story
+    Explaining the problem away (unless the concern was already said back before
+    the excuse or blame began), only asking, telling the customer's story
     otherwise (an event they said never happened told as happening, the
-    opposite of their word) fail whatever else the reply does; otherwise the
+    opposite of their word) and, in a later turn that says something new, saying
+    back only what the customer had said before it fail whatever else the reply
+    does; otherwise the
     fitted decision (:func:`restating_probability`) says whether the reply
     restates, and the rules name why when it does not.
     """
-    if reading.explanation:
+    if reading.explanation and reading.before_excuse is None:
         return Paraphrase.DISMISSIVE
     if reading.only_questions:
         return Paraphrase.QUESTION_ONLY
     if reading.misread:
         return Paraphrase.WRONG_CONCERN
-    if restating_probability(reading) >= 0.5:
+    if reading.says_before_again:
+        return Paraphrase.NOT_RESTATED
+    if restating_probability(deciding(reading)) >= 0.5:
         return Paraphrase.RESTATED
+    if reading.explanation:
+        return Paraphrase.DISMISSIVE
     return _failure(reading)
 
 
 def decided_by_rules(reading: Reading) -> bool:
     """Whether the rules fail the reply before the fitted decision is asked (see :func:`judge`)."""
-    return bool(reading.explanation) or reading.only_questions or bool(reading.misread)
+    return (bool(reading.explanation) and reading.before_excuse is None) or reading.only_questions \
+        or bool(reading.misread) or reading.says_before_again
+
+
+def deciding(reading: Reading) -> Reading:
+    """The reading the fitted decision is asked about: the reflection said before an excuse, when
+    the reply began with one ("so it's been up since June despite six calls - to be fair, ..."),
+    else the whole reply."""
+    return reading.before_excuse if reading.explanation and reading.before_excuse else reading
 
 
 def rule_verdict(reading: Reading) -> Paraphrase:
     """The verdict by rules alone, which the fitted decision is measured against."""
-    if reading.explanation:
+    said = deciding(reading)  # an excuse fails the reply unless a reflection came before it
+    if reading.explanation and said is reading:
         return Paraphrase.DISMISSIVE
-    if reading.restated or len(reading.shared_moves) >= MEANING_MOVES:
+    if said.restated or len(said.shared_moves) >= MEANING_MOVES:
         return Paraphrase.RESTATED
-    return _failure(reading)
+    return Paraphrase.DISMISSIVE if reading.explanation else _failure(reading)
 
 
 def restating_probability(reading: Reading) -> float:

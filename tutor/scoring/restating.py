@@ -19,7 +19,15 @@ concerns and misreadings, the trainee's own story) are
   statements, less echoes; not its questions, offers or explanations) carry
   enough of its content, matched by synonym group, stem or a near miss in
   spelling: half of it, or its two strongest ideas when it is long, at least
-  one of them specific to it.
+  one of them specific to it. In a later turn of a conversation that says
+  something new, one of them must be new: the opening said back again
+  restates nothing of the turn (:attr:`Reading.says_before_again`).
+* **A reflection, then an excuse.** "So it's been up since June despite six
+  calls - to be fair, if you'd signed the form ..." said the concern back
+  before the blame began: the words before the excuse are read as a reply of
+  their own (:attr:`Reading.before_excuse`), and the excuse does not unsay
+  them. The company's own news before "so" is the excuse's premise, not a
+  reflection.
 
 And one in the other direction: a restatement in quite different words ("it
 let you down exactly when it mattered most") shares few words but the same
@@ -75,12 +83,16 @@ class Reading:
     echoed_phrases: list[str] = field(default_factory=list)  # the reply's words copied in runs, in order
     echo_share: float = 0.0  # share of the statements' content words that are echo
     explanation: str | None = None
+    explanation_at: int = 0  # index of the first word of the (first) explanation
+    before_excuse: Reading | None = None  # the reflection said before the explanation, read alone
+    says_before_again: bool = False  # in a later turn, only what the customer had said before it
     offer: str | None = None
     wrong: str | None = None  # a reflective clause about something the customer did not say
     shared_moves: tuple[str, ...] = ()
     novel_share: float = 0.0  # share of the statements' own content the customer never said
     reflective_opening: str | None = None
     misread: str | None = None  # words by which a reflection tells the story otherwise (lookalikes.misread)
+    carried: int = 0  # distinct ideas of the customer's own (not generic) the reply's own words carry
 
     @property
     def only_questions(self) -> bool:
@@ -150,7 +162,10 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
                     reading.parroted.append(text)
 
     # explanations, offers, wrong concerns: piece by piece
-    reading.explanation = lookalikes.stock_dismissal(all_words)
+    stock = lookalikes.stock_dismissal(all_words)
+    if stock:
+        reading.explanation = stock[0]
+    explained_from = len(all_words)  # where the first explanation starts
     novel_total = own_total = 0
     for number, piece in enumerate(pieces):
         if piece.role in (Role.OPEN_QUESTION, Role.CLOSED_QUESTION):
@@ -166,9 +181,15 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
             continue
         novel_total += len(novel)
         own_total += len(concepts)
-        reason = lookalikes.explains(piece, pieces[number - 1] if number else None, complaint)
-        if reason and not reading.explanation:
-            reading.explanation = reason
+        explained = lookalikes.explains(piece, pieces[number - 1] if number else None, complaint)
+        reason = explained[0] if explained else None
+        if explained:
+            # "the depot was short of vans, so ...": the explanation starts with its premise. The
+            # phrase named is a stock one if the reply has one, else the first; where it starts is
+            # wherever the first one does
+            reading.explanation = reading.explanation or explained[0]
+            explained_from = min(explained_from, pieces[number - 1].start if explained[1] and number
+                                 else piece.start)
         if reason:
             pieces[number] = Piece(piece.tokens, piece.start, Role.EXPLANATION)
             continue
@@ -188,28 +209,89 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
             reading.wrong = reading.wrong or piece.text
             pieces[number] = Piece(piece.tokens, piece.start, Role.OTHER_CONCERN)
     reading.novel_share = novel_total / own_total if own_total else 0.0
+    if stock:
+        # the piece a stock phrase stands in explains; it restates nothing from the phrase on
+        explained_from = min(explained_from, _explanation_start(pieces, stock[1]))
+        pieces[:] = [part for p in pieces for part in _cut_at(p, explained_from)]
+    reading.explanation_at = explained_from if reading.explanation else 0
 
     # restatement: concerns carried by the reply's own words
     own = _own_words(all_words, pieces, copied)
     own_concepts = content_concepts(own)
     loose_concepts = content_concepts(all_words)
+    carried_ideas: set[str] = set()
     for concern in complaint.concerns:
-        matched = [c for c in concern.concepts if any(similar(c, r) for r in own_concepts)]
-        total = concern.weight(concern.concepts) or 1.0
-        weight = concern.weight(matched)
-        coverage = weight / total
-        needed = min(2, len(concern.concepts))
-        # a long concern is restated by its two or three strongest ideas, not by half of it
-        enough = min(RESTATED_COVERAGE * total, LONG_CONCERN_WEIGHT)
-        # "not" and "late" alone restate nothing: at least one idea of the concern's own must be there
-        specific = any(c not in GENERIC_CONCEPTS for c in matched)
-        if weight >= enough and len(matched) >= needed and specific:
+        coverage, restated = _carried(concern, own_concepts)
+        if restated:
             reading.restated.append((concern, coverage))
         reading.partial = max(reading.partial, coverage)
+        if coverage:
+            carried_ideas |= {c for c in concern.concepts if c not in GENERIC_CONCEPTS
+                              and any(similar(c, r) for r in own_concepts)}
         loose = [c for c in concern.concepts if any(similar(c, r) for r in loose_concepts)]
-        reading.loose = max(reading.loose, concern.weight(loose) / total)
+        reading.loose = max(reading.loose, concern.weight(loose) / (concern.weight(concern.concepts) or 1.0))
+    reading.carried = len(carried_ideas)
+    # a later turn that says something new, answered with what the customer said before it ("the
+    # present came after the birthday" to "her party is on Saturday"): nothing of this turn is said back
+    # (a turn whose own key points are all old news, such as an escalation that repeats the opening,
+    # is restated by the old news)
+    fresh = [c for c in complaint.concerns if c.fresh]
+    new_points = any(c.fresh for c in complaint.concerns if c.text == c.point)
+    reading.says_before_again = new_points and not reading.restated and not any(
+        _carried(c, own_concepts)[0] for c in fresh) and any(similar(o, b) for o in own_concepts
+                                                               for b in complaint.before)
+    if reading.explanation and reading.explanation_at:
+        # "so it's been up since June despite six calls - to be fair, if you'd signed the form...":
+        # what was said back before the blame began is judged as a reply of its own; the blame does
+        # not unsay it. Only a reflection counts ("so it's been up since June", "so you were cut
+        # off"): the company's own news before an excuse ("the hotel was full, so") is its premise
+        reflected = any(p.role is Role.STATEMENT and lookalikes.reflects(p.tokens)
+                        for p in pieces if p.start + len(p.tokens) <= reading.explanation_at)
+        if reflected:
+            reading.before_excuse = read_reply(" ".join(all_words[:reading.explanation_at]), scenario)
     reading.shared_moves = tuple(m for m in dict.fromkeys(moves_in(own)) if m in complaint.moves)
     return reading
+
+
+def _cut_at(piece: Piece, index: int) -> list[Piece]:
+    """A statement cut where an explanation starts at word ``index``: the words before it stay a
+    statement ("so it's been up since June despite six calls"), the rest explains ("to be fair
+    ...")."""
+    if piece.role is not Role.STATEMENT or not piece.start <= index < piece.start + len(piece.tokens):
+        return [piece]
+    cut = index - piece.start
+    before = [Piece(piece.tokens[:cut], piece.start, Role.STATEMENT, piece.checked)] if cut else []
+    return [*before, Piece(piece.tokens[cut:], index, Role.EXPLANATION, piece.checked)]
+
+
+def _explanation_start(pieces: list[Piece], index: int) -> int:
+    """Where the explanation with a word at ``index`` begins: there, or at the start of its piece
+    when it leads it, or of the piece before when that piece goes on into it ("the school has loads
+    of entries, so the odd one slips through": the news it rests on is part of the excuse)."""
+    for number, piece in enumerate(pieces):
+        if piece.start <= index < piece.start + len(piece.tokens):
+            if number and piece.tokens[0] in _GOES_ON and index - piece.start <= 2:
+                return pieces[number - 1].start
+            return piece.start if index - piece.start <= 2 else index
+    return index
+
+
+_GOES_ON: Final = frozenset({"so", "which", "that", "this", "and"})
+
+
+def _carried(concern: Concern, own_concepts: list[str]) -> tuple[float, bool]:
+    """How much of ``concern`` these concepts carry (its weighted share), and whether that restates it."""
+    matched = [c for c in concern.concepts if any(similar(c, r) for r in own_concepts)]
+    if concern.fresh and not set(matched) & set(concern.fresh):
+        return 0.0, False  # only what the customer had already said, not what this turn adds
+    total = concern.weight(concern.concepts) or 1.0
+    weight = concern.weight(matched)
+    needed = min(2, len(concern.concepts))
+    # a long concern is restated by its two or three strongest ideas, not by half of it
+    enough = min(RESTATED_COVERAGE * total, LONG_CONCERN_WEIGHT)
+    # "not" and "late" alone restate nothing: at least one idea of the concern's own must be there
+    specific = any(c not in GENERIC_CONCEPTS for c in matched)
+    return weight / total, weight >= enough and len(matched) >= needed and specific
 
 
 def _as_the_customer_said(folded: list[str], complaint: Complaint) -> list[str]:
@@ -250,8 +332,9 @@ def _phrases(all_words: list[str], indexes: set[int]) -> list[str]:
     return [" ".join(phrase) for phrase in phrases]
 
 
-def _own_words(all_words: list[str], pieces: list[Piece], copied: set[int]) -> list[str]:
-    """The reply's own restating words: its statements, less echoes.
+def _own_words(all_words: list[str], pieces: list[Piece], copied: set[int], until: int | None = None
+               ) -> list[str]:
+    """The reply's own restating words: its statements, less echoes (those before word ``until``).
 
     A question asks instead of reflecting, even an open one that mentions the
     customer's topic ("can you tell me more about what the engineer did");
@@ -259,8 +342,11 @@ def _own_words(all_words: list[str], pieces: list[Piece], copied: set[int]) -> l
     """
     out: list[str] = []
     for piece in pieces:
+        if until is not None and piece.start >= until:
+            break
         if piece.role is Role.STATEMENT:
-            out.extend(all_words[i] for i in piece.indexes if i not in copied)
+            out.extend(all_words[i] for i in piece.indexes
+                       if i not in copied and (until is None or i < until))
         out.append("|")  # keeps phrases from joining across pieces
     return out
 
@@ -275,15 +361,22 @@ def _reflective_opening(tokens: list[str]) -> str | None:
 
 FEATURES: Final = ("restated", "coverage", "loose_coverage", "echo_share", "parroted", "explanation",
                    "offer", "wrong_concern", "moves", "novel_share", "reflective_opening",
-                   "only_questions", "statement_words")
+                   "only_questions", "statement_words", "carried", "checked", "carrying_length")
 
 
 def features(reading: Reading) -> tuple[float, ...]:
     """The reading as numbers, in the order of :data:`FEATURES`, for a fitted decision."""
-    statement_words = sum(len(p.tokens) for p in reading.pieces if p.role is Role.STATEMENT)
+    statements = [p for p in reading.pieces if p.role is Role.STATEMENT]
+    statement_words = sum(len(p.tokens) for p in statements)
+    checked_words = sum(len(p.tokens) for p in statements if p.checked)
+    checked = checked_words / statement_words if statement_words else 0.0
     return (float(bool(reading.restated)), reading.partial, reading.loose, reading.echo_share,
             float(bool(reading.parroted)), float(reading.explanation is not None),
             float(reading.offer is not None), float(reading.wrong is not None),
             min(1.0, len(reading.shared_moves) / 3), reading.novel_share,
             float(reading.reflective_opening is not None), float(reading.only_questions),
-            min(1.0, statement_words / 20))
+            min(1.0, statement_words / 20), min(1.0, reading.carried / 3), checked,
+            # length is evidence of a fuller restatement only where the statements carry something
+            # of the customer's own (not "day" or "late" alone): a long reply that carries none of it
+            # restates nothing
+            min(1.0, statement_words / 20) if reading.carried or reading.shared_moves else 0.0)

@@ -243,6 +243,9 @@ class Clause:
 
     tokens: tuple[str, ...]
     question: bool
+    checking: bool = False
+    """A statement asked only by its question mark ("you sat the exam and got a zero?"): it checks
+    an understanding, and says what it checks as a statement would."""
 
     @property
     def text(self) -> str:
@@ -263,8 +266,9 @@ def clauses(text: str) -> list[Clause]:
         starts = [0] + [i for i in range(1, len(tokens)) if _question_starts(tokens, i)] + [len(tokens)]
         pieces = [tokens[a:b] for a, b in itertools.pairwise(starts) if b > a]
         for number, piece in enumerate(pieces):
-            is_question = _question_starts(piece, 0) or (asked and number == len(pieces) - 1)
-            out.append(Clause(tuple(piece), is_question))
+            formed = _question_starts(piece, 0)
+            marked = asked and number == len(pieces) - 1
+            out.append(Clause(tuple(piece), formed or marked, checking=marked and not formed))
     return out
 
 
@@ -317,6 +321,9 @@ def _question_starts(tokens: list[str], index: int) -> bool:
         # subject (or a relative pronoun) states; "sorry about that is there ..." asks again
         if back == index - 1 and (previous in _PRONOUNS | _RELATIVES
                                   or (previous == "that" and not _ends_a_phrase(tokens, back))):
+            return False
+        # "we'd have had it down", "it could have been sorted": a verb chain goes on, it asks nothing
+        if index > 0 and tokens[index - 1] in lexicon.AUXILIARIES | {"not"}:
             return False
         # "the app does that after an update" states a habit; "does that help" asks
         after = tokens[index + 2] if index + 2 < len(tokens) else ""
