@@ -17,9 +17,11 @@ from tutor.history.schema import MIGRATIONS, VERSION
 
 
 def test_a_conversation_keeps_every_turn_and_how_it_went(tmp_path: Path) -> None:
-    conversation = make_conversation()
+    # two moments a minute apart: the history lists rounds by when they began
+    began = datetime.now(UTC) - timedelta(minutes=5)
+    conversation = make_conversation(started_at=began + timedelta(minutes=1))
     with History(tmp_path / "h.sqlite3") as history:
-        single = history.record(make_round(), "ana", "pi-1")
+        single = history.record(make_round(started_at=began), "ana", "pi-1")
         talked = history.record(conversation, "ana", "pi-1")
         one, both = history.rounds()
         stored = history.result(talked)
