@@ -15,13 +15,10 @@ earlier, interrupted installs and removes left.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import logging
 import os
 import shutil
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -178,6 +175,11 @@ def _record(model: InstalledModel) -> bytes:
 
 def download(info: ModelInfo, directory: Path, work: Path, progress: bool | None) -> tuple[Path, str]:
     """Fetch the manifest's archive into ``work``; returns it and its sha256, counted as it came."""
+    # only `tutor models install` ever downloads: the station and its rounds never import these
+    import http.client
+    import urllib.error
+    import urllib.request
+
     from tqdm import tqdm
 
     disk.require_space(directory, info.size, f"downloading {info.name}")
