@@ -25,6 +25,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -294,17 +295,15 @@ class Kiosk:
         samples = self.synthesizer.render(first, rate)
         if not rest:
             return self.play(audio, samples)
-        ahead = _RenderAhead(self.synthesizer, rest, rate)
         pause = np.zeros(round(SENTENCE_PAUSE_S * rate), dtype=samples.dtype)
-        try:
-            press = self.play(audio, np.concatenate([samples, pause]))
-        except BaseException:
-            ahead.wait_quietly()
-            raise
-        if press is not None:
-            ahead.wait_quietly()
-            return press
-        return self.play(audio, ahead.result())
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedback-voice") as pool:
+            ahead = pool.submit(self.synthesizer.render, rest, rate)
+            press = self.play(audio, np.concatenate([samples, pause]))  # on an error, the pool waits for it
+        if press is None:
+            return self.play(audio, ahead.result())
+        if ahead.exception() is not None:  # a press stopped the feedback: the rest was not wanted anyway
+            _LOGGER.warning("the rest of the feedback could not be rendered (%s)", ahead.exception())
+        return press
 
     def play(self, audio: DuplexAudio, samples: np.ndarray) -> Press | None:
         """Play ``samples``; a press stops it (and is returned)."""
@@ -372,35 +371,3 @@ def _split_first_sentence(text: str) -> tuple[str, str]:
     """The first sentence of ``text`` and the rest ("" when it is one sentence)."""
     found = _FIRST_SENTENCE.fullmatch(text.strip())
     return (found[1], found[2]) if found else (text, "")
-
-
-class _RenderAhead:
-    """Renders text in a thread while something else plays; the synthesizer keeps the two
-    renders in turn (one voice process)."""
-
-    def __init__(self, synthesizer: Synthesizer, text: str, rate: int) -> None:
-        self._samples: np.ndarray | None = None
-        self._error: BaseException | None = None
-
-        def render() -> None:
-            try:
-                self._samples = synthesizer.render(text, rate)
-            except BaseException as exc:  # handed to whoever waits for the result
-                self._error = exc
-
-        self._thread = threading.Thread(target=render, name="feedback-render", daemon=True)
-        self._thread.start()
-
-    def result(self) -> np.ndarray:
-        """The samples, once rendered; the render's own error if it failed."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._samples is not None
-        return self._samples
-
-    def wait_quietly(self) -> None:
-        """Wait for the render to end when its result is no longer wanted; a failure is logged."""
-        self._thread.join()
-        if self._error is not None:
-            _LOGGER.warning("the rest of the feedback could not be rendered (%s)", self._error)
