@@ -651,3 +651,33 @@ def test_a_long_reply_that_carries_nothing_of_the_customer_s_is_surely_no_restat
              "that we look after you properly and get everything right for you from here on")
     trait = score_paraphrase(reply, SOFA)
     assert trait.reliable and not trait.passed, trait.details
+
+
+@pytest.mark.parametrize(("reply", "phrase"), [
+    ("I can tell you're frustrated, but the delivery slots are set by the courier.",
+     "'but the delivery slots"),
+    ("i know youre upset but we do text everyone the day before", "'but we do text"),
+    # the customer blamed, whatever adverb sits in the way
+    ("You must have been fed up, but you really should have rung us on the Friday.",
+     "'you really should have'"),
+    ("I can hear you're annoyed but sofas that size often need a second van", "'often'"),
+])
+def test_a_feeling_granted_then_rebutted_is_dismissive(reply: str, phrase: str) -> None:
+    trait = score_paraphrase(reply, SOFA)
+    assert trait.verdict == Paraphrase.DISMISSIVE and not trait.passed, trait.reason
+    assert trait.reason.startswith(phrase) and "explains the problem" in trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    # "but" that goes on with the customer's story, owns the fault, or offers a fix rebuts nothing
+    "I can tell you're frustrated, but you waited in all day and then got told three more weeks",
+    "i know youre upset but it was not your fault it was ours, your sofa should have come on saturday",
+])
+def test_a_but_that_does_not_rebut_is_not_an_excuse(reply: str) -> None:
+    trait = score_paraphrase(reply, SOFA)
+    assert trait.verdict != Paraphrase.DISMISSIVE, trait.reason
+
+
+def test_a_feeling_granted_then_a_fix_is_an_offer_not_an_excuse() -> None:
+    trait = score_paraphrase("I can tell you're frustrated, but I'll book you a new slot today", SOFA)
+    assert trait.verdict != Paraphrase.DISMISSIVE and not trait.passed, trait.reason

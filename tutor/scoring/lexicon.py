@@ -323,7 +323,8 @@ DISMISSALS: Final = (
     r"\b(do|does|can|will) sometimes\b", r"\b(probably|likely|most likely) (just|only)\b",
     r"\b(bills?|prices?|parcels?|deliveries|flights?|engineers?|repairs?|faults?|these) "
     r"(often|usually|always|normally|tend to) (jump|go up|rise|happen|get|are|come|run)\b",
-    r"\byou (should|could|ought to|need to|needed to) have\b(?! to\b| had to\b)",
+    r"\byou (really |honestly |probably |just |actually )?(should|could|ought to|need to|needed to) "
+    r"(really |honestly |probably |just |actually )?have\b(?! to\b| had to\b)",
     r"\byou should (have )?(read|check|know)\b",
     # a policy as a rule ("our returns policy", "the policy says"), not the thing insured ("before you
     # took out the policy")

@@ -119,6 +119,9 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
     consequence = _consequence_of(piece, previous, complaint)
     if consequence:
         return consequence, True
+    rebuttal = _rebuttal(piece, previous)
+    if rebuttal:
+        return rebuttal, False
     for pattern in _HABIT_PATTERNS:
         found = pattern.search(piece.text)
         if found and _subject(piece.tokens) not in ("you", "your"):
@@ -158,6 +161,48 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
                 return f"{marker} {shown}", False
             return f"{shown} {marker}", cause is not before
     return None
+
+
+def _rebuttal(piece: Piece, previous: Piece | None) -> str | None:
+    """ "I can hear you're upset, but we do send reminders": a feeling granted, then answered.
+
+    After a piece that acknowledges the customer's feeling, "but" turns to the company's side:
+    the rules, what was or is done, what the customer should have done. It explains the problem
+    instead of reflecting it, whatever the words. "But you were promised an hour" goes on with
+    the customer's story, "but I'll sort it" offers a fix (judged as one), and "but what happened"
+    asks; neither rebuts.
+    """
+    if previous is None or piece.role is not Role.STATEMENT or len(piece.tokens) < 3 or \
+            piece.tokens[0] != "but" or not _acknowledges_feeling(previous.tokens):
+        return None
+    rest = tuple(t for t in piece.tokens[1:] if t not in _HEDGES)
+    subject = _subject(rest)
+    if subject in ("you", "your", "yourself") and not _CUSTOMER_BLAME.search(" ".join(rest)):
+        return None
+    if subject in ("i", "we", "let") and _OFFER_START.match(" ".join(rest)):
+        return None
+    if _OWNS_IT.search(" ".join(rest)):  # "but it wasn't your fault, it was ours" takes the blame
+        return None
+    return " ".join(piece.tokens[:6])
+
+
+def _acknowledges_feeling(tokens: tuple[str, ...]) -> bool:
+    """ "I can tell you're frustrated", "you must have been terrified", "I know you're upset"."""
+    return _FEELING_GRANTED.search(" ".join(tokens)) is not None
+
+
+_HEDGES: Final = frozenset({"really", "honestly", "unfortunately", "sadly", "actually", "to", "be", "fair",
+                            "in", "fairness", "i", "am", "afraid", "the", "thing", "is", "well"})
+_FEELING_GRANTED: Final = re.compile(
+    r"\b(i (can|could) (tell|hear|see|understand)|i (know|understand|realise|realize|appreciate|get)"
+    r"|i am sure)\b.*\b(you|your)\b|\byou (must|might) (have been|be|feel|have felt)\b"
+    r"|\b(you|you are|you were|you feel|you felt) (so |really |very |quite |absolutely |clearly )*"
+    r"(upset|angry|annoyed|frustrated|furious|worried|anxious|scared|terrified|gutted|shaken|"
+    r"disappointed|livid|stressed|fuming|distressed|embarrassed|hurt|awful|let down)\b")
+_CUSTOMER_BLAME: Final = re.compile(r"\b(should|could|ought to|need to|needed to|would) (\w+ )?have\b")
+_OWNS_IT: Final = re.compile(r"\b(not|never) (\w+ )?your (fault|doing|mistake)"
+                             r"|\b(our|my) (fault|mistake|error)|\b(was|is) (ours|us|mine|me)\b")
+_OFFER_START: Final = re.compile(r"^(i|we) (will|can|could|would|am going to|are going to|shall) |^let ")
 
 
 def mostly_new(tokens: tuple[str, ...], complaint: Complaint) -> bool:
