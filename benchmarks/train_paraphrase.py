@@ -11,7 +11,7 @@ Why by author: the held-out replies are written by someone else, over
 complaints the scorer has never seen. Folds by scenario alone let the model
 learn one author's phrasing and still look good (about 94% cross-validated
 against 89% held out). Each development source is one author
-(``replies.toml``, ``dev/`` to ``dev7/``), so the honest proxy is: fit on the
+(``replies.toml``, ``dev/`` to ``dev8/``), so the honest proxy is: fit on the
 other authors, test on one, and pool the tested replies. Leave-one-scenario-out
 is printed too, as a second, optimistic view. Only the fitted weights are
 cross-validated: the rules that compute the features were written while
@@ -54,7 +54,7 @@ from tutor.scoring.paraphrase import Paraphrase, decided_by_rules, deciding, rul
 from tutor.scoring.restating import FEATURES, Reading, features, read_reply
 
 MODEL: Final = Path(__file__).parent.parent / "tutor" / "scoring" / "paraphrase_model.py"
-L2: Final = 0.3
+L2: Final = 1.0
 # few, general features: how much of a concern the reply's own words carry, the complaint's
 # moves, and two ways of looking like a restatement without being one (echo, offer). The
 # wrong-concern flag was dropped with the fourth author: fitted on four authors it took a
@@ -79,8 +79,12 @@ L2: Final = 0.3
 # the same within noise (93.7%/91.7% against 93.6%/91.8%, typed/unpunctuated) and the unsure
 # band's cost is lower with it (0.114 against 0.116 over both forms, at margins 0.25 and 0.30);
 # as heard it is a little lower (slt 87.7% against 88.5%, kal 84.9% against 85.2%)
+# With the ninth author (1743 replies, weighted to terse restatements and subtle cases) the larger
+# sets pulled ahead by more than noise: every feature but the gates 92.8%/91.0% by author against
+# 92.0%/90.4% for the eight above (L2 0.3). The ideas carried ("carried") added to them, at L2 1.0,
+# is within noise of the best (92.6%/91.0%, three replies) with six fewer features, so it is chosen
 CHOSEN: Final = ("restated", "coverage", "echo_share", "offer", "moves", "reflective_opening",
-                 "carrying_length", "checked")
+                 "carrying_length", "checked", "carried")
 CANDIDATES: Final[dict[str, tuple[str, ...]]] = {
     "all": tuple(FEATURES),
     "ungated": tuple(f for f in FEATURES if f not in ("explanation", "only_questions")),
@@ -89,8 +93,8 @@ CANDIDATES: Final[dict[str, tuple[str, ...]]] = {
     "chosen": CHOSEN,
     "chosen+wrong": (*CHOSEN, "wrong_concern"),
     "chosen-checked": tuple(f for f in CHOSEN if f != "checked"),
-    "chosen+carried": (*CHOSEN, "carried"),
-    "chosen-length+carried": (*(f for f in CHOSEN if f != "carrying_length"), "carried"),
+    "chosen-carried": tuple(f for f in CHOSEN if f != "carried"),
+    "chosen-length": tuple(f for f in CHOSEN if f != "carrying_length"),
     "chosen-length+words": (*(f for f in CHOSEN if f != "carrying_length"), "statement_words"),
     "chosen+words": (*CHOSEN, "statement_words"),
     "core": ("restated", "coverage", "echo_share", "moves", "statement_words"),

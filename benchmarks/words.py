@@ -1,11 +1,11 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|heldout3|heldout4|heldout5|all] [--author NAME]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout5|all] [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
-``data/dev/`` to ``data/dev7/`` (each written by another
+``data/dev/`` to ``data/dev8/`` (each written by another
 author, over complaints the scorer has never seen, in scenario files with only
 a title and lines; the fourth author wrote deliberately unlike the others:
 regional and informal, formal call-centre, non-native wording, empathy without
@@ -13,7 +13,8 @@ a feeling word, questions embedded in statements; the fifth and sixth aimed at
 the families that failed most: wrong concerns, restatements in other words,
 parroting, explanations away; the seventh wrote every family of the issue over ten
 more complaints; the eighth, without seeing the scorer, weighted terse restatements,
-restatements inside questions and subtle cases such as a restatement followed by blame).
+restatements inside questions and subtle cases such as a restatement followed by blame; the
+ninth, likewise unseen, terse restatements and their look-alikes, and subtle cases again).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
@@ -52,7 +53,7 @@ DATA: Final = Path(__file__).parent / "data"
 HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
-DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7")
+DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8")
 SPLITS: Final = {"dev": DEVELOPMENT, "heldout": ("heldout",), "heldout2": ("heldout2",),
                   "heldout3": ("heldout3",), "heldout4": ("heldout4",), "heldout5": ("heldout5",),
                   "all": (*DEVELOPMENT, "heldout", "heldout2", "heldout3", "heldout4", "heldout5")}
@@ -109,12 +110,14 @@ def wilson(agree: int, total: int, z: float = 1.96) -> tuple[float, float]:
 
 
 class Hearing:
-    """Festival speaks, pocketsphinx recognises; transcripts are cached across runs."""
+    """Festival speaks, pocketsphinx recognises; transcripts are cached across runs, by the
+    recognizer's vocabulary too (a transcript heard with other words known is another one)."""
 
     def __init__(self) -> None:
-        from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
+        from tutor.recognition.pocketsphinx_engine import VOCABULARY, PocketsphinxRecognizer
 
         self.recognizer = PocketsphinxRecognizer(16000)
+        self.engine = f"pocketsphinx:{VOCABULARY}"
         self.cache: dict[str, str] = (json.loads(TRANSCRIPTS.read_text()) if TRANSCRIPTS.exists()
                                       else {})
         self.dirty = 0
@@ -122,7 +125,7 @@ class Hearing:
     def heard(self, text: str, voice: str) -> str:
         from benchmarks.evaluate import festival
 
-        key = hashlib.sha1(f"pocketsphinx:{voice}:{text}".encode()).hexdigest()
+        key = hashlib.sha1(f"{self.engine}:{voice}:{text}".encode()).hexdigest()
         if key not in self.cache:
             self.cache[key] = self.recognizer.transcribe(festival(text, voice)).text
             self.dirty += 1
@@ -215,7 +218,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev7/ (default); heldout to heldout5: "
+                        help="dev: replies.toml and dev/ to dev8/ (default); heldout to heldout5: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")

@@ -8,15 +8,16 @@ do not edit by hand. Shipped as a module so no package data is needed.
 from typing import Final
 
 WEIGHTS: Final[tuple[tuple[str, float], ...]] = (
-    ('restated', 0.6924),
-    ('coverage', 2.5976),
-    ('echo_share', -0.4867),
-    ('offer', -2.0637),
-    ('moves', 2.2232),
-    ('reflective_opening', 0.4632),
-    ('carrying_length', 3.3488),
-    ('checked', -4.3212),
-    ('bias', -3.4002),
+    ('restated', 0.302),
+    ('coverage', 1.5065),
+    ('echo_share', -0.2469),
+    ('offer', -1.7063),
+    ('moves', 1.9407),
+    ('reflective_opening', 0.1312),
+    ('carrying_length', 2.7596),
+    ('checked', -2.9848),
+    ('carried', 1.5335),
+    ('bias', -3.1602),
 )
 # a decision this close to even (probability within the margin of 0.5) is marked unsure
 UNSURE_MARGIN: Final = 0.25
