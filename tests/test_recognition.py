@@ -184,3 +184,44 @@ def test_a_language_model_it_cannot_read_is_none(tmp_path: Path) -> None:
     cut_short = tmp_path / "short.lm.bin"
     cut_short.write_bytes(b"Trie Language Model\x03" + (5).to_bytes(4, "little") + b"one\0two\0")
     assert language_model_words(cut_short) is None
+
+
+def _trie_model(path: Path, probabilities: list[float], words: list[bytes]) -> Path:
+    """A two-word-order binary language model laid out as pocketsphinx writes one: header and
+    counts, 16-bit quantiser bins, unigram records (and the one that ends them), the vocabulary."""
+    import numpy as np
+
+    record = np.dtype([("probability", "<f4"), ("backoff", "<f4"), ("successor", "<u4")])
+    unigrams = np.zeros(len(words) + 1, record)
+    unigrams["probability"][: len(words)] = probabilities
+    counts = len(words).to_bytes(4, "little") + (0).to_bytes(4, "little")  # unigrams, bigrams
+    header = b"Trie Language Model" + bytes([2]) + counts
+    quantiser = (1).to_bytes(4, "little") + np.zeros(1 << 16, "<f4").tobytes()
+    path.write_bytes(header + quantiser + unigrams.tobytes() + b"".join(w + b"\0" for w in words))
+    return path
+
+
+def test_the_likeliest_words_are_those_of_highest_unigram_probability(tmp_path: Path) -> None:
+    model = _trie_model(tmp_path / "m.lm.bin", [-1.0, -3.0, -2.0], [b"alpha", b"beta", b"gamma"])
+    assert language_model_words(model) == {b"alpha", b"beta", b"gamma"}
+    assert language_model_words(model, most_likely=2) == {b"alpha", b"gamma"}
+    assert language_model_words(model, most_likely=5) == {b"alpha", b"beta", b"gamma"}
+
+
+def test_unigrams_it_cannot_read_give_the_whole_vocabulary_not_fewer_words(tmp_path: Path) -> None:
+    # a log probability above zero is not one: the layout is not what was expected
+    model = _trie_model(tmp_path / "m.lm.bin", [-1.0, 4.0, -2.0], [b"alpha", b"beta", b"gamma"])
+    assert language_model_words(model, most_likely=1) == {b"alpha", b"beta", b"gamma"}
+
+
+def test_the_wheels_model_keeps_everyday_words_and_drops_rare_ones() -> None:
+    from pocketsphinx import Config
+
+    from tutor.recognition.pocketsphinx_engine import VOCABULARY
+
+    known = language_model_words(Path(Config()["lm"]), most_likely=VOCABULARY)
+    assert known is not None and len(known) == VOCABULARY
+    assert {b"the", b"birthday", b"refund", b"delivery", b"disappointing", b"frustrating",
+            b"manager", b"broken", b"invoice", b"appointment", b"courier", b"parcel", b"voucher",
+            b"boiler", b"landlord", b"prescription", b"allergy", b"wheelchair"} <= known
+    assert b"zyuganov's" not in known
