@@ -681,3 +681,30 @@ def test_a_but_that_does_not_rebut_is_not_an_excuse(reply: str) -> None:
 def test_a_feeling_granted_then_a_fix_is_an_offer_not_an_excuse() -> None:
     trait = score_paraphrase("I can tell you're frustrated, but I'll book you a new slot today", SOFA)
     assert trait.verdict != Paraphrase.DISMISSIVE and not trait.passed, trait.reason
+
+
+LOUNGE = parse_scenario({"title": "A lounge pass refused", "lines": [
+    "I paid thirty pounds in advance for your lounge and they turned me away at the door.",
+    "There was no mention anywhere that a pass could be refused.",
+    "Now the website says it has been used, so I can't get my money back.",
+]}, scenario_id="lounge")
+ALBUM = parse_scenario({"title": "Wedding proofs lost", "lines": [
+    "I left our only wedding proofs with your shop to make an album.",
+    "Now you're telling me the package can't be found.",
+]}, scenario_id="album")
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
+    # told to the customer is their side of the story, not an event they denied
+    (LOUNGE, "so you paid up front, got turned away, and now you're being told you can't have a refund"),
+    # "can't be found" is a loss, as "gone missing" is
+    (ALBUM, "so the only copy of your wedding photos has gone missing while we had it"),
+])
+def test_restatements_in_other_words_are_not_wrong_concerns(scenario: Scenario, reply: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.verdict == Paraphrase.RESTATED, trait.reason
+
+
+def test_it_was_not_just_you_explains_away() -> None:
+    trait = score_paraphrase("honestly it wasnt just you, loads of accounts were hit", APP)
+    assert trait.verdict == Paraphrase.DISMISSIVE, trait.reason

@@ -75,7 +75,8 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
     ("lose", "lost", "losing", "turn away", "walk out", "sales", "business", "takings",
      "revenue", "income", "remove", "take off", "taken off", "gone", "disappear", "pull", "drop",
      "lose access", "go missing", "gone missing", "vanish", "mislaid", "mislay",
-     "misplace", "no record", "wipe", "wiped", "wipe out", "erase", "delete", "swallow"),
+     "misplace", "no record", "wipe", "wiped", "wipe out", "erase", "delete", "swallow",
+     "not be found", "not find", "not found", "not be traced", "not trace"),
     # having to do it all again: "start again from scratch", "back to square one"
     ("start again", "start over", "from scratch", "square one", "begin again", "all over again",
      "back to the start", "redo", "resubmit", "reapply", "back of the queue", "start from scratch"),
@@ -451,6 +452,8 @@ GENERALISERS: Final = (
     "all over the country", "the whole industry", "industry wide", "it is the same everywhere",
     "everywhere", "same for all", "lots of people", "a lot of people", "many people",
     "other people", "most people", "you are not the only", "not the only one",
+    "not just you", "not only you", "not just your", "not only your", "not just yours", "widespread",
+    "a national",
 )
 # ... or as something that just happens: a habit of the product or the world
 HABITS: Final = (

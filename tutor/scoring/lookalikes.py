@@ -376,6 +376,7 @@ _SCOPE_ENDS: Final = frozenset({"and", "but", "so", "because", "when", "then", "
 # (synonym groups of lexicon.SYNONYMS); other ideas are too often denied in passing ("I haven't
 # had internet for nine days") for a denial to make them the customer's point
 _EVENTS: Final = frozenset({"arrive", "tell", "callback"})
+_PASSIVE: Final = frozenset({"being", "been", "was", "were", "are", "is", "get", "got", "getting"})
 _REPORTED: Final = frozenset({"told", "said", "promised", "assured", "saying", "telling", "says", "tells"})
 _NOT_FACTUAL: Final = frozenset({"to", "would", "will", "could", "can", "should", "might", "may", "must",
                                  "if", "want", "wanted", "like", "hoping", "expect", "expected", "supposed"})
@@ -434,7 +435,9 @@ def _contradiction(piece: Piece, complaint: Complaint) -> str | None:
         # "you called us", "I can hear"; nor another sense ("water coming in", "heard of")
         # nor what someone was told would happen ("told each time that someone's coming")
         reported = set(tokens[max(0, start - 6): start]) & _REPORTED
-        if (set(before) & _NOT_FACTUAL or {"you", "i"} & set(before[-2:]) or reported
+        # "you're being told", "you were told": what the customer was told, their side of the story
+        told_to_them = idea == "tell" and "you" in before and set(before) & _PASSIVE
+        if (set(before) & _NOT_FACTUAL or {"you", "i"} & set(before[-2:]) or reported or told_to_them
                 or following in _OTHER_SENSE or (before and before[-1] in _BEFORE_NOUN)):
             continue
         polarities = said.get("=" + stem(tokens[start])) or next(
