@@ -708,3 +708,21 @@ def test_restatements_in_other_words_are_not_wrong_concerns(scenario: Scenario, 
 def test_it_was_not_just_you_explains_away() -> None:
     trait = score_paraphrase("honestly it wasnt just you, loads of accounts were hit", APP)
     assert trait.verdict == Paraphrase.DISMISSIVE, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "you were left on the hard shoulder for four hours",  # a road, not a feeling
+    "and then they said tough luck about the refund",
+    "the driver ignored the note on the door",  # a verb with its own subject
+])
+def test_feeling_words_in_another_sense_are_not_feelings(reply: str) -> None:
+    assert not score_empathy(reply).passed
+
+
+@pytest.mark.parametrize("reply", [
+    "it's completely natural to feel frightened after that",
+    "you must have felt completely ignored",
+    "that sounds like a really tough week",
+])
+def test_feelings_granted_in_these_shapes_count(reply: str) -> None:
+    assert score_empathy(reply).passed

@@ -91,6 +91,14 @@ _PEOPLE: Final = frozenset({
     "customers", "guests", "brother", "sister", "baby", "grandmother", "grandfather", "nan", "gran",
     "grandma", "grandad", "manager", "driver", "engineer", "team", "mate", "mates", "landlord",
     "students", "pupils", "patients", "clients", "fiance", "fiancee", "girlfriend", "boyfriend"})
+# what a word of two senses ("hard", "tough") may describe and still be an experience
+_EXPERIENCES: Final = frozenset({
+    "time", "times", "day", "days", "week", "weeks", "month", "months", "year", "morning", "night",
+    "evening", "weekend", "experience", "situation", "position", "spot", "thing", "things", "work",
+    "going", "journey", "wait", "start", "few", "couple", "lesson", "blow", "one", "place"})
+# "it's natural to feel ...", "it's understandable to be ...": a feeling granted to anyone
+_NATURAL: Final = frozenset({"natural", "normal", "understandable", "reasonable", "okay", "ok", "fine",
+                             "right", "fair", "human"})
 # "they found it stressful", "I find it hard": the feeling of whoever found it so
 _FIND: Final = frozenset({"found", "find", "finds", "finding"})
 _RELATIVE: Final = frozenset({"that", "which", "who"})
@@ -113,11 +121,20 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     if (before and before[-1] in _NEGATIONS) or (
             len(before) > 1 and before[-2] in _NEGATIONS and before[-1] in _LINKING | _DEGREE | _AUXILIARY):
         return False
+    # "the hard shoulder", "tough luck": a word of two senses naming a thing, not an experience
+    # ("a hard week", "a tough time" stay one)
+    if feeling in _ONE_FORM and is_content(following) and following not in _EXPERIENCES:
+        return False
     i = len(before) - 1
     while i >= 0 and before[i] in _DEGREE:
         i -= 1
     if i < 0:
         return True
+    if feeling.endswith("ed") and before[i] not in _LINKING and is_content(before[i]) \
+            and before[i] not in _SITUATION:
+        # "the kitchen ignored it", "wrong band ignored letters": a verb with its own subject, not a
+        # feeling the customer was left with ("you felt ignored", "ignored for weeks")
+        return False
     if before[i] not in _LINKING:
         # "they panic", "I worry that ...": the feeling is the subject's own verb; "it drove me
         # mad", "that made him furious": the feeling of the one it happened to, not the customer
@@ -145,6 +162,8 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         return True
     if subject in _SELF:
         return bool(helpers & _HYPOTHETICAL)
+    if subject in _NATURAL and "to" in helpers:
+        return True  # "it's completely natural to feel frightened": anyone's, so the customer's too
     if subject not in _OTHERS and (not is_content(subject) or subject.endswith("ing")):
         # no subject to be found ("and", "but"), or an activity ("being treated like that must
         # feel humiliating"): the situation the customer is in
