@@ -8,16 +8,16 @@ do not edit by hand. Shipped as a module so no package data is needed.
 from typing import Final
 
 WEIGHTS: Final[tuple[tuple[str, float], ...]] = (
-    ('restated', 0.302),
-    ('coverage', 1.5065),
-    ('echo_share', -0.2469),
-    ('offer', -1.7063),
-    ('moves', 1.9407),
-    ('reflective_opening', 0.1312),
-    ('carrying_length', 2.7596),
-    ('checked', -2.9848),
-    ('carried', 1.5335),
-    ('bias', -3.1602),
+    ('restated', 0.3298),
+    ('coverage', 1.5476),
+    ('echo_share', -0.2227),
+    ('offer', -1.7042),
+    ('moves', 1.9281),
+    ('reflective_opening', 0.0808),
+    ('carrying_length', 2.823),
+    ('checked', -2.9776),
+    ('carried', 1.5098),
+    ('bias', -3.1972),
 )
 # a decision this close to even (probability within the margin of 0.5) is marked unsure
 UNSURE_MARGIN: Final = 0.25
