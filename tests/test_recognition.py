@@ -105,8 +105,9 @@ def test_the_c_library_hears_what_the_binding_hears_with_the_whole_dictionary(
         speak_samples: Callable[..., np.ndarray]) -> None:
     # the engine calls pocketsphinx's C functions itself (so its long calls release Python's lock):
     # the same words at the same times as the wheel's binding, here each with the wheel's whole
-    # dictionary, and with the engine's dictionary cut to the language model's words; every
-    # decoder fresh, as a live stream's running normalisation carries over between utterances
+    # dictionary, and with the engine's dictionary cut to the language model's likeliest words
+    # (these recordings say none of the rest); every decoder fresh, as a live stream's running
+    # normalisation carries over between utterances
     from pocketsphinx import Config
     from pocketsphinx import Decoder as BindingDecoder
 
