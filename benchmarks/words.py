@@ -36,6 +36,7 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import re
 import sys
 import tomllib
@@ -134,8 +135,11 @@ class Hearing:
         return self.cache[key]
 
     def save(self) -> None:
+        """Written whole and then renamed, so another run reading the cache never sees half of it."""
         TRANSCRIPTS.parent.mkdir(parents=True, exist_ok=True)
-        TRANSCRIPTS.write_text(json.dumps(self.cache, indent=0, sort_keys=True))
+        written = TRANSCRIPTS.with_suffix(f".{os.getpid()}.tmp")
+        written.write_text(json.dumps(self.cache, indent=0, sort_keys=True))
+        written.replace(TRANSCRIPTS)
 
 
 def modes(spoken: bool, unpunctuated: bool = False) -> Iterator[str]:
