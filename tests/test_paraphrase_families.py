@@ -672,6 +672,9 @@ def test_a_feeling_granted_then_rebutted_is_dismissive(reply: str, phrase: str) 
     # "but" that goes on with the customer's story, owns the fault, or offers a fix rebuts nothing
     "I can tell you're frustrated, but you waited in all day and then got told three more weeks",
     "i know youre upset but it was not your fault it was ours, your sofa should have come on saturday",
+    "I know you are upset, but I can see you waited in all day and nobody turned up",
+    "i can tell youre frustrated but i think the sofa should have come on saturday",
+    "i know youre upset but we let you down on saturday",
 ])
 def test_a_but_that_does_not_rebut_is_not_an_excuse(reply: str) -> None:
     trait = score_paraphrase(reply, SOFA)

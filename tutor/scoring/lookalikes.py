@@ -169,19 +169,19 @@ def _rebuttal(piece: Piece, previous: Piece | None) -> str | None:
     After a piece that acknowledges the customer's feeling, "but" turns to the company's side:
     the rules, what was or is done, what the customer should have done. It explains the problem
     instead of reflecting it, whatever the words. "But you were promised an hour" goes on with
-    the customer's story, "but I'll sort it" offers a fix (judged as one), and "but what happened"
-    asks; neither rebuts.
+    the customer's story, "but the sofa should have come on Saturday" grants the failure, "but
+    it was our fault" owns it, "but I'll sort it" offers a fix (judged as one) and "but what
+    happened" asks: none of them rebuts.
     """
     if previous is None or piece.role is not Role.STATEMENT or len(piece.tokens) < 3 or \
             piece.tokens[0] != "but" or not _acknowledges_feeling(previous.tokens):
         return None
-    rest = tuple(t for t in piece.tokens[1:] if t not in _HEDGES)
-    subject = _subject(rest)
-    if subject in ("you", "your", "yourself") and not _CUSTOMER_BLAME.search(" ".join(rest)):
-        return None
-    if subject in ("i", "we", "let") and _OFFER_START.match(" ".join(rest)):
-        return None
-    if _OWNS_IT.search(" ".join(rest)):  # "but it wasn't your fault, it was ours" takes the blame
+    # "but I can see you waited all day", "but the thing is": the trainee's own frame, then what it frames
+    rest = _LEADING_FRAMES.sub("", " ".join(t for t in piece.tokens[1:] if t not in _HEDGES))
+    if _CUSTOMER_BLAMED.search(rest):
+        return " ".join(piece.tokens[:6])
+    if len(rest.split()) < 3 or _subject(tuple(rest.split())) in ("you", "your", "yourself", "let") \
+            or _FAILURE_GRANTED.search(rest) or _OWNS_IT.search(rest):
         return None
     return " ".join(piece.tokens[:6])
 
@@ -191,18 +191,26 @@ def _acknowledges_feeling(tokens: tuple[str, ...]) -> bool:
     return _FEELING_GRANTED.search(" ".join(tokens)) is not None
 
 
-_HEDGES: Final = frozenset({"really", "honestly", "unfortunately", "sadly", "actually", "to", "be", "fair",
-                            "in", "fairness", "i", "am", "afraid", "the", "thing", "is", "well"})
+_HEDGES: Final = frozenset({"really", "honestly", "unfortunately", "sadly", "actually", "well"})
+_LEADING_FRAMES: Final = re.compile(
+    r"^((i (can |could |do )?(see|think|know|understand|appreciate|get|hear|guess|suppose|believe|"
+    r"realise|realize|feel)|it (sounds|seems|looks) like|the (thing|truth|fact) is|to be fair|in fairness"
+    r"|i am (afraid|sorry)) (that )?)+")
 _FEELING_GRANTED: Final = re.compile(
     r"\b(i (can|could) (tell|hear|see|understand)|i (know|understand|realise|realize|appreciate|get)"
     r"|i am sure)\b.*\b(you|your)\b|\byou (must|might) (have been|be|feel|have felt)\b"
     r"|\b(you|you are|you were|you feel|you felt) (so |really |very |quite |absolutely |clearly )*"
     r"(upset|angry|annoyed|frustrated|furious|worried|anxious|scared|terrified|gutted|shaken|"
     r"disappointed|livid|stressed|fuming|distressed|embarrassed|hurt|awful|let down)\b")
-_CUSTOMER_BLAME: Final = re.compile(r"\b(should|could|ought to|need to|needed to|would) (\w+ )?have\b")
+# the customer told what they should have done: "you should have rung", "you really should've waited"
+_CUSTOMER_BLAMED: Final = re.compile(
+    r"\byou (\w+ ){0,2}(should|could|ought to|need to|needed to) (\w+ )?have\b")
+# the company's failure granted: "the sofa should have come", "it was supposed to", "it never came"
+_FAILURE_GRANTED: Final = re.compile(r"\b(should|ought to) (\w+ )?have\b|\bsupposed to\b|\bnever\b|\bstill\b"
+                                     r"|\blet you down\b|\bgot it wrong\b|\bmessed (it )?up\b|\bfailed\b"
+                                     r"|\bdropped the ball\b")
 _OWNS_IT: Final = re.compile(r"\b(not|never) (\w+ )?your (fault|doing|mistake)"
                              r"|\b(our|my) (fault|mistake|error)|\b(was|is) (ours|us|mine|me)\b")
-_OFFER_START: Final = re.compile(r"^(i|we) (will|can|could|would|am going to|are going to|shall) |^let ")
 
 
 def mostly_new(tokens: tuple[str, ...], complaint: Complaint) -> bool:
