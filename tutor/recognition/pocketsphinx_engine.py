@@ -10,10 +10,10 @@ same model, give the same words at the same times (a test compares it with the b
 The wheel's pronouncing dictionary holds 135,000 entries, its language model 72,500
 words; every word the decoder may hear costs memory in its search (about 0.5 MB per
 thousand). A word the language model does not know can never be recognised, and the rarest
-of the words it knows ("linebackers", "zyuganov") are seldom said in a reply to a
-complaint yet often mistaken for common ones. The decoder is given the pronunciations of
+of the words it knows ("zyuganov's", "reregulate", "academician") are seldom said in a reply to a
+complaint yet may be mistaken for common ones. The decoder is given the pronunciations of
 only the language model's :data:`VOCABULARY` likeliest words (by its own unigram
-probabilities), written to a scratch file at load time: 17 MB less than the model's whole
+probabilities), written to a scratch file at load time: 20 MB less than the model's whole
 vocabulary and no worse word error on spoken replies (``python -m benchmarks.vocabulary``).
 """
 
@@ -195,6 +195,9 @@ def _load_decoder(sample_rate: int) -> Decoder:
     if vocabulary is None:  # not a format this reads: the full dictionary costs memory, not results
         _LOGGER.info("pocketsphinx: %s not read, loading the full dictionary", language_model)
         return Decoder(settings)
+    if len(vocabulary) > VOCABULARY:  # its unigrams not laid out as expected: every word it has
+        _LOGGER.info("pocketsphinx: could not rank the words of %s, hearing all %d", language_model,
+                     len(vocabulary))
     try:
         with tempfile.TemporaryDirectory(prefix="tutor-dict-") as folder:
             known = Path(folder) / "known.dict"
