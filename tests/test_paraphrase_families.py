@@ -675,6 +675,10 @@ def test_a_feeling_granted_then_rebutted_is_dismissive(reply: str, phrase: str) 
     "I know you are upset, but I can see you waited in all day and nobody turned up",
     "i can tell youre frustrated but i think the sofa should have come on saturday",
     "i know youre upset but we let you down on saturday",
+    # on the customer's side, or news that answers nothing
+    "I can hear how upset you are, but the good news is I can get a van out to you tomorrow",
+    "i can tell youre angry but that is totally understandable after waiting all day",
+    "I know you are annoyed, but the sofa is in our warehouse and ready to go",
 ])
 def test_a_but_that_does_not_rebut_is_not_an_excuse(reply: str) -> None:
     trait = score_paraphrase(reply, SOFA)

@@ -181,9 +181,10 @@ def _rebuttal(piece: Piece, previous: Piece | None) -> str | None:
     if _CUSTOMER_BLAMED.search(rest):
         return " ".join(piece.tokens[:6])
     if len(rest.split()) < 3 or _subject(tuple(rest.split())) in ("you", "your", "yourself", "let") \
-            or _FAILURE_GRANTED.search(rest) or _OWNS_IT.search(rest):
+            or _FAILURE_GRANTED.search(rest) or _OWNS_IT.search(rest) or _SIDES_WITH_THEM.search(rest):
         return None
-    return " ".join(piece.tokens[:6])
+    # only the company's side told as the answer: its rules, what it does, what would have helped
+    return " ".join(piece.tokens[:6]) if _COMPANY_SIDE.search(rest) else None
 
 
 def _acknowledges_feeling(tokens: tuple[str, ...]) -> bool:
@@ -209,6 +210,16 @@ _CUSTOMER_BLAMED: Final = re.compile(
 _FAILURE_GRANTED: Final = re.compile(r"\b(should|ought to) (\w+ )?have\b|\bsupposed to\b|\bnever\b|\bstill\b"
                                      r"|\blet you down\b|\bgot it wrong\b|\bmessed (it )?up\b|\bfailed\b"
                                      r"|\bdropped the ball\b")
+# "but the good news is", "but I'll sort it", "but that's not good enough": on the customer's side
+_SIDES_WITH_THEM: Final = re.compile(
+    r"\bgood news\b|\b(i|we) (can|will|could|am going to|are going to)\b|\bnext step\b"
+    r"|\b(understandable|unacceptable|not acceptable|not good enough|not okay|not ok|not right|not fair)\b")
+# the company's side: its rules and practice ("we do send", "the doctor only calls", "isn't
+# guaranteed", "set by the courier"), what would have helped, a cause
+_COMPANY_SIDE: Final = re.compile(
+    r"\b(we|they|he|she|it|\w+s) (do|does|did) (\w+ )?\w+\b|\bonly\b|\bguarantee|\b(rules?|polic(y|ies)|terms"
+    r"|procedures?|process)\b|\bwould have\b|\bbecause\b|\b(set|decided|controlled|handled|run) by\b"
+    r"|\bup to (the|your|you|customers?)\b|\bdepends? on\b")
 _OWNS_IT: Final = re.compile(r"\b(not|never) (\w+ )?your (fault|doing|mistake)"
                              r"|\b(our|my) (fault|mistake|error)|\b(was|is) (ours|us|mine|me)\b")
 
