@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Final
 
 from benchmarks.endpoint import PRIMER, RATE, spoken_replies, words_of
+from benchmarks.engines import rss_mb
 from tutor.audio.wavfile import read_mono
 
 SIZES: Final = (15_000, 25_000, 35_000, 50_000, None)  # None: the language model's every word
@@ -55,14 +56,6 @@ class Tally:
         return self.errors / max(1, self.words)
 
 
-def _resident_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def measure(size: int | None, part: str, per_part: int) -> Tally:
     """Word error of one vocabulary size over one part's spoken replies, in this (fresh) process."""
     from rapidfuzz.distance import Levenshtein
@@ -71,7 +64,7 @@ def measure(size: int | None, part: str, per_part: int) -> Tally:
 
     pocketsphinx_engine.VOCABULARY = size if size is not None else sys.maxsize  # type: ignore[misc]
     recognizer = pocketsphinx_engine.PocketsphinxRecognizer(RATE)
-    loaded_mb = _resident_mb()
+    loaded_mb = rss_mb()
     from pocketsphinx import Config
 
     known = pocketsphinx_engine.language_model_words(Path(Config()["lm"]), most_likely=size)

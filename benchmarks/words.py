@@ -36,7 +36,6 @@ import argparse
 import hashlib
 import json
 import math
-import os
 import re
 import sys
 import tomllib
@@ -46,6 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from tutor.files import write_atomically
 from tutor.scenarios import Scenario, ScenarioLibrary, load_scenario
 from tutor.scoring import score_reply
 from tutor.settings import ScoringSettings
@@ -136,10 +136,8 @@ class Hearing:
 
     def save(self) -> None:
         """Written whole and then renamed, so another run reading the cache never sees half of it."""
-        TRANSCRIPTS.parent.mkdir(parents=True, exist_ok=True)
-        written = TRANSCRIPTS.with_suffix(f".{os.getpid()}.tmp")
-        written.write_text(json.dumps(self.cache, indent=0, sort_keys=True))
-        written.replace(TRANSCRIPTS)
+        write_atomically(TRANSCRIPTS, json.dumps(self.cache, indent=0, sort_keys=True).encode(),
+                         make_folder=True, fsync=False)
 
 
 def modes(spoken: bool, unpunctuated: bool = False) -> Iterator[str]:

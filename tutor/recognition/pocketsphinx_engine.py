@@ -8,7 +8,7 @@ call lets go of the lock, so the search runs beside capture. The same functions,
 same model, give the same words at the same times (a test compares it with the binding).
 
 The wheel's pronouncing dictionary holds 135,000 entries, its language model 72,500
-words; every word the decoder may hear costs memory in its search (about 0.5 MB per
+words; every word the decoder may hear costs memory in its search (about 0.4 MB per
 thousand). A word the language model does not know can never be recognised, and the rarest
 of the words it knows ("zyuganov's", "reregulate", "academician") are seldom said in a reply to a
 complaint yet may be mistaken for common ones. The decoder is given the pronunciations of
