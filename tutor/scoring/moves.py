@@ -46,6 +46,10 @@ def _forms(feeling: str) -> str:
     return rf"\b{word}(?:ness|s|ed)?\b"
 
 
+def _is_feeling(word: str) -> bool:
+    return any(pattern.fullmatch(word) for pattern in _feeling_patterns())
+
+
 def feelings_named(text: str) -> list[str]:
     """Feeling words in ``text`` that name the customer's feeling, as said."""
     found: list[str] = []
@@ -102,6 +106,7 @@ _NATURAL: Final = frozenset({"natural", "normal", "understandable", "reasonable"
 # "they found it stressful", "I find it hard": the feeling of whoever found it so
 _FIND: Final = frozenset({"found", "find", "finds", "finding"})
 _RELATIVE: Final = frozenset({"that", "which", "who"})
+_SAID: Final = frozenset({"said", "says", "saying", "say"})
 _NOT_CUSTOMER_OBJECTS: Final = frozenset({"me", "us", "him", "her", "myself", "ourselves"})
 _SITUATION: Final = frozenset({"that", "it", "this", "which", "what", "how", "there"})
 _SELF: Final = frozenset({"i", "we"})
@@ -125,11 +130,19 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     # ("a hard week", "a tough time" stay one)
     if feeling in _ONE_FORM and is_content(following) and following not in _EXPERIENCES:
         return False
+    if before and before[-1] in _SAID:
+        return False  # "the staff more or less said tough": their word, quoted
+    if len(before) > 1 and before[-1] == "in" and is_content(before[-2]) and before[-2] not in _CUSTOMER:
+        return False  # "left the garden in a mess": the state of a thing
     i = len(before) - 1
     while i >= 0 and before[i] in _DEGREE:
         i -= 1
     if i < 0:
         return True
+    if before[i] in ("and", "or") and i > 0 and _is_feeling(before[i - 1]):
+        # "your mum must have been confused and frightened": the second feeling is the first's
+        # subject's, however far back that is
+        return _customers_feeling(before[: i - 1], before[i - 1], feeling)
     if feeling.endswith("ed") and before[i] not in _LINKING and is_content(before[i]) \
             and before[i] not in _SITUATION:
         # "the kitchen ignored it", "wrong band ignored letters": a verb with its own subject, not a
@@ -148,6 +161,10 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         helpers.add(before[i])
         i -= 1
     subject = before[i] if i >= 0 else ""
+    if subject in _SITUATION and i > 1 and before[i - 1] == "like":
+        # "faults like that are hard to reproduce": the noun that "like that" follows is the subject
+        i -= 2
+        subject = before[i]
     if (subject in _RELATIVE and verb in ("been", "being", "got", "get") and feeling.endswith("ed")
             and i > 0 and is_content(before[i - 1]) and before[i - 1] not in _OTHERS):
         # "a kitchen that's been gutted": a thing done to the noun before the relative pronoun,
@@ -230,7 +247,12 @@ def _validates(validation: str, joined: str) -> bool:
     if validation in _GUESSES:
         after = joined[found.end():].split()
         return (after[0] if after else "") not in _NOT_VALIDATED
-    return True
+    # "I'd be happy to check": an offer, not the customer's feeling
+    return not (validation.startswith("i would") and _GLAD_TO.match(joined[found.end():]))
+
+
+_GLAD_TO: Final = re.compile(r" (more than |very |really |only too |so )?(happy|glad|pleased|delighted|able|"
+                             r"willing) to\b")
 
 
 # "why you'd feel cheated", "would leave anyone feeling forgotten", "I'd feel pretty lost too":
