@@ -733,3 +733,77 @@ def test_feeling_words_in_another_sense_are_not_feelings(reply: str) -> None:
 ])
 def test_feelings_granted_in_these_shapes_count(reply: str) -> None:
     assert score_empathy(reply).passed
+
+
+REPORT = parse_scenario({"title": "A letter sent to the wrong house", "lines": [
+    "Our tenancy letter, with our bank details in it, was posted to another family on the street.",
+    "Nobody from the agency told us; we heard it from the neighbours.",
+]}, scenario_id="report")
+KEYS = parse_scenario({"title": "A caretaker who let himself in", "lines": [
+    "The caretaker let himself into my flat while I was out, with no text, no call, nothing.",
+    "When I asked, he said he can come in whenever he likes.",
+]}, scenario_id="keys")
+VISA = parse_scenario({"title": "A visa refused", "lines": [
+    "I gave up my flat because your office said the visa was a formality.",
+    "Now it's been refused and nobody will tell me why.",
+]}, scenario_id="visa")
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
+    # "the wrong family" says the customer's "another family": a mix-up, not a new problem
+    (REPORT, "so your letter went to the wrong family and nobody let you know"),
+    # "he told you he can" is what the customer was told, not a telling they denied
+    (KEYS, "so he walked in without a word and then told you he can come in whenever he wants"),
+    # "nobodys" as a recogniser writes it still denies
+    (VISA, "i could be wrong here but it sounds like the real problem is nobodys telling you why its "
+           "been refused"),
+])
+def test_restatements_in_these_shapes_are_not_wrong_concerns(scenario: Scenario, reply: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert "wrong_concern" not in trait.details and "misread" not in trait.details, trait.details
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
+    # a reason reported, with the trainee's doubt, is the customer's story
+    (VISA, "so they claim it was only ever a formality but youve given up your flat"),
+    (VISA, "you gave up your flat because of a letter from our office and now it has been refused"),
+])
+def test_a_reason_reported_or_the_customer_s_own_is_not_an_excuse(scenario: Scenario, reply: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.verdict != Paraphrase.DISMISSIVE, trait.reason
+
+
+@pytest.mark.parametrize(("scenario", "reply", "phrase"), [
+    (KEYS, "I know you feel uneasy, but it is technically his building", "'it is technically'"),
+    (KEYS, "The block is run by a management firm, so technically he can go in for checks", "so technically"),
+    (REPORT, "with two families on the same street it's an easy slip for the post room to make", "easy slip"),
+    (KEYS, "residents store things at their own risk and we suggest a lockbox", "at their own risk"),
+    (KEYS, "I can tell you're annoyed, but a lot of tenants leave a spare key with him", "'but a lot of"),
+    (KEYS, "I can see how upset you are, but the caretaker did explain that on the notice",
+     "'but the caretaker"),
+])
+def test_the_company_s_side_told_as_the_answer_explains_away(scenario: Scenario, reply: str,
+                                                             phrase: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.verdict == Paraphrase.DISMISSIVE and not trait.passed, trait.reason
+    assert phrase in trait.reason, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "your poor dad must have been so confused and frightened",  # the second feeling is his too
+    "the staff more or less said tough",  # their word, quoted
+    "they left the garden in a mess",  # the state of a thing
+    "faults like that are hard to reproduce in the workshop",  # a task, not a feeling
+    "I'm afraid that's logged separately, but I'd be happy to check",  # an offer
+])
+def test_these_are_not_the_customer_s_feelings(reply: str) -> None:
+    assert not score_empathy(reply).passed, score_empathy(reply).details
+
+
+@pytest.mark.parametrize("reply", [
+    "Honestly, that's a completely fair reaction.",
+    "That's a completely reasonable way to feel.",
+    "i would be furious too",
+])
+def test_a_reaction_called_fair_validates(reply: str) -> None:
+    assert score_empathy(reply).passed

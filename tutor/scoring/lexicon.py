@@ -294,6 +294,10 @@ VALIDATIONS: Final = (
     "not surprised you", "not surprised that you", "no surprise you", "no surprise that you",
     "not surprising you", "not surprising that you", "hardly surprising", "small wonder",
     "must feel like", "must have felt like",
+    # the reaction itself called fair: "that's a completely fair reaction", "a reasonable way to feel"
+    "fair reaction", "reasonable reaction", "natural reaction", "normal reaction",
+    "understandable reaction", "valid reaction", "way to feel", "fair to feel", "reasonable to feel",
+    "right to feel",
 )
 # frames that talk a feeling away instead of acknowledging it
 FEELING_DISMISSALS: Final = (
@@ -358,6 +362,13 @@ DISMISSALS: Final = (
     r"\b(is|are|that is|it is) (actually |really |completely |perfectly |quite |pretty |fairly |totally "
     r"|entirely |just |all )?normal\b",
     r"\bterms and conditions\b", r"\bcan not be helped\b", r"\bthat is life\b",
+    # the rules' letter held against the customer: "so technically they would not count", "it is
+    # technically his property"; the slip called natural; the risk put on them
+    r"\bso technically\b", r"\b(it|that|this|they|he|she) (is|are|was|were|would|would not) technically\b",
+    r"\btechnically (it|that|this|they|we|he|she|the \w+) (is|are|was|were|would|does|do|did|can|count)\b",
+    r"\b(easy|common|understandable|honest|simple) (mistake|slip|error)s? (for (\w+ ){1,3})?to make\b",
+    r"\b(an|such an) (easy|understandable|honest) (mistake|slip|error)\b",
+    r"\bat (your|their|the customer's|the owner's|own) own risk\b", r"\bat your own risk\b",
     r"\bthese things\b", r"\bwhat (do|did) you expect\b", r"\bthere is no point\b",
     r"\b(it|that) is (just|only) (the|a) (weather|computer|system)\b",
     r"\bwe are not responsible\b", r"\bnot (really )?(that )?unusual\b", r"\bhappens all the time\b",

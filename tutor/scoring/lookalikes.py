@@ -61,6 +61,17 @@ _NOMINAL_CAUSES: Final = frozenset({"because of", "due to", "owing to", "as a re
 _CAUSE_ENDS: Final = frozenset({"so", "and", "but", "which", "then"})
 _FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "wrong", "mess", "failure",
                             "failed", "forgot", "missed", "lost", "down", "let", "oversight", "blame"})
+# the reason reported, not offered: "they claim they didn't know", "supposedly because the van was full",
+# "turned you down saying there was no record". The trainee tells what the customer was told
+_REASON_REPORTED: Final = re.compile(r"\b(said|told you|say|says|saying|telling you|claims?|claimed|claiming|"
+                              r"supposedly|apparently|allegedly|reckons?|reckoned|insists?|insisted|"
+                              r"according to)\b")
+# the customer's own choices: "you resigned because of the offer", "you booked it because it was
+# in person" tell why they acted, which is their story, not the company's excuse
+_CHOICES: Final = frozenset({"resigned", "quit", "booked", "chose", "picked", "bought", "ordered", "signed",
+                             "switched", "moved", "cancelled", "joined", "applied", "agreed", "accepted",
+                             "decided", "paid", "travelled", "drove", "came", "went", "left", "took", "gave",
+                             "handed"})
 _CAUSE_HEDGE: Final = re.compile(r" (that|which) is (?:basically|probably|really|just|exactly|partly|mainly|"
                                  r"mostly|actually|simply|obviously|likely) (why|because) ")
 
@@ -77,7 +88,7 @@ def stock_dismissal(text_words: list[str]) -> tuple[str, int] | None:
         for found in pattern.finditer(joined):
             before = joined[max(0, found.start() - 30): found.start()]
             # "what happened" asks; "they said nothing could be done" reports what the customer heard
-            if before.endswith("what ") or re.search(r"\b(said|told you|say|says|telling you)\b", before):
+            if before.endswith("what ") or _REASON_REPORTED.search(before):
                 continue
             found_at.append((found.start(), found.group(0)))
             break
@@ -115,6 +126,8 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
         # customer's point, not an excuse
         if _NEGATIONS & set(before[-6:]):
             continue
+        if _REASON_REPORTED.search(" ".join(before[-4:])):
+            continue  # "they claim it was only ever a formality": what the customer was told
         return phrase, False
     consequence = _consequence_of(piece, previous, complaint)
     if consequence:
@@ -148,7 +161,10 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
         # booked back to back" owns nothing: it excuses by the company's circumstances
         subject = _subject(tuple(cause))
         owned_fault = subject in _OWNED and (subject != "our" or bool(_FAULTS & set(cause)))
-        if subject in ("you", "your", "yourself") or owned_fault:
+        # "they supposedly didn't know", "saying there was no record": the reason as reported
+        reported = _REASON_REPORTED.search(" ".join((*before[-3:], "|", *cause[:3])))
+        if subject in ("you", "your", "yourself") or owned_fault or reported \
+                or _chose(before if before or previous is None else list(previous.tokens)):
             continue
         concepts = content_concepts(cause)
         novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
@@ -163,6 +179,12 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
     return None
 
 
+def _chose(clause: list[str]) -> bool:
+    """Does the clause tell of a choice the customer made ("so you resigned", "you booked it")?"""
+    at = next((i for i, t in enumerate(clause) if t == "you"), None)
+    return at is not None and at + 1 < len(clause) and clause[at + 1] in _CHOICES
+
+
 def _rebuttal(piece: Piece, previous: Piece | None) -> str | None:
     """ "I can hear you're upset, but we do send reminders": a feeling granted, then answered.
 
@@ -174,7 +196,7 @@ def _rebuttal(piece: Piece, previous: Piece | None) -> str | None:
     happened" asks: none of them rebuts.
     """
     if previous is None or piece.role is not Role.STATEMENT or len(piece.tokens) < 3 or \
-            piece.tokens[0] != "but" or not _acknowledges_feeling(previous.tokens):
+            piece.tokens[0] not in _CONTRASTS or not _acknowledges_feeling(previous.tokens):
         return None
     # "but I can see you waited all day", "but the thing is": the trainee's own frame, then what it frames
     # (the customer told what they should have done is a stock dismissal: lexicon.DISMISSALS)
@@ -192,6 +214,7 @@ def _acknowledges_feeling(tokens: tuple[str, ...]) -> bool:
 
 
 _HEDGES: Final = frozenset({"really", "honestly", "unfortunately", "sadly", "actually", "well"})
+_CONTRASTS: Final = frozenset({"but", "however"})
 _LEADING_FRAMES: Final = re.compile(
     r"^((i (can |could |do )?(see|think|know|understand|appreciate|get|hear|guess|suppose|believe|"
     r"realise|realize|feel)|it (sounds|seems|looks) like|the (thing|truth|fact) is|to be fair|in fairness"
@@ -213,9 +236,12 @@ _SIDES_WITH_THEM: Final = re.compile(
 # the company's side: its rules and practice ("we do send", "the doctor only calls", "isn't
 # guaranteed", "set by the courier"), what would have helped, a cause
 _COMPANY_SIDE: Final = re.compile(
-    r"\b(we|they|he|she|it|\w+s) (do|does|did) (\w+ )?\w+\b|\bonly\b|\bguarantee|\b(rules?|polic(y|ies)|terms"
+    r"\b(?!you\b)\w+ (do|does|did) (\w+ )?\w+\b|\bonly\b|\bguarantee|\b(rules?|polic(y|ies)|terms"
     r"|procedures?|process)\b|\bwould have\b|\bbecause\b|\b(set|decided|controlled|handled|run) by\b"
-    r"|\bup to (the|your|you|customers?)\b|\bdepends? on\b")
+    r"|\bup to (the|your|you|customers?)\b|\bdepends? on\b|\btechnically\b"
+    # other customers held up against this one: "a lot of members leave valuables in lockers"
+    r"|\b(a lot of|lots of|most|many|plenty of|the majority of) (our |other |the )?(customers|people|members|"
+    r"clients|guests|users|passengers|patients|tenants|parents|students)\b")
 _OWNS_IT: Final = re.compile(r"\b(not|never) (\w+ )?your (fault|doing|mistake)"
                              r"|\b(our|my) (fault|mistake|error)|\b(was|is) (ours|us|mine|me)\b")
 
@@ -321,6 +347,8 @@ def new_problem(piece: Piece, complaint: Complaint) -> str | None:
     for problem in lexicon.PROBLEMS:
         if f" {problem}" not in text or f" {problem}" in complaint.said:
             continue
+        if problem == "wrong" and _MIX_UP.search(text) and _ELSEWHERE.search(complaint.said):
+            continue  # "it went to the wrong parent" is the customer's "another parent, not us"
         # "the noise kept you up" restates "the air conditioning rattles so loudly"
         said_as = [w for w in piece.tokens if w.startswith(problem.split()[0])]
         # the word in its phrase: "gone missing" is the customer's "no record", "missing" alone is not
@@ -330,6 +358,11 @@ def new_problem(piece: Piece, complaint: Complaint) -> str | None:
                 not _own_doubt(piece.tokens, said_as):
             return problem
     return None
+
+
+_MIX_UP: Final = re.compile(r"\b(the|a) wrong \w+")
+_ELSEWHERE: Final = re.compile(r"\b(instead|another|someone else|somebody else|different"
+                               r"|not (mine|ours|me|us))\b")
 
 
 def _own_doubt(tokens: tuple[str, ...], said_as: list[str]) -> bool:
@@ -393,6 +426,7 @@ _SCOPE_ENDS: Final = frozenset({"and", "but", "so", "because", "when", "then", "
 _EVENTS: Final = frozenset({"arrive", "tell", "callback"})
 _PASSIVE: Final = frozenset({"being", "been", "was", "were", "are", "is", "get", "got", "getting"})
 _REPORTED: Final = frozenset({"told", "said", "promised", "assured", "saying", "telling", "says", "tells"})
+_SAYING: Final = frozenset({"told", "tell", "tells", "telling", "said"})
 _NOT_FACTUAL: Final = frozenset({"to", "would", "will", "could", "can", "should", "might", "may", "must",
                                  "if", "want", "wanted", "like", "hoping", "expect", "expected", "supposed"})
 # "express delivery", "the call": the idea named as a thing, not told as happening
@@ -451,7 +485,9 @@ def _contradiction(piece: Piece, complaint: Complaint) -> str | None:
         # nor what someone was told would happen ("told each time that someone's coming")
         reported = set(tokens[max(0, start - 6): start]) & _REPORTED
         # "you're being told", "you were told": what the customer was told, their side of the story
-        told_to_them = idea == "tell" and "you" in before and set(before) & _PASSIVE
+        told_to_them = idea == "tell" and (("you" in before and set(before) & _PASSIVE) or (
+            # "he told you he's entitled to": what they were told, said back
+            tokens[start] in _SAYING and following == "you" and len(tokens) - end >= 3))
         if (set(before) & _NOT_FACTUAL or {"you", "i"} & set(before[-2:]) or reported or told_to_them
                 or following in _OTHER_SENSE or (before and before[-1] in _BEFORE_NOUN)):
             continue

@@ -49,6 +49,7 @@ _BARE_CONTRACTIONS: Final = {
     "hows": "how is", "theres": "there is", "heres": "here is", "thatll": "that will",
     "hes": "he is", "shes": "she is", "wouldve": "would have", "couldve": "could have",
     "shouldve": "should have", "mightve": "might have", "mustve": "must have",
+    "nobodys": "nobody is", "everybodys": "everybody is", "everyones": "everyone is",
 }
 # "I'd" is followed by a verb or an adverb ("id be", "id really like"); "id" before anything
 # else is the noun ("your merchant id")
