@@ -781,6 +781,9 @@ def test_a_reason_reported_or_the_customer_s_own_is_not_an_excuse(scenario: Scen
     (KEYS, "I can tell you're annoyed, but a lot of tenants leave a spare key with him", "'but a lot of"),
     (KEYS, "I can see how upset you are, but the caretaker did explain that on the notice",
      "'but the caretaker"),
+    # the feeling granted as the emotion judgement finds one, without a "you"
+    (KEYS, "I can see how unsettling that is, but the caretaker did explain that on the notice",
+     "'but the caretaker"),
 ])
 def test_the_company_s_side_told_as_the_answer_explains_away(scenario: Scenario, reply: str,
                                                              phrase: str) -> None:

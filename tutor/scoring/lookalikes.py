@@ -47,6 +47,7 @@ from typing import Final
 
 from tutor.scoring import lexicon
 from tutor.scoring.complaint import Complaint, Piece, Role
+from tutor.scoring.moves import score_empathy
 from tutor.scoring.text import concept_spans, content_concepts, similar, stem, swap_person, words
 
 NOVEL_SHARE: Final = 0.5  # a piece this much new content is not about what the customer said
@@ -209,8 +210,10 @@ def _rebuttal(piece: Piece, previous: Piece | None) -> str | None:
 
 
 def _acknowledges_feeling(tokens: tuple[str, ...]) -> bool:
-    """ "I can tell you're frustrated", "you must have been terrified", "I know you're upset"."""
-    return _FEELING_GRANTED.search(" ".join(tokens)) is not None
+    """ "I can tell you're frustrated", "you must have been terrified", "I can see how disappointing
+    that is": a feeling of the customer's granted, as the emotion judgement finds one."""
+    text = " ".join(tokens)
+    return _FEELING_GRANTED.search(text) is not None or score_empathy(text).passed
 
 
 _HEDGES: Final = frozenset({"really", "honestly", "unfortunately", "sadly", "actually", "well"})
