@@ -810,3 +810,21 @@ def test_these_are_not_the_customer_s_feelings(reply: str) -> None:
 ])
 def test_a_reaction_called_fair_validates(reply: str) -> None:
     assert score_empathy(reply).passed
+
+
+BIKE = parse_scenario({"title": "A theft claim refused", "lines": [
+    "My bike was stolen from outside the station last month.",
+    "Your company has rejected my claim because the lock wasn't an approved make.",
+]}, scenario_id="bike")
+SHOP = parse_scenario({"title": "A shop closed early", "lines": [
+    "I drove forty minutes and the shop was closed an hour before the time on your website.",
+]}, scenario_id="shop")
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
+    (BIKE, "someone robbed your bike and the claim got knocked back"),  # robbed, knocked back
+    (SHOP, "so you drove all that way and found it shut early"),  # shut: closed
+])
+def test_everyday_words_for_theft_refusal_and_closing_restate(scenario: Scenario, reply: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.passed, trait.reason

@@ -60,7 +60,8 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
     ("sleep", "slept", "awake", "kept awake", "night", "rest", "tired", "exhausted"),
     ("flight", "plane", "fly", "airline", "trip", "travel"),
     ("cancel", "cancelled", "cancelling", "cancellation", "scrap", "call off", "called off", "axe",
-     "end", "ended", "quit", "terminate", "close", "closed", "stop", "stopped"),
+     "end", "ended", "quit", "terminate", "close", "closed", "stop", "stopped", "shut", "shut down",
+     "resign", "hand in notice", "wind up"),
     ("rebook", "new flight", "alternative", "another flight", "next flight", "option",
      "replacement", "seat"),
     ("wedding", "event", "ceremony", "occasion"),
@@ -77,6 +78,10 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
      "lose access", "go missing", "gone missing", "vanish", "mislaid", "mislay",
      "misplace", "no record", "wipe", "wiped", "wipe out", "erase", "delete", "swallow",
      "not be found", "not find", "not found", "not be traced", "not trace"),
+    # refused: a claim, a refund, a request turned down
+    ("refuse", "reject", "turn down", "decline", "deny", "knock back", "bin", "throw out", "fob off",
+     "brush off", "wave off"),
+    ("steal", "stolen", "rob", "theft", "thief", "nick", "pinch", "burgle", "break in", "broken into"),
     # having to do it all again: "start again from scratch", "back to square one"
     ("start again", "start over", "from scratch", "square one", "begin again", "all over again",
      "back to the start", "redo", "resubmit", "reapply", "back of the queue", "start from scratch"),
