@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tutor.scenarios import Scenario, ScenarioLibrary, parse_scenario
+from tutor.scoring.complaint import moves_in
 from tutor.scoring.moves import feelings_named, score_empathy, score_open_question
 from tutor.scoring.paraphrase import Paraphrase, score_paraphrase
 from tutor.scoring.text import words
@@ -828,3 +829,10 @@ SHOP = parse_scenario({"title": "A shop closed early", "lines": [
 def test_everyday_words_for_theft_refusal_and_closing_restate(scenario: Scenario, reply: str) -> None:
     trait = score_paraphrase(reply, scenario)
     assert trait.passed, trait.reason
+
+
+def test_a_no_show_is_a_failure_and_looking_after_someone_is_not() -> None:
+    assert "failed" in moves_in(words("i waited in all day and nobody turned up"))
+    assert "failed" in moves_in(words("booked for sixty and no one came"))
+    assert "failed" not in moves_in(words("we will look after you properly from here on"))
+    assert "failed" in moves_in(words("the present came after her birthday"))

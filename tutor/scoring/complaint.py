@@ -228,9 +228,13 @@ def concerns_of(scenario: Scenario) -> tuple[Concern, ...]:
     return complaint_of(scenario).concerns
 
 
+_LOOK_AFTER: Final = re.compile(r" (look|looks|looking|looked|taking care|take care) (after|of) ")
+
+
 def moves_in(tokens: list[str]) -> list[str]:
     """The moves of a complaint these words make (lexicon.MOVES), in order found."""
-    joined = " " + " ".join(tokens) + " "
+    # "we'll look after you" cares for the customer; it tells of nothing coming too late
+    joined = _LOOK_AFTER.sub(" ", " " + " ".join(tokens) + " ")
     found = []
     for move, phrases in lexicon.MOVES.items():
         if any(f" {phrase} " in joined for phrase in phrases):

@@ -538,6 +538,8 @@ MOVES: Final[dict[str, tuple[str, ...]]] = {
         "not resolved", "no use", "useless", "let you down", "came to nothing", "went wrong",
         "did not work", "does not work", "is not working", "no good", "stopped", "lost",
         "gone", "locked out", "cut off", "turned away", "after", "too late", "never",
+        "nobody turned up", "no one turned up", "nobody showed", "no one showed", "nobody came",
+        "no one came", "nobody showed up", "no one showed up",
     ),
     "effort": (
         "you paid", "you have paid", "you called", "you rang", "you phoned", "you emailed",

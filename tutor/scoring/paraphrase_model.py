@@ -8,16 +8,16 @@ do not edit by hand. Shipped as a module so no package data is needed.
 from typing import Final
 
 WEIGHTS: Final[tuple[tuple[str, float], ...]] = (
-    ('restated', 0.3142),
-    ('coverage', 1.4519),
-    ('echo_share', -0.2608),
-    ('offer', -1.5647),
-    ('moves', 1.8534),
-    ('reflective_opening', 0.0018),
-    ('carrying_length', 2.8706),
-    ('checked', -3.1089),
-    ('carried', 1.5816),
-    ('bias', -3.1458),
+    ('restated', 0.3279),
+    ('coverage', 1.3963),
+    ('echo_share', -0.242),
+    ('offer', -1.5588),
+    ('moves', 1.8741),
+    ('reflective_opening', -0.0002),
+    ('carrying_length', 2.9467),
+    ('checked', -3.1248),
+    ('carried', 1.5755),
+    ('bias', -3.1851),
 )
 # a decision this close to even (probability within the margin of 0.5) is marked unsure
 UNSURE_MARGIN: Final = 0.25
