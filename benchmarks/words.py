@@ -40,6 +40,7 @@ import json
 import math
 import re
 import sys
+import time
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -165,6 +166,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
     tally: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     families: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     misses: list[str] = []
+    scoring_seconds = 0.0  # the typed replies' word judgements, each scenario's first included
     for mode in modes(spoken, unpunctuated):
         for reply in replies:
             text = reply.text
@@ -172,7 +174,10 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
                 text = unpunctuate(text)
             elif hearing is not None and mode != "typed":
                 text = hearing.heard(reply.text, mode.split()[1])
+            started = time.perf_counter()
             card = score_reply(text, reply.scenario, settings)
+            if mode == "typed":
+                scoring_seconds += time.perf_counter() - started
             for habit in HABITS:
                 trait = getattr(card, habit)
                 right = trait is not None and trait.passed == reply.labels[habit]
@@ -212,6 +217,8 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
                     line += (f"; judged {judged / total:6.1%}, right {share} "
                              f"(95% CI {low:.1%} to {high:.1%})")
                 print(line)
+    print(f"\nscoring a typed reply (all three word judgements) took "
+          f"{1000 * scoring_seconds / len(replies):.1f} ms on average")
     print("\nparaphrase agreement per family (typed):")
     for (mode, family, habit), (agree, total) in sorted(families.items()):
         if mode == "typed" and habit == "paraphrase":
