@@ -836,3 +836,17 @@ def test_a_no_show_is_a_failure_and_looking_after_someone_is_not() -> None:
     assert "failed" in moves_in(words("booked for sixty and no one came"))
     assert "failed" not in moves_in(words("we will look after you properly from here on"))
     assert "failed" in moves_in(words("the present came after her birthday"))
+
+
+@pytest.mark.parametrize("reply", [
+    "i guess like how has this affected the business",  # "like" before "how" does not embed it
+    "nobody could tell you why how has the business been since",  # a question after "why", unpunctuated
+    "he said he had every right to how have things been for you since",
+])
+def test_how_then_its_verb_then_what_it_asks_about_is_open(reply: str) -> None:
+    assert score_open_question(reply).verdict == "open"
+
+
+@pytest.mark.parametrize("reply", ["that is how the business works", "i know how the system works"])
+def test_how_after_its_subject_states(reply: str) -> None:
+    assert score_open_question(reply).verdict != "open"

@@ -282,7 +282,11 @@ def _question_starts(tokens: list[str], index: int) -> bool:
     after = tokens[index + 2] if index + 2 < len(tokens) else ""
     # "what can I do", "what would you like": a question word, then the verb before its subject,
     # asks even after a word that usually makes it a statement's object ("didn't show what can i")
-    inverted = head in lexicon.WH_WORDS and following in lexicon.AUXILIARIES and after in _PRONOUNS
+    inverted = head in lexicon.WH_WORDS and following in lexicon.AUXILIARIES and (
+        after in _PRONOUNS
+        # "how has the business been", "how have things been": "how", its verb, then what it asks
+        # about; a statement has its subject first ("that's how the business works")
+        or (head == "how" and after in _HOW_ABOUT))
     # "so what I'm hearing is", "I see what you mean", "that's probably what happened" are statements
     back = index - 1
     while back > 0 and tokens[back] in _HEDGES:
@@ -335,6 +339,7 @@ def _question_starts(tokens: list[str], index: int) -> bool:
 
 
 _PRONOUNS: Final = frozenset({"i", "you", "we", "they", "he", "she", "it"})
+_HOW_ABOUT: Final = frozenset({"the", "things", "everything", "your", "this", "that", "everyone", "life"})
 # "I'd really like to understand how", "we would love to hear more about": see moves.question_kind
 WISH_TO_HEAR: Final = re.compile(
     r"((i|we) (would |really |just |do |so |genuinely )*)?(like|love|want|keen|glad|happy|need) to "
