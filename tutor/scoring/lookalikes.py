@@ -65,8 +65,8 @@ _FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "
 # the reason reported, not offered: "they claim they didn't know", "supposedly because the van was full",
 # "turned you down saying there was no record". The trainee tells what the customer was told
 _REASON_REPORTED: Final = re.compile(r"\b(said|told you|say|says|saying|telling you|claims?|claimed|claiming|"
-                              r"supposedly|apparently|allegedly|reckons?|reckoned|insists?|insisted|"
-                              r"according to)\b")
+                                     r"supposedly|apparently|allegedly|reckons?|reckoned|insists?|insisted|"
+                                     r"according to)\b")
 # the customer's own choices: "you resigned because of the offer", "you booked it because it was
 # in person" tell why they acted, which is their story, not the company's excuse
 _CHOICES: Final = frozenset({"resigned", "quit", "booked", "chose", "picked", "bought", "ordered", "signed",
