@@ -211,9 +211,9 @@ def _rebuttal(piece: Piece, previous: Piece | None) -> str | None:
 
 def _acknowledges_feeling(tokens: tuple[str, ...]) -> bool:
     """ "I can tell you're frustrated", "you must have been terrified", "I can see how disappointing
-    that is": a feeling of the customer's granted, as the emotion judgement finds one."""
-    text = " ".join(tokens)
-    return _FEELING_GRANTED.search(text) is not None or score_empathy(text).passed
+    that is": a feeling of the customer's granted, as the emotion judgement finds one (one
+    lexicon of feelings, :mod:`tutor.scoring.moves`'s)."""
+    return score_empathy(" ".join(tokens)).passed
 
 
 _HEDGES: Final = frozenset({"really", "honestly", "unfortunately", "sadly", "actually", "well"})
@@ -222,12 +222,6 @@ _LEADING_FRAMES: Final = re.compile(
     r"^((i (can |could |do )?(see|think|know|understand|appreciate|get|hear|guess|suppose|believe|"
     r"realise|realize|feel)|it (sounds|seems|looks) like|the (thing|truth|fact) is|to be fair|in fairness"
     r"|i am (afraid|sorry)) (that )?)+")
-_FEELING_GRANTED: Final = re.compile(
-    r"\b(i (can|could) (tell|hear|see|understand)|i (know|understand|realise|realize|appreciate|get)"
-    r"|i am sure)\b.*\b(you|your)\b|\byou (must|might) (have been|be|feel|have felt)\b"
-    r"|\b(you|you are|you were|you feel|you felt) (so |really |very |quite |absolutely |clearly )*"
-    r"(upset|angry|annoyed|frustrated|furious|worried|anxious|scared|terrified|gutted|shaken|"
-    r"disappointed|livid|stressed|fuming|distressed|embarrassed|hurt|awful|let down)\b")
 # the company's failure granted: "the sofa should have come", "it was supposed to", "it never came"
 _FAILURE_GRANTED: Final = re.compile(r"\b(should|ought to) (\w+ )?have\b|\bsupposed to\b|\bnever\b|\bstill\b"
                                      r"|\blet you down\b|\bgot it wrong\b|\bmessed (it )?up\b|\bfailed\b"
@@ -429,7 +423,6 @@ _SCOPE_ENDS: Final = frozenset({"and", "but", "so", "because", "when", "then", "
 _EVENTS: Final = frozenset({"arrive", "tell", "callback"})
 _PASSIVE: Final = frozenset({"being", "been", "was", "were", "are", "is", "get", "got", "getting"})
 _REPORTED: Final = frozenset({"told", "said", "promised", "assured", "saying", "telling", "says", "tells"})
-_SAYING: Final = frozenset({"told", "tell", "tells", "telling", "said"})
 _NOT_FACTUAL: Final = frozenset({"to", "would", "will", "could", "can", "should", "might", "may", "must",
                                  "if", "want", "wanted", "like", "hoping", "expect", "expected", "supposed"})
 # "express delivery", "the call": the idea named as a thing, not told as happening
@@ -490,7 +483,7 @@ def _contradiction(piece: Piece, complaint: Complaint) -> str | None:
         # "you're being told", "you were told": what the customer was told, their side of the story
         told_to_them = idea == "tell" and (("you" in before and set(before) & _PASSIVE) or (
             # "he told you he's entitled to": what they were told, said back
-            tokens[start] in _SAYING and following == "you" and len(tokens) - end >= 3))
+            tokens[start] in _REPORTED and following == "you" and len(tokens) - end >= 3))
         if (set(before) & _NOT_FACTUAL or {"you", "i"} & set(before[-2:]) or reported or told_to_them
                 or following in _OTHER_SENSE or (before and before[-1] in _BEFORE_NOUN)):
             continue
