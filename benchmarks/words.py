@@ -1,11 +1,11 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout6|all] [--author NAME]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout7|all] [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
-``data/dev/`` to ``data/dev9/`` (each written by another
+``data/dev/`` to ``data/dev10/`` (each written by another
 author, over complaints the scorer has never seen, in scenario files with only
 a title and lines; the fourth author wrote deliberately unlike the others:
 regional and informal, formal call-centre, non-native wording, empathy without
@@ -16,11 +16,13 @@ more complaints; the eighth, without seeing the scorer, weighted terse restateme
 restatements inside questions and subtle cases such as a restatement followed by blame; the
 ninth, likewise unseen, terse restatements and their look-alikes, and subtle cases again; the
 tenth, likewise, those again with emotion's edge cases: feeling words in another sense, the
-trainee's or a third party's feelings, validation without a feeling word).
+trainee's or a third party's feelings, validation without a feeling word; the eleventh,
+likewise, terse restatements in new words, restatements that keep a few of the customer's
+words, wrong concerns from the customer's nouns and the company's side after a feeling).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout6/``, each written later by yet another author over ten more complaints;
+``data/heldout7/``, each written later by yet another author over ten more complaints;
 same layout) are
 for the final figures only; nothing is tuned on them, which is why they are read
 only when asked for.
@@ -57,12 +59,13 @@ DATA: Final = Path(__file__).parent / "data"
 HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
-DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9")
+DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
+                               "dev10")
 SPLITS: Final = {"dev": DEVELOPMENT, "heldout": ("heldout",), "heldout2": ("heldout2",),
                   "heldout3": ("heldout3",), "heldout4": ("heldout4",), "heldout5": ("heldout5",),
-                  "heldout6": ("heldout6",),
+                  "heldout6": ("heldout6",), "heldout7": ("heldout7",),
                   "all": (*DEVELOPMENT, "heldout", "heldout2", "heldout3", "heldout4", "heldout5",
-                          "heldout6")}
+                          "heldout6", "heldout7")}
 SOURCES: Final = SPLITS["all"]
 
 
@@ -231,7 +234,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev9/ (default); heldout to heldout6: "
+                        help="dev: replies.toml and dev/ to dev10/ (default); heldout to heldout7: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
