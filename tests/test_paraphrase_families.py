@@ -850,3 +850,94 @@ def test_how_then_its_verb_then_what_it_asks_about_is_open(reply: str) -> None:
 @pytest.mark.parametrize("reply", ["that is how the business works", "i know how the system works"])
 def test_how_after_its_subject_states(reply: str) -> None:
     assert score_open_question(reply).verdict != "open"
+
+
+GARAGE = parse_scenario({"title": "A car kept waiting for a part", "lines": [
+    "My car has been at your garage for three weeks waiting for a part.",
+    "Nobody rings me with an update, and I have to keep hiring a car to get to work.",
+]}, scenario_id="garage")
+FLAT = parse_scenario({"title": "A flat sold to someone else", "lines": [
+    "You accepted my offer on the flat and then sold it to another buyer.",
+    "Nobody even phoned me, I found out from the listing.",
+]}, scenario_id="flat")
+
+
+@pytest.mark.parametrize(("scenario", "reply", "phrase"), [
+    # a rule that binds someone else, told as the answer
+    (FLAT, "The owner is legally free to take a higher bid until contracts are signed.", "free to"),
+    (GARAGE, "Mechanics only have to call if the price changes.", "only have to"),
+    (GARAGE, "Updates are only sent when the part has a delivery date.", "only sent when"),
+    (GARAGE, "Courtesy cars are first come, first served.", "first come"),
+    # the company's circumstances, however they are owned ("we've only one mechanic")
+    (GARAGE, "we have only one mechanic on weekdays, which is why it is taking a while", "which is why"),
+    (GARAGE, "the supplier changed last month, which is what caused the wait", "which is what caused"),
+    (GARAGE, "parts get delayed at the port when the ferries are busy", "get delayed"),
+])
+def test_a_rule_or_the_company_s_circumstances_explain_away(scenario: Scenario, reply: str,
+                                                             phrase: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.verdict == Paraphrase.DISMISSIVE and not trait.passed, trait.reason
+    assert phrase in trait.reason, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    # what staff may or must do, the decision put elsewhere, "though" as the turn
+    "I can see you're annoyed, but our mechanics can't order parts without a deposit",
+    "I understand that's frustrating, but our staff are trained never to guess a date",
+    "I can hear you're upset, but the supplier makes the final call, not us",
+    "That must be so stressful. Though a deposit up front would have sped things up.",
+])
+def test_a_feeling_granted_then_the_company_s_side(reply: str) -> None:
+    trait = score_paraphrase(reply, GARAGE)
+    assert trait.verdict == Paraphrase.DISMISSIVE, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "but we never rang you once in three weeks",  # "never" here grants the failure
+    "even though you've rung twice, nobody has given you a date and you're paying for a hire car",
+])
+def test_a_but_or_even_though_that_stays_with_the_customer_is_not_an_excuse(reply: str) -> None:
+    trait = score_paraphrase("I can see why you're fed up, " + reply, GARAGE)
+    assert trait.verdict != Paraphrase.DISMISSIVE, trait.reason
+
+
+def test_a_person_outside_is_not_the_opposite_of_things_inside() -> None:
+    locked = parse_scenario({"title": "Locked out of the office", "lines": [
+        "The door code changed and nobody sent me the new one.",
+        "My laptop and all my notes were inside.",
+    ]}, scenario_id="locked")
+    trait = score_paraphrase("so the code changed without telling you and you were stuck outside", locked)
+    assert "misread" not in trait.details, trait.details
+
+
+@pytest.mark.parametrize(("reply", "kind"), [
+    ("the shop was full of people who had no need to be there", "no_question"),  # a relative clause
+    ("so the problem is the part has not come", "no_question"),  # a noun, its verb and what it is
+    ("an inch was the brief", "no_question"),
+    ("so the part still has not come is that right", "yes_no"),  # a tag still asks
+    ("who did you speak to", "fact"),
+])
+def test_relative_clauses_and_noun_subjects_do_not_ask(reply: str, kind: str) -> None:
+    assert score_open_question(reply).verdict == kind
+
+
+@pytest.mark.parametrize("reply", [
+    "Your carer must have been really upset for you.",  # someone else's feeling
+    "He said it must have been like that already.",  # someone's guess, reported
+    "New turf often looks rough for a week or two.",  # a thing's state
+    "I can cancel it now and it will stop at the end of this month.",  # a date, not a tether
+])
+def test_more_feelings_that_are_not_the_customer_s(reply: str) -> None:
+    assert not score_empathy(reply).passed, score_empathy(reply).details
+
+
+@pytest.mark.parametrize("reply", [
+    "you must be at the end of your tether",
+    "losing the photos of you with your dad must have been really painful",  # the dad is not the subject
+])
+def test_these_feelings_stay_the_customer_s(reply: str) -> None:
+    assert score_empathy(reply).passed, score_empathy(reply).details
+
+
+def test_an_invitation_with_through_misheard_still_invites() -> None:
+    assert score_open_question("okay so talk me though what the agent said").verdict == "open"

@@ -311,7 +311,9 @@ def _piece_starts(tokens: list[str], index: int) -> bool:
     head = tokens[index]
     following = tokens[index + 1] if index + 1 < len(tokens) else ""
     if head in lexicon.PIECE_BREAKS:
-        return True
+        # "even though you'd changed your email" concedes inside the customer's story; "though" alone
+        # turns to something else
+        return not (head == "though" and tokens[index - 1] == "even")
     if head in ("and", "so", "then") and following in lexicon.SUBJECT_STARTS:
         # "so let me check" starts an offer; "so let down" goes on describing
         return following != "let" or (index + 2 < len(tokens) and tokens[index + 2] in ("me", "us"))

@@ -207,6 +207,8 @@ FACT_WORDS: Final = frozenset({
 INVITATIONS: Final = (
     "tell me more", "tell me about", "tell me what", "tell me how", "tell me a bit", "tell me a little",
     "talk me through", "walk me through", "take me through", "work me through", "run me through",
+    # "through" as a recogniser often writes it
+    "talk me though", "walk me though", "take me though", "run me though", "talk me thru", "walk me thru",
     "say more", "hear more",
     "share more", "help me understand", "describe", "explain what", "explain how",
     "tell me everything", "what happened", "in your own words", "anything else",
@@ -363,6 +365,7 @@ DISMISSALS: Final = (
     r"\b(someone|somebody|anyone|anybody) (on|at|from) your (side|end) (should|could|ought to)( not)? have\b",
     r"\b(we|he|she|they|staff|the \w+) (would|could|did) (not|never) (have )?(known|know|noticed|notice|"
     r"realised|realized|spotted|seen)\b",
+    r"\bwould have had no (reason|way|means|cause) to\b",
     r"\bbusy (time|times|period|season)\b",
     r"\b(is|are|that is|it is) (actually |really |completely |perfectly |quite |pretty |fairly |totally "
     r"|entirely |just |all )?normal\b",
@@ -405,8 +408,16 @@ DISMISSALS: Final = (
     r"\b(we|i|they) (did not|do not|had no|have no|really had no|did not really) (really )?(have )?"
     r"(a |any |much |the )?choice\b",
     r"\b(need|needs|takes?) (some |a bit of |a little )?time to (adjust|settle|get used)\b",
-    r"\bno need to (be|get|feel) \w+",
+    r"\bno need to (be|get|feel) (?!there\b|here\b|in\b|at\b|on\b|home\b)\w+",
     r"\b(to|so) be (fair|honest)\b(?! with you)",  # "so be fair": "to be fair" as often heard
+    # a rule that binds someone else, told as the answer: "the seller is legally free to accept a
+    # better offer", "staff only have to phone if", "results are only phoned through when",
+    # "first come, first served"
+    r"\b(?!you\b)\w+ (is|are|was|were) (legally |contractually |perfectly |fully )?(free|entitled|"
+    r"permitted|obliged|required|allowed|trained) (never |not )?to\b",
+    r"\b(?!you\b|i\b|we\b)\w+ only (have|has|need|needs|had) to\b",
+    r"\b(?!you\b)\w+ (is|are) only (\w+ ){1,2}(when|if|once|unless|where)\b",
+    r"\bfirst come,? first served\b",
     r"\b(that is|it is|that is just|it is just) the nature of\b",
 )
 
@@ -492,7 +503,7 @@ HABIT_PATTERNS: Final = (
     r"\b(it|they|these|those|this|that|the \w+|\w+s) (can|may|might|will) (sometimes |often |easily )?"
     r"(take|drop|happen|get|go|fail|lose|slip|run|fall|stop|crash|glitch|reset|freeze|lag)\b",
     # "tests get cancelled when examiners are off": a generic plural, passive, and its condition
-    r"\b\w+s (get|are|can get|do get) \w+ed (when|if|whenever|because)\b",
+    r"\b\w+s (get|are|can get|do get) \w+ed( \w+){0,3} (when|if|whenever|because)\b",
 )
 # a wish put to the customer; wrong unless the customer voiced one
 WISH_FRAMES: Final = (
@@ -511,6 +522,7 @@ CAUSES: Final = (
     "because of", "because", "cause", "due to", "owing to", "as a result of", "caused by",
     "the reason", "that is why", "which is why", "this is why", "that is because", "since the", "thanks to",
     "the problem is", "the thing is", "what happened was", "what happens is", "what happened is",
+    "which is what pushed", "which is what caused", "which is what made", "which is what led to",
 )
 # openings of a piece that claims to say what the customer said or wants
 REFLECTIVE_FRAMES: Final = (
@@ -540,6 +552,10 @@ MOVES: Final[dict[str, tuple[str, ...]]] = {
         "gone", "locked out", "cut off", "turned away", "after", "too late", "never",
         "nobody turned up", "no one turned up", "nobody showed", "no one showed", "nobody came",
         "no one came", "nobody showed up", "no one showed up",
+        # done to the customer without their say, or not as asked
+        "instead of", "without your say", "without asking", "without permission", "behind your back",
+        "fobbed off", "lied", "misled", "ripped off", "walked off with", "too much", "too small",
+        "too tight", "too short", "wiped", "deleted", "robbed", "stolen", "pulled the",
     ),
     "effort": (
         "you paid", "you have paid", "you called", "you rang", "you phoned", "you emailed",

@@ -60,6 +60,9 @@ _FREQUENCIES: Final = frozenset({"always", "only ever"})
 _NOMINAL_CAUSES: Final = frozenset({"because of", "due to", "owing to", "as a result of", "thanks to",
                                     "caused by"})
 _CAUSE_ENDS: Final = frozenset({"so", "and", "but", "which", "then"})
+# "X, that's why Y", "X, which is what pushed the cost up": the cause is what came before the marker
+_CAUSE_BEFORE: Final = frozenset({"that is why", "which is why", "this is why", "which is what pushed",
+                                  "which is what caused", "which is what made", "which is what led to"})
 _FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "wrong", "mess", "failure",
                             "failed", "forgot", "missed", "lost", "down", "let", "oversight", "blame"})
 # the reason reported, not offered: "they claim they didn't know", "supposedly because the van was full",
@@ -148,7 +151,7 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
         after = text.split(f" {marker} ", 1)[1].split()
         before = text.split(f" {marker} ", 1)[0].split()
         cause = after if after else before
-        if marker in ("that is why", "which is why", "this is why"):
+        if marker in _CAUSE_BEFORE:
             # "X, that's why Y": the cause is what came before, in this piece or the last one
             cause = before if content_concepts(before) else list(previous.tokens) if previous else []
             after = [] if cause is before or not cause else after
@@ -159,9 +162,10 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
             cause = after = after[:cut]
         # "because of us", "due to our mistake": a cause the company owns is an apology's reason,
         # not an excuse; "because you paid extra" is the customer's own story. "Our fitters are
-        # booked back to back" owns nothing: it excuses by the company's circumstances
+        # booked back to back" and "we've only one attendant" own nothing: they excuse by the
+        # company's circumstances
         subject = _subject(tuple(cause))
-        owned_fault = subject in _OWNED and (subject != "our" or bool(_FAULTS & set(cause)))
+        owned_fault = subject in ("us", "me") or (subject in _OWNED and bool(_FAULTS & set(cause)))
         # "they supposedly didn't know", "saying there was no record": the reason as reported
         reported = _REASON_REPORTED.search(" ".join((*before[-3:], "|", *cause[:3])))
         if subject in ("you", "your", "yourself") or owned_fault or reported \
@@ -217,15 +221,16 @@ def _acknowledges_feeling(tokens: tuple[str, ...]) -> bool:
 
 
 _HEDGES: Final = frozenset({"really", "honestly", "unfortunately", "sadly", "actually", "well"})
-_CONTRASTS: Final = frozenset({"but", "however"})
+_CONTRASTS: Final = frozenset({"but", "however", "though", "although"})
 _LEADING_FRAMES: Final = re.compile(
     r"^((i (can |could |do )?(see|think|know|understand|appreciate|get|hear|guess|suppose|believe|"
     r"realise|realize|feel)|it (sounds|seems|looks) like|the (thing|truth|fact) is|to be fair|in fairness"
     r"|i am (afraid|sorry)) (that )?)+")
 # the company's failure granted: "the sofa should have come", "it was supposed to", "it never came"
-_FAILURE_GRANTED: Final = re.compile(r"\b(should|ought to) (\w+ )?have\b|\bsupposed to\b|\bnever\b|\bstill\b"
-                                     r"|\blet you down\b|\bgot it wrong\b|\bmessed (it )?up\b|\bfailed\b"
-                                     r"|\bdropped the ball\b")
+# ("trained never to" is a rule, not a failure)
+_FAILURE_GRANTED: Final = re.compile(r"\b(should|ought to) (\w+ )?have\b|\bsupposed to\b|\bnever\b(?! to\b)"
+                                     r"|\bstill\b|\blet you down\b|\bgot it wrong\b|\bmessed (it )?up\b"
+                                     r"|\bfailed\b|\bdropped the ball\b")
 # "but the good news is", "but I'll sort it", "but that's not good enough": on the customer's side
 _SIDES_WITH_THEM: Final = re.compile(
     r"\bgood news\b|\b(i|we) (can|will|could|am going to|are going to)\b|\bnext step\b"
@@ -236,6 +241,10 @@ _COMPANY_SIDE: Final = re.compile(
     r"\b(?!you\b)\w+ (do|does|did) (\w+ )?\w+\b|\bonly\b|\bguarantee|\b(rules?|polic(y|ies)|terms"
     r"|procedures?|process)\b|\bwould have\b|\bbecause\b|\b(set|decided|controlled|handled|run) by\b"
     r"|\bup to (the|your|you|customers?)\b|\bdepends? on\b|\btechnically\b"
+    # what staff may or must do ("our stewards can't ask", "they're trained never to"), the decision
+    # put elsewhere ("the vendor makes the final call, not us")
+    r"|\b(can not|cannot)\b|\b(trained|required|allowed|obliged|entitled|free|permitted) (never |not )?to\b"
+    r"|\bnot (us|ours|me|mine)\b|\b(final|last) (say|call|word|decision)\b"
     # other customers held up against this one: "a lot of members leave valuables in lockers"
     r"|\b(a lot of|lots of|most|many|plenty of|the majority of) (our |other |the )?(customers|people|members|"
     r"clients|guests|users|passengers|patients|tenants|parents|students)\b")
@@ -501,7 +510,9 @@ def _opposite_of_theirs(tokens: tuple[str, ...], complaint: Complaint) -> str | 
     customer = set(complaint.said.split())
     for index, token in enumerate(tokens):
         opposite = _OPPOSITES.get(token)
-        if opposite and opposite & customer and not _OPPOSITES[token] & set(tokens) and \
+        # "you were stuck outside" places a person, not the customer's things ("my notes were inside")
+        placed = token in _PLACES and bool(_PEOPLE & set(tokens[max(0, index - 3): index]))
+        if opposite and opposite & customer and not _OPPOSITES[token] & set(tokens) and not placed and \
                 not (_OPPOSITE_GROUP[token] & customer) and not _denied(tokens, index, index + 1):
             return " ".join(tokens[max(0, index - 2): index + 2])
     return None
@@ -511,6 +522,8 @@ _OPPOSITE_PAIRS: Final = ((frozenset({"same", "identical"}), frozenset({"differe
                           (frozenset({"inside"}), frozenset({"outside"})),
                           (frozenset({"more"}), frozenset({"less", "fewer"})),
                           (frozenset({"cheaper"}), frozenset({"dearer"})))
+_PLACES: Final = frozenset({"inside", "outside"})
+_PEOPLE: Final = frozenset({"you", "i", "we", "they", "he", "she"})
 # each word: the words opposite it, and the words of its own side
 _OPPOSITES: Final = ({w: b for a, b in _OPPOSITE_PAIRS for w in a}
                      | {w: a for a, b in _OPPOSITE_PAIRS for w in b})

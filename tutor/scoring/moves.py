@@ -59,6 +59,8 @@ def feelings_named(text: str) -> list[str]:
             after = text[match.end():].split()
             if "as far as" in " ".join(before[-5:]) and match.group(0) == "concerned":
                 continue  # "as far as you're concerned" gives a view, not a worry
+            if match.group(0) == "at the end of" and (after[0] if after else "") not in _POSSESSIVES:
+                continue  # "at the end of your tether" (however misheard), not "at the end of this month"
             if _customers_feeling(before, match.group(0), after[0] if after else ""):
                 found.append(match.group(0))
     return list(dict.fromkeys(found))
@@ -85,8 +87,11 @@ _AUXILIARY: Final = frozenset({"must", "have", "has", "had", "would", "will", "m
                                "should", "can", "do", "does", "did", "been", "be", "to", "going",
                                "probably", "definitely", "certainly"})
 _HYPOTHETICAL: Final = frozenset({"would", "might", "could"})
+_FREQUENCY: Final = frozenset({"often", "usually", "always", "sometimes", "normally", "generally",
+                               "typically"})
 _NEGATIONS: Final = frozenset({"not", "never", "no", "nor"})
 _CUSTOMER: Final = frozenset({"you", "your", "yourself", "yours"})
+_POSSESSIVES: Final = frozenset({"your", "my", "his", "her", "their", "our"})
 # people a customer talks about, whose feelings are theirs, not the customer's (kin and roles)
 _PEOPLE: Final = frozenset({
     "parents", "parent", "mum", "mom", "dad", "mother", "father", "kids", "kid", "children", "child",
@@ -94,7 +99,11 @@ _PEOPLE: Final = frozenset({
     "neighbours", "neighbor", "neighbors", "friend", "friends", "colleague", "colleagues", "staff",
     "customers", "guests", "brother", "sister", "baby", "grandmother", "grandfather", "nan", "gran",
     "grandma", "grandad", "manager", "driver", "engineer", "team", "mate", "mates", "landlord",
-    "students", "pupils", "patients", "clients", "fiance", "fiancee", "girlfriend", "boyfriend"})
+    "students", "pupils", "patients", "clients", "fiance", "fiancee", "girlfriend", "boyfriend",
+    "carer", "carers", "nurse", "doctor", "teacher", "teachers", "steward", "agent", "cleaner", "walker",
+    "tenant", "tenants", "flatmate", "housemate", "nephew", "niece", "aunt", "uncle", "cousin",
+    "grandson", "granddaughter", "grandchildren", "grandkids", "toddler", "twins", "dog", "cat", "pet",
+    "puppy", "bride", "groom", "guest", "passenger", "passengers", "client", "customer"})
 # what a word of two senses ("hard", "tough") may describe and still be an experience
 _EXPERIENCES: Final = frozenset({
     "time", "times", "day", "days", "week", "weeks", "month", "months", "year", "morning", "night",
@@ -157,7 +166,8 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     verb = before[i]
     i -= 1
     helpers: set[str] = set()
-    while i >= 0 and (before[i] in _AUXILIARY or before[i] in _DEGREE or before[i] in _NEGATIONS):
+    while i >= 0 and (before[i] in _AUXILIARY or before[i] in _DEGREE or before[i] in _NEGATIONS
+                      or before[i] in _FREQUENCY):
         helpers.add(before[i])
         i -= 1
     subject = before[i] if i >= 0 else ""
@@ -174,6 +184,9 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     if subject in _PEOPLE:
         # "your parents must have been so annoyed", "the kids were upset": someone else's feeling
         return False
+    if feeling in _ONE_FORM and is_content(subject) and subject not in _CUSTOMER | _SITUATION | _EXPERIENCES \
+            and not subject.endswith("ing"):
+        return False  # "new turf looks rough", "the bed was hard": a thing's state, not an experience
     if (not subject or subject in _CUSTOMER or subject in _SITUATION
             or (i > 0 and before[i - 1] in _CUSTOMER)):
         return True
@@ -235,6 +248,7 @@ _FELT: Final = re.compile(r"\byou (must|might|may|would|will) (have )?"
 # hard"); cut off ("that must be um yeah sorry") or a guess at a cause ("it must be the fabric")
 # it validates nothing
 _GUESSES: Final = ("that must be", "it must be", "that must have been", "it must have been")
+_GUESSED_BY: Final = frozenset({"told", "thinks", "reckons", "claims"})
 _NOT_VALIDATED: Final = frozenset({"", "um", "uh", "er", "erm", "yeah", "sorry", "the", "your", "his", "her",
                                    "their", "our", "my", "because", "due", "from", "in", "on", "at", "to",
                                    "that", "it", "him", "them", "someone", "something"})
@@ -244,9 +258,19 @@ def _validates(validation: str, joined: str) -> bool:
     found = re.search(rf"\b{re.escape(validation)}\b", joined)
     if not found:
         return False
+    if validation.startswith("must"):
+        # "your carer must have been really upset": someone else's state, not the customer's
+        # ("losing the pictures of you with your dad must feel ...": the dad is not the subject)
+        before = joined[:found.start()].split()
+        if before and (before[-1] in _PEOPLE or before[-1] in _OTHERS) and not (
+                {"with", "of", "to", "for", "about", "from", "without"} & set(before[-3:-1])):
+            return False
     if validation in _GUESSES:
         after = joined[found.end():].split()
-        return (after[0] if after else "") not in _NOT_VALIDATED
+        # "he said it must have been like that already": someone's guess at a cause, reported
+        reported = bool(set(joined[:found.start()].split()[-2:]) & (_SAID | _GUESSED_BY))
+        return (after[0] if after else "") not in _NOT_VALIDATED and not reported and after[:2] not in (
+            ["like", "that"], ["like", "this"], ["like", "it"])
     # "I'd be happy to check": an offer, not the customer's feeling
     return not (validation.startswith("i would") and _GLAD_TO.match(joined[found.end():]))
 

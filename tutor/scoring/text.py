@@ -317,6 +317,10 @@ def _question_starts(tokens: list[str], index: int) -> bool:
         # "he's doing okay, which is great": a relative clause after a statement; "which would you
         # prefer" asks (its verb comes before a subject)
         return False
+    # "people who had no need to be there", "guests whose needs aren't visible": a relative clause
+    # after a noun; "who did you speak to" asks (its verb comes before a subject)
+    if head in ("who", "whose") and back == index - 1 and is_content(previous) and not inverted:
+        return False
     if head in lexicon.WH_WORDS:
         return (following in lexicon.AUXILIARIES or following in lexicon.QUESTION_FOLLOWERS
                 or (head == "how" and following in lexicon.HOW_ADVERBS)
@@ -326,6 +330,11 @@ def _question_starts(tokens: list[str], index: int) -> bool:
         # subject (or a relative pronoun) states; "sorry about that is there ..." asks again
         if back == index - 1 and (previous in _PRONOUNS | _RELATIVES
                                   or (previous == "that" and not _ends_a_phrase(tokens, back))):
+            return False
+        # "an inch was the brief", "so the problem is the van": a noun, then its verb and what the
+        # noun is, states; "your refund, did you get it" and "is that right" ask
+        if back == index - 1 and is_content(previous) and previous not in lexicon.FILLERS \
+                and following in ("the", "a", "an"):
             return False
         # "we'd have had it down", "it could have been sorted": a verb chain goes on, it asks nothing
         if index > 0 and tokens[index - 1] in lexicon.AUXILIARIES | {"not"}:
