@@ -941,3 +941,13 @@ def test_these_feelings_stay_the_customer_s(reply: str) -> None:
 
 def test_an_invitation_with_through_misheard_still_invites() -> None:
     assert score_open_question("okay so talk me though what the agent said").verdict == "open"
+
+
+@pytest.mark.parametrize("reply", [
+    "So it sat at your garage three weeks with nobody ringing, though to be fair parts are scarce.",
+    "You waited three weeks for a part with no call, but parts are slow for everyone this year.",
+])
+def test_the_story_told_back_before_an_excuse_still_restates(reply: str) -> None:
+    trait = score_paraphrase(reply, GARAGE)
+    assert trait.verdict != Paraphrase.DISMISSIVE, trait.reason
+    assert "explained it away" in trait.reason or not trait.reliable, trait.reason

@@ -245,12 +245,26 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
         # what was said back before the blame began is judged as a reply of its own; the blame does
         # not unsay it. Only a reflection counts ("so it's been up since June", "so you were cut
         # off"): the company's own news before an excuse ("the hotel was full, so") is its premise
-        reflected = any(p.role is Role.STATEMENT and lookalikes.reflects(p.tokens)
+        reflected = any(p.role is Role.STATEMENT and (lookalikes.reflects(p.tokens)
+                                                      or _tells_their_story(p.tokens))
                         for p in pieces if p.start + len(p.tokens) <= reading.explanation_at)
         if reflected:
             reading.before_excuse = read_reply(" ".join(all_words[:reading.explanation_at]), scenario)
     reading.shared_moves = tuple(m for m in dict.fromkeys(moves_in(own)) if m in complaint.moves)
     return reading
+
+
+def _tells_their_story(tokens: tuple[str, ...]) -> bool:
+    """ "You paid for a console and got an empty box", "so it cut out again within the hour": what
+    happened to the customer, told back, whatever frame it comes in."""
+    opening = " ".join(tokens[:3])
+    return opening.startswith(("so it ", "so nobody ", "so no one ", "so they ")) or (
+        len(tokens) > 1 and tokens[0] == "you" and (tokens[1].endswith("ed") or tokens[1] in _STORY_VERBS))
+
+
+_STORY_VERBS: Final = frozenset({"were", "have", "had", "got", "paid", "went", "came", "lost", "sent",
+                                 "bought", "told", "spent", "left", "took", "gave", "made", "found", "saw",
+                                 "heard"})
 
 
 def _cut_at(piece: Piece, index: int) -> list[Piece]:
