@@ -11,7 +11,7 @@ Why by author: the held-out replies are written by someone else, over
 complaints the scorer has never seen. Folds by scenario alone let the model
 learn one author's phrasing and still look good (about 94% cross-validated
 against 89% held out). Each development source is one author
-(``replies.toml``, ``dev/`` to ``dev10/``), so the honest proxy is: fit on the
+(``replies.toml``, ``dev/`` to ``dev11/``), so the honest proxy is: fit on the
 other authors, test on one, and pool the tested replies. Leave-one-scenario-out
 is printed too, as a second, optimistic view. Only the fitted weights are
 cross-validated: the rules that compute the features were written while

@@ -5,7 +5,7 @@
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
-``data/dev/`` to ``data/dev10/`` (each written by another
+``data/dev/`` to ``data/dev11/`` (each written by another
 author, over complaints the scorer has never seen, in scenario files with only
 a title and lines; the fourth author wrote deliberately unlike the others:
 regional and informal, formal call-centre, non-native wording, empathy without
@@ -18,7 +18,9 @@ ninth, likewise unseen, terse restatements and their look-alikes, and subtle cas
 tenth, likewise, those again with emotion's edge cases: feeling words in another sense, the
 trainee's or a third party's feelings, validation without a feeling word; the eleventh,
 likewise, terse restatements in new words, restatements that keep a few of the customer's
-words, wrong concerns from the customer's nouns and the company's side after a feeling).
+words, wrong concerns from the customer's nouns and the company's side after a feeling; the
+twelfth, likewise, the families weakest on the seventh held-out set's totals: terse restatements
+and look-alikes, restatement then blame, wrong concerns, explanations, third parties' feelings).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
@@ -60,7 +62,7 @@ HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
 DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
-                               "dev10")
+                               "dev10", "dev11")
 SPLITS: Final = {"dev": DEVELOPMENT, "heldout": ("heldout",), "heldout2": ("heldout2",),
                   "heldout3": ("heldout3",), "heldout4": ("heldout4",), "heldout5": ("heldout5",),
                   "heldout6": ("heldout6",), "heldout7": ("heldout7",),
@@ -234,7 +236,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev10/ (default); heldout to heldout7: "
+                        help="dev: replies.toml and dev/ to dev11/ (default); heldout to heldout7: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
