@@ -951,3 +951,38 @@ def test_the_story_told_back_before_an_excuse_still_restates(reply: str) -> None
     trait = score_paraphrase(reply, GARAGE)
     assert trait.verdict != Paraphrase.DISMISSIVE, trait.reason
     assert "explained it away" in trait.reason or not trait.reliable, trait.reason
+
+
+@pytest.mark.parametrize(("reply", "phrase"), [
+    ("Our fitters can't work in the rain, so they're stood down. That'll be why nobody came.",
+     "that will be why"),
+    ("Pauses only kick in from the next billing date.", "only kick in"),
+    ("Our staff are not allowed to give medication without a form.", "not allowed to"),
+    ("The cancellation rule is in the handbook you signed.", "rule is in"),
+    ("It may well be that the part was faulty from the maker.", "may well be that"),
+])
+def test_more_ways_of_telling_the_company_s_side(reply: str, phrase: str) -> None:
+    trait = score_paraphrase(reply, GARAGE)
+    assert trait.verdict == Paraphrase.DISMISSIVE, trait.reason
+    assert phrase in trait.reason, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "she carried on when it hurt",  # the body's pain
+    "the gel does sting a bit",
+    "poor dog, he must have felt awful",  # "felt awful" carries its own verb; the dog's feeling
+])
+def test_pain_and_others_feelings_are_not_the_customer_s(reply: str) -> None:
+    assert not score_empathy(reply).passed, score_empathy(reply).details
+
+
+@pytest.mark.parametrize("reply", ["that must have really hurt", "you must have felt awful"])
+def test_hurt_and_felt_said_to_the_customer_still_count(reply: str) -> None:
+    assert score_empathy(reply).passed, score_empathy(reply).details
+
+
+def test_pills_are_tablets() -> None:
+    pills = parse_scenario({"title": "Tablets not given", "lines": [
+        "The care home never gave my dad his heart tablets for a whole week.",
+    ]}, scenario_id="pills")
+    assert score_paraphrase("so your dad went a week without his heart pills", pills).passed

@@ -93,6 +93,8 @@ SYNONYMS: Final[tuple[tuple[str, ...], ...]] = (
     ("afford", "manage", "cover", "budget", "can not pay", "too much"),
     ("callback", "call back", "ring back", "get back to", "phone back", "hear back", "chase"),
     ("refund", "money back", "compensation", "credit", "reimburse"),
+    ("medication", "medicine", "tablet", "pill", "dose", "meds", "prescription", "jab", "injection",
+     "drops"),
     ("promise", "promised", "assure", "assured", "say", "supposed", "meant to", "should"),
 )
 
@@ -418,6 +420,13 @@ DISMISSALS: Final = (
     r"\b(?!you\b|i\b|we\b)\w+ only (have|has|need|needs|had) to\b",
     r"\b(?!you\b)\w+ (is|are) only (\w+ ){1,2}(when|if|once|unless|where)\b",
     r"\bfirst come,? first served\b",
+    r"\b(?!you\b)\w+ only (kicks? in|apply|applies|starts?|takes? effect|counts?|covers?|runs?|opens?|"
+    r"operates?)\b",
+    r"\bour (\w+ )?\w+ (is|are) not (allowed|permitted) to\b",
+    r"\b(rules?|polic(y|ies)|terms|conditions) (is|are|was|were) (clearly |all )?(in|on|set out|written|"
+    r"stated|explained)\b",
+    # a cause guessed at to account for it: "so it may well be that he refused them"
+    r"\b(it|that) (may|might|could) (well )?be that\b",
     r"\b(that is|it is|that is just|it is just) the nature of\b",
 )
 
@@ -523,6 +532,7 @@ CAUSES: Final = (
     "the reason", "that is why", "which is why", "this is why", "that is because", "since the", "thanks to",
     "the problem is", "the thing is", "what happened was", "what happens is", "what happened is",
     "which is what pushed", "which is what caused", "which is what made", "which is what led to",
+    "that will be why", "that would be why", "that must be why", "which would be why",
 )
 # openings of a piece that claims to say what the customer said or wants
 REFLECTIVE_FRAMES: Final = (
@@ -553,6 +563,8 @@ MOVES: Final[dict[str, tuple[str, ...]]] = {
         "nobody turned up", "no one turned up", "nobody showed", "no one showed", "nobody came",
         "no one came", "nobody showed up", "no one showed up",
         # done to the customer without their say, or not as asked
+        "did not fix", "not fixed it", "nobody gave", "no one gave", "never given", "not given",
+        "never got his", "never got her", "ignored",
         "instead of", "without your say", "without asking", "without permission", "behind your back",
         "fobbed off", "lied", "misled", "ripped off", "walked off with", "too much", "too small",
         "too tight", "too short", "wiped", "deleted", "robbed", "stolen", "pulled the",

@@ -62,9 +62,11 @@ _NOMINAL_CAUSES: Final = frozenset({"because of", "due to", "owing to", "as a re
 _CAUSE_ENDS: Final = frozenset({"so", "and", "but", "which", "then"})
 # "X, that's why Y", "X, which is what pushed the cost up": the cause is what came before the marker
 _CAUSE_BEFORE: Final = frozenset({"that is why", "which is why", "this is why", "which is what pushed",
-                                  "which is what caused", "which is what made", "which is what led to"})
+                                  "which is what caused", "which is what made", "which is what led to",
+                                  "that will be why", "that would be why", "that must be why",
+                                  "which would be why"})
 _FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "wrong", "mess", "failure",
-                            "failed", "forgot", "missed", "lost", "down", "let", "oversight", "blame"})
+                            "failed", "forgot", "missed", "lost", "let", "oversight", "blame"})
 # the reason reported, not offered: "they claim they didn't know", "supposedly because the van was full",
 # "turned you down saying there was no record". The trainee tells what the customer was told
 _REASON_REPORTED: Final = re.compile(r"\b(said|told you|say|says|saying|telling you|claims?|claimed|claiming|"

@@ -87,6 +87,9 @@ _AUXILIARY: Final = frozenset({"must", "have", "has", "had", "would", "will", "m
                                "should", "can", "do", "does", "did", "been", "be", "to", "going",
                                "probably", "definitely", "certainly"})
 _HYPOTHETICAL: Final = frozenset({"would", "might", "could"})
+_GUESSING: Final = frozenset({"must", "would", "might", "could", "may"})  # "it must have hurt" validates
+_PAIN: Final = frozenset({"hurt", "hurts", "hurting", "sting", "stings", "stinging", "sore", "painful",
+                          "ache", "aches", "aching", "throbbing"})
 _FREQUENCY: Final = frozenset({"often", "usually", "always", "sometimes", "normally", "generally",
                                "typically"})
 _NEGATIONS: Final = frozenset({"not", "never", "no", "nor"})
@@ -132,6 +135,10 @@ _EXPERIENCER: Final = frozenset({
 
 def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     """Is the feeling said just after ``before`` the customer's (or their situation's)?"""
+    head, _, rest = feeling.partition(" ")
+    if rest and head in _LINKING:
+        # "felt awful" carries its own verb: whose feeling it is, is read from before that verb
+        return _customers_feeling([*before, head], rest, following)
     if (before and before[-1] in _NEGATIONS) or (
             len(before) > 1 and before[-2] in _NEGATIONS and before[-1] in _LINKING | _DEGREE | _AUXILIARY):
         return False
@@ -158,6 +165,10 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         # feeling the customer was left with ("you felt ignored", "ignored for weeks")
         return False
     if before[i] not in _LINKING:
+        if feeling in _PAIN and (before[i] == "it" or (
+                before[i] in ("do", "does", "did", "can", "will") and i > 0 and is_content(before[i - 1])
+                and before[i - 1] not in _CUSTOMER)):
+            return False  # "when it hurt", "gel work does sting": the body's pain, not a feeling
         # "they panic", "I worry that ...": the feeling is the subject's own verb; "it drove me
         # mad", "that made him furious": the feeling of the one it happened to, not the customer
         if before[i] in _SITUATION and i > 1 and before[i - 1] in _FIND and before[i - 2] in _SELF | _OTHERS:
@@ -184,6 +195,9 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     if subject in _PEOPLE:
         # "your parents must have been so annoyed", "the kids were upset": someone else's feeling
         return False
+    if feeling in _PAIN and ((subject == "it" and not helpers & _GUESSING) or (
+            is_content(subject) and subject not in _CUSTOMER | _SITUATION)):
+        return False  # "when it hurt", "gel work does sting": the body's pain, not a feeling
     if feeling in _ONE_FORM and is_content(subject) and subject not in _CUSTOMER | _SITUATION | _EXPERIENCES \
             and not subject.endswith("ing"):
         return False  # "new turf looks rough", "the bed was hard": a thing's state, not an experience
