@@ -1,6 +1,6 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout7|all] [--author NAME]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout8|all] [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
 
 Labelled replies come in splits. The development split is what the scorer may
@@ -24,7 +24,7 @@ and look-alikes, restatement then blame, wrong concerns, explanations, third par
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout7/``, each written later by yet another author over ten more complaints;
+``data/heldout8/``, each written later by yet another author over ten more complaints;
 same layout) are
 for the final figures only; nothing is tuned on them, which is why they are read
 only when asked for.
@@ -65,9 +65,9 @@ DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "de
                                "dev10", "dev11")
 SPLITS: Final = {"dev": DEVELOPMENT, "heldout": ("heldout",), "heldout2": ("heldout2",),
                   "heldout3": ("heldout3",), "heldout4": ("heldout4",), "heldout5": ("heldout5",),
-                  "heldout6": ("heldout6",), "heldout7": ("heldout7",),
+                  "heldout6": ("heldout6",), "heldout7": ("heldout7",), "heldout8": ("heldout8",),
                   "all": (*DEVELOPMENT, "heldout", "heldout2", "heldout3", "heldout4", "heldout5",
-                          "heldout6", "heldout7")}
+                          "heldout6", "heldout7", "heldout8")}
 SOURCES: Final = SPLITS["all"]
 
 
@@ -236,7 +236,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev11/ (default); heldout to heldout7: "
+                        help="dev: replies.toml and dev/ to dev11/ (default); heldout to heldout8: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
