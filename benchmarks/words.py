@@ -145,7 +145,10 @@ class Hearing:
         return self.cache[key]
 
     def save(self) -> None:
-        """Written whole and then renamed, so another run reading the cache never sees half of it."""
+        """Written whole and then renamed, so another run reading the cache never sees half of it;
+        merged with what is on disk first, so two runs at once keep each other's transcripts."""
+        if TRANSCRIPTS.exists():
+            self.cache = {**json.loads(TRANSCRIPTS.read_text()), **self.cache}
         write_atomically(TRANSCRIPTS, json.dumps(self.cache, indent=0, sort_keys=True).encode(),
                          make_folder=True, fsync=False)
 
