@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tutor.scenarios import Scenario, ScenarioLibrary, parse_scenario
-from tutor.scoring.complaint import moves_in
+from tutor.scoring.complaint import moves_in, pieces_of
 from tutor.scoring.moves import feelings_named, score_empathy, score_open_question
 from tutor.scoring.paraphrase import Paraphrase, score_paraphrase
-from tutor.scoring.text import words
+from tutor.scoring.text import clauses, words
 
 BIRTHDAY = ScenarioLibrary(()).get("late-birthday-present")
 SOFA = parse_scenario({"title": "A sofa that never came", "lines": [
@@ -895,13 +895,17 @@ def test_a_feeling_granted_then_the_company_s_side(reply: str) -> None:
     assert trait.verdict == Paraphrase.DISMISSIVE, trait.reason
 
 
-@pytest.mark.parametrize("reply", [
-    "but we never rang you once in three weeks",  # "never" here grants the failure
-    "even though you've rung twice, nobody has given you a date and you're paying for a hire car",
-])
-def test_a_but_or_even_though_that_stays_with_the_customer_is_not_an_excuse(reply: str) -> None:
-    trait = score_paraphrase("I can see why you're fed up, " + reply, GARAGE)
+def test_a_but_that_grants_the_failure_is_not_an_excuse() -> None:
+    trait = score_paraphrase("I can see why you're fed up, but we never rang you once in three weeks", GARAGE)
     assert trait.verdict != Paraphrase.DISMISSIVE, trait.reason
+
+
+def test_even_though_stays_in_its_piece_and_though_alone_turns() -> None:
+    # "even though you'd changed your email" concedes inside the customer's story
+    conceded = pieces_of(clauses("even though you changed your email the codes went to the old one"))
+    assert conceded[0].text.startswith("even though you changed")
+    turned = pieces_of(clauses("you changed your email though the codes went to the old one"))
+    assert [p.tokens[0] for p in turned] == ["you", "though"]
 
 
 def test_a_person_outside_is_not_the_opposite_of_things_inside() -> None:

@@ -563,8 +563,7 @@ MOVES: Final[dict[str, tuple[str, ...]]] = {
         "nobody turned up", "no one turned up", "nobody showed", "no one showed", "nobody came",
         "no one came", "nobody showed up", "no one showed up",
         # done to the customer without their say, or not as asked
-        "did not fix", "not fixed it", "nobody gave", "no one gave", "never given", "not given",
-        "never got his", "never got her", "ignored",
+        "did not fix", "not fixed it", "nobody gave", "no one gave", "never given", "not given", "ignored",
         "instead of", "without your say", "without asking", "without permission", "behind your back",
         "fobbed off", "lied", "misled", "ripped off", "walked off with", "too much", "too small",
         "too tight", "too short", "wiped", "deleted", "robbed", "stolen", "pulled the",

@@ -60,11 +60,9 @@ _FREQUENCIES: Final = frozenset({"always", "only ever"})
 _NOMINAL_CAUSES: Final = frozenset({"because of", "due to", "owing to", "as a result of", "thanks to",
                                     "caused by"})
 _CAUSE_ENDS: Final = frozenset({"so", "and", "but", "which", "then"})
-# "X, that's why Y", "X, which is what pushed the cost up": the cause is what came before the marker
-_CAUSE_BEFORE: Final = frozenset({"that is why", "which is why", "this is why", "which is what pushed",
-                                  "which is what caused", "which is what made", "which is what led to",
-                                  "that will be why", "that would be why", "that must be why",
-                                  "which would be why"})
+# "X, that's why Y", "X, which is what pushed the cost up": the markers whose cause came before them
+_CAUSE_BEFORE: Final = frozenset(m for m in lexicon.CAUSES
+                                  if m.endswith(" why") or m.startswith("which is what"))
 _FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "wrong", "mess", "failure",
                             "failed", "forgot", "missed", "lost", "let", "oversight", "blame"})
 # the reason reported, not offered: "they claim they didn't know", "supposedly because the van was full",
@@ -513,7 +511,7 @@ def _opposite_of_theirs(tokens: tuple[str, ...], complaint: Complaint) -> str | 
     for index, token in enumerate(tokens):
         opposite = _OPPOSITES.get(token)
         # "you were stuck outside" places a person, not the customer's things ("my notes were inside")
-        placed = token in _PLACES and bool(_PEOPLE & set(tokens[max(0, index - 3): index]))
+        placed = token in _PLACES and bool(_PERSON_PRONOUNS & set(tokens[max(0, index - 3): index]))
         if opposite and opposite & customer and not _OPPOSITES[token] & set(tokens) and not placed and \
                 not (_OPPOSITE_GROUP[token] & customer) and not _denied(tokens, index, index + 1):
             return " ".join(tokens[max(0, index - 2): index + 2])
@@ -525,7 +523,7 @@ _OPPOSITE_PAIRS: Final = ((frozenset({"same", "identical"}), frozenset({"differe
                           (frozenset({"more"}), frozenset({"less", "fewer"})),
                           (frozenset({"cheaper"}), frozenset({"dearer"})))
 _PLACES: Final = frozenset({"inside", "outside"})
-_PEOPLE: Final = frozenset({"you", "i", "we", "they", "he", "she"})
+_PERSON_PRONOUNS: Final = frozenset({"you", "i", "we", "they", "he", "she"})
 # each word: the words opposite it, and the words of its own side
 _OPPOSITES: Final = ({w: b for a, b in _OPPOSITE_PAIRS for w in a}
                      | {w: a for a, b in _OPPOSITE_PAIRS for w in b})

@@ -165,10 +165,10 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         # feeling the customer was left with ("you felt ignored", "ignored for weeks")
         return False
     if before[i] not in _LINKING:
-        if feeling in _PAIN and (before[i] == "it" or (
-                before[i] in ("do", "does", "did", "can", "will") and i > 0 and is_content(before[i - 1])
-                and before[i - 1] not in _CUSTOMER)):
-            return False  # "when it hurt", "gel work does sting": the body's pain, not a feeling
+        # "when it hurt", "gel work does sting": the subject is "it" or the noun before a helper verb
+        sufferer = before[i - 1] if before[i] in ("do", "does", "did", "can", "will") and i > 0 else before[i]
+        if _bodily(feeling, sufferer, guessed=False):
+            return False
         # "they panic", "I worry that ...": the feeling is the subject's own verb; "it drove me
         # mad", "that made him furious": the feeling of the one it happened to, not the customer
         if before[i] in _SITUATION and i > 1 and before[i - 1] in _FIND and before[i - 2] in _SELF | _OTHERS:
@@ -195,9 +195,8 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     if subject in _PEOPLE:
         # "your parents must have been so annoyed", "the kids were upset": someone else's feeling
         return False
-    if feeling in _PAIN and ((subject == "it" and not helpers & _GUESSING) or (
-            is_content(subject) and subject not in _CUSTOMER | _SITUATION)):
-        return False  # "when it hurt", "gel work does sting": the body's pain, not a feeling
+    if _bodily(feeling, subject, guessed=bool(helpers & _GUESSING)):
+        return False
     if feeling in _ONE_FORM and is_content(subject) and subject not in _CUSTOMER | _SITUATION | _EXPERIENCES \
             and not subject.endswith("ing"):
         return False  # "new turf looks rough", "the bed was hard": a thing's state, not an experience
@@ -217,6 +216,13 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     # "estimates are only a rough guide": the adjective describes a noun, not an experience;
     # "faults are hard to reproduce": a task's difficulty, not anyone's feeling
     return not is_content(following) and following != "to"
+
+
+def _bodily(feeling: str, subject: str, guessed: bool) -> bool:
+    """ "When it hurt", "the gel does sting": pain said of the body or a thing, not a feeling;
+    "it must have hurt" (a guess about the customer's experience) still acknowledges one."""
+    return feeling in _PAIN and ((subject == "it" and not guessed) or (
+        is_content(subject) and subject not in _CUSTOMER | _SITUATION))
 
 
 def score_empathy(reply: str, customer_emotions: tuple[str, ...] = ()) -> Trait:
