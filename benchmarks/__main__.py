@@ -239,6 +239,7 @@ class Latency:
 def feedback_latency(runs: int) -> Latency:
     """The simulated station in real time, a whole round with its history and spoken feedback."""
     from tutor.app import App
+    from tutor.station import load_what_rounds_use
 
     reply = read_mono(SAMPLE_REPLY, RATE)
     spoken_to = int(np.flatnonzero(np.abs(reply) > SPOKEN_ENOUGH)[-1]) + 1
@@ -249,6 +250,7 @@ def feedback_latency(runs: int) -> Latency:
         settings = dataclasses.replace(base, storage=dataclasses.replace(base.storage, data_dir=folder))
         recognizer = TimedRecognizer(lambda: current[0])
         app = App(settings)
+        load_what_rounds_use(settings, sound_card=False)  # as the station does before READY=1
         library = single_reply_library(Path(folder))
         for _ in range(runs):
             moments = current[0] = Moments()

@@ -32,6 +32,7 @@ def test_doctor_hears_the_room_and_reports_everything(tutor: Tutor, isolated_env
     assert "dBFS" in str(checks["microphone and speaker"]["detail"])
     assert checks["voice"]["ok"] and checks["clock"]["ok"] and checks["disk space"]["ok"]
     assert "pocketsphinx" in str(checks["speech model"]["detail"])
+    assert checks["paraphrase model"]["ok"] and "loaded in" in str(checks["paraphrase model"]["detail"])
     # the microphone hears someone talking all the time: not a room to judge timing in
     assert not checks["room"]["ok"] and "voices" in str(checks["room"]["detail"])
     assert "headset" in str(checks["room"]["fix"])

@@ -119,7 +119,7 @@ def test_the_families_no_longer_all_hear_the_same_sentence() -> None:
     ("When did you place the order?", "'when did you place the order' asks for a fact."),
 ])
 def test_a_closed_question_is_named_and_an_open_one_offered(question: str, says: str) -> None:
-    card = typed(f"So the gift came late even with express. That sounds upsetting. {question}")
+    card = typed(f"So you paid for express and the gift still came late. That sounds upsetting. {question}")
     assert card.paraphrase is not None and card.paraphrase.passed
     assert card.empathy is not None and card.empathy.passed
     text = compose_feedback(card)

@@ -299,8 +299,8 @@ def test_feedback_is_short_specific_and_kind() -> None:
     text = compose_feedback(card)
     assert "own words" in text and scenario.model_answer.split(",")[0] in text
     assert spoken_seconds(text) < 20
-    good = score_reply("So the gift came late even with express. That sounds upsetting. What would help?",
-                       scenario, Settings().scoring)
+    good = score_reply("So you paid for express and the gift still came late. That sounds upsetting. "
+                       "What would help?", scenario, Settings().scoring)
     assert compose_feedback(good).startswith("Well done.")
     assert compose_feedback(good, "Your pauses are better than last week.").endswith("last week.")
 

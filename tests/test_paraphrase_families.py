@@ -8,7 +8,16 @@ from tutor.scenarios import Scenario, ScenarioLibrary, parse_scenario
 from tutor.scoring.complaint import moves_in, pieces_of
 from tutor.scoring.moves import feelings_named, score_empathy, score_open_question
 from tutor.scoring.paraphrase import Paraphrase, score_paraphrase
+from tutor.scoring.result import Trait
 from tutor.scoring.text import clauses, words
+
+
+def _rules_restate_and_never_fail_confidently(trait: Trait) -> bool:
+    """What a rule for a restatement in other words must give: the rules' own decision leans to
+    restating, and the verdict passes or, where the meaning model disagrees, is marked unsure;
+    never a confident fail."""
+    return trait.details.get("rules_probability", 0.0) >= 0.5 and (trait.passed or not trait.reliable)
+
 
 BIRTHDAY = ScenarioLibrary(()).get("late-birthday-present")
 SOFA = parse_scenario({"title": "A sofa that never came", "lines": [
@@ -57,7 +66,7 @@ def test_explanations_are_not_restatements(scenario: Scenario, reply: str, phras
 
 def test_a_cause_the_customer_gave_is_not_an_excuse() -> None:
     trait = score_paraphrase("so you can't pay your rent because the app keeps throwing you out", APP)
-    assert trait.passed, trait.reason
+    assert _rules_restate_and_never_fail_confidently(trait), trait.reason
 
 
 @pytest.mark.parametrize(("scenario", "reply"), [
@@ -180,7 +189,7 @@ def test_general_explanations_are_dismissive(reply: str) -> None:
 def test_a_reflected_account_is_not_an_excuse() -> None:
     trait = score_paraphrase("if i have this right you agreed to the renewal on a quote and then it went "
                              "up by forty percent without any claims", INSURANCE)
-    assert trait.passed
+    assert _rules_restate_and_never_fail_confidently(trait), trait.reason
 
 
 def test_checking_an_understanding_is_not_an_offer() -> None:
@@ -601,7 +610,7 @@ def test_a_feeling_about_something_keeps_what_it_is_about() -> None:
         "My washing machine has been waiting for a part for a month.",
         "I'm fed up of chasing your engineers every week."]}, scenario_id="chase")
     trait = score_paraphrase("so you've had to keep chasing the engineers week after week for it", chase)
-    assert trait.passed, trait.reason
+    assert _rules_restate_and_never_fail_confidently(trait), trait.reason
 
 
 @pytest.mark.parametrize("reply", [
@@ -611,7 +620,8 @@ def test_a_feeling_about_something_keeps_what_it_is_about() -> None:
 ])
 def test_lost_and_starting_again_in_other_words(reply: str) -> None:
     trait = score_paraphrase(reply, FORM)
-    assert trait.passed and "wrong_concern" not in trait.details, trait.reason
+    assert _rules_restate_and_never_fail_confidently(trait), trait.reason
+    assert "wrong_concern" not in trait.details, trait.reason
 
 
 def test_what_someone_was_told_is_not_the_customer_s_story_told_otherwise() -> None:
@@ -956,7 +966,7 @@ def test_an_invitation_with_through_misheard_still_invites() -> None:
 ])
 def test_the_story_told_back_before_an_excuse_still_restates(reply: str) -> None:
     trait = score_paraphrase(reply, GARAGE)
-    assert trait.verdict != Paraphrase.DISMISSIVE, trait.reason
+    assert _rules_restate_and_never_fail_confidently(trait), trait.reason
     assert "explained it away" in trait.reason or not trait.reliable, trait.reason
 
 

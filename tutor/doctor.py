@@ -35,7 +35,8 @@ class Check:
 def run_checks(settings: Settings, audio_factory: Callable[[], DuplexAudio] | None = None) -> list[Check]:
     """Every check, in the order a person would fix things."""
     sound, room = _sound(settings, audio_factory)
-    return [sound, *([room] if room else []), _voice(settings), _speech_model(settings), _gpio(settings),
+    return [sound, *([room] if room else []), _voice(settings), _speech_model(settings), _meaning_model(),
+            _gpio(settings),
             _scenarios(settings), _disk(settings), _clock(), _calibration(settings)]
 
 
@@ -112,6 +113,18 @@ def _speech_model(settings: Settings) -> Check:
     except TutorError as exc:
         return Check("speech model", False, str(exc), "see `tutor models list`")
     return Check("speech model", True, f"{choice.name} ({choice.reason}); loaded in {took:.1f} s")
+
+
+def _meaning_model() -> Check:
+    from tutor.scoring.meaning import meaning_model
+
+    try:
+        began = time.perf_counter()
+        meaning_model()
+        took = time.perf_counter() - began
+    except TutorError as exc:
+        return Check("paraphrase model", False, str(exc), "reinstall the tutor: sudo scripts/install.sh")
+    return Check("paraphrase model", True, f"loaded in {took:.1f} s")
 
 
 def _gpio(settings: Settings) -> Check:

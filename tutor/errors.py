@@ -61,7 +61,8 @@ class RecognitionError(TutorError, RuntimeError):
 
 
 class ModelError(TutorError, ValueError):
-    """A speech model is not installed, is damaged, or its archive cannot be fetched or used."""
+    """A speech model is not installed, is damaged, or its archive cannot be fetched or used;
+    or the scorer's shipped meaning model is damaged."""
 
     exit_code = 2
 

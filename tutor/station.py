@@ -70,7 +70,7 @@ def run_station(settings: Settings, *, simulate: SimulatedReply | None = None, r
         app = App(settings)
         chooser = app.chooser()
         recognizer = app.recognizer()
-        _load_what_rounds_use(settings, sound_card=simulate is None)
+        load_what_rounds_use(settings, sound_card=simulate is None)
         app.tidy_history()
         if stop.is_set():
             return 0
@@ -114,7 +114,7 @@ def run_station(settings: Settings, *, simulate: SimulatedReply | None = None, r
         notifier.close()
 
 
-def _load_what_rounds_use(settings: Settings, *, sound_card: bool) -> None:
+def load_what_rounds_use(settings: Settings, *, sound_card: bool) -> None:
     """Import, before READY=1, every module a round would otherwise import on first use.
 
     A stop request during the first round then never lands inside an import,
@@ -130,6 +130,9 @@ def _load_what_rounds_use(settings: Settings, *, sound_card: bool) -> None:
     for module in ("tutor.history", "tutor.history.progress", "tutor.feedback", "tutor.scoring",
                    "tutor.listening.analysis", "tutor.audio.wavfile"):
         importlib.import_module(module)
+    from tutor.scoring.meaning import meaning_model
+
+    meaning_model()  # about a second; a damaged file stops the station here, in one line
     if sound_card:
         importlib.import_module("tutor.audio.pyaudio_duplex")
         # without it, the sound card's own open says what is missing, as a fault the station survives

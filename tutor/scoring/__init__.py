@@ -1,8 +1,9 @@
 """Scoring: from a round's timings and transcript to judgements a trainer would agree with.
 
-Pure functions over times and text: no audio device and no model, so the
-scorer imports and tests anywhere. :func:`score_reply` is the one entry point;
-the timing part is optional, so typed replies are scored the same way.
+Functions over times and text: no audio device, and one small model shipped in
+the package (the paraphrase meaning model, numpy only, loaded once per process),
+so the scorer imports and tests anywhere. :func:`score_reply` is the one entry
+point; the timing part is optional, so typed replies are scored the same way.
 """
 
 from __future__ import annotations

@@ -1,0 +1,88 @@
+"""The paraphrase meaning model: shipped in the package, the same numbers everywhere, damage in one line."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutor.errors import ModelError
+from tutor.scenarios import ScenarioLibrary
+from tutor.scoring.meaning import customer_words, load_meaning_model, meaning_model
+from tutor.scoring.paraphrase import score_paraphrase
+
+LAPTOP = ScenarioLibrary(()).get("laptop-repair-still-broken")
+RESTATES = "so you paid for a repair and the laptop still won't start"
+OFFERS = "I can book you in for another repair on Monday"
+# computed once with the model as shipped (numpy, this package's file); a change of weights,
+# tokenizer or forward pass moves them
+REFERENCE = {RESTATES: 0.933668, OFFERS: 0.061473}
+
+
+def test_it_loads_from_the_installed_package_and_reproduces_its_reference_values() -> None:
+    model = meaning_model()
+    assert model is meaning_model()  # loaded once per process
+    for reply, expected in REFERENCE.items():
+        assert model.probability(customer_words(LAPTOP), reply) == pytest.approx(expected, abs=1e-4)
+
+
+def test_it_tells_a_restatement_from_an_offer_on_the_same_complaint() -> None:
+    model = meaning_model()
+    customer = customer_words(LAPTOP)
+    assert model.probability(customer, RESTATES) > 0.75 > 0.25 > model.probability(customer, OFFERS)
+
+
+def test_the_verdict_is_the_mean_of_both_probabilities_and_shows_them() -> None:
+    trait = score_paraphrase(RESTATES, LAPTOP)
+    details = trait.details
+    assert details["restating_probability"] == pytest.approx(
+        (details["rules_probability"] + details["meaning_probability"]) / 2, abs=0.011)
+    assert trait.passed == (details["restating_probability"] >= 0.5)
+
+
+def test_a_very_long_reply_is_cut_to_the_model_length_not_refused() -> None:
+    model = meaning_model()
+    long_reply = " ".join([RESTATES] * 200)
+    chance = model.probability(customer_words(LAPTOP), long_reply)
+    assert 0.0 <= chance <= 1.0
+
+
+def _shipped() -> Path:
+    from importlib import resources
+
+    with resources.as_file(resources.files("tutor.scoring") / "data" / "meaning.npz") as path:
+        return Path(path)
+
+
+@pytest.mark.parametrize("damage", ["missing", "empty", "not a zip", "cut short", "array missing",
+                                    "too large"])
+def test_a_damaged_file_is_one_clear_error(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "meaning.npz"
+    shipped = _shipped().read_bytes()
+    if damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "not a zip":
+        path.write_text("weights\n")
+    elif damage == "cut short":
+        path.write_bytes(shipped[: len(shipped) // 2])
+    elif damage == "array missing":
+        with np.load(_shipped()) as archive:
+            kept = {name: archive[name] for name in archive.files if name != "meta"}
+        np.savez(path, **kept)
+    elif damage == "too large":
+        with path.open("wb") as stream:  # sparse: no disk is used
+            stream.truncate(300_000_000)
+    with pytest.raises(ModelError) as caught:
+        load_meaning_model(path)
+    message = str(caught.value)
+    assert "\n" not in message and "meaning model" in message and "reinstall" in message
+
+
+def test_the_shipped_file_is_a_plain_numpy_archive_without_pickles() -> None:
+    with zipfile.ZipFile(_shipped()) as archive:
+        names = archive.namelist()
+    assert "meta.npy" in names and "tokenizer.npy" in names
+    assert os.path.getsize(_shipped()) < 40_000_000
