@@ -58,11 +58,11 @@ from benchmarks.train_paraphrase import CHOSEN, FITTED, L2, Data, grouped_cv
 from benchmarks.words import SPLITS, Labelled, load_replies
 from tutor.scenarios import Scenario
 from tutor.scoring.complaint import Role, complaint_of
+from tutor.scoring.meaning import layer_norm
 from tutor.scoring.restating import read_reply
 
 LAYERS: Final = 6
 HEADS: Final = 12
-EPSILON: Final = 1e-12
 MAX_TOKENS: Final = 128
 
 
@@ -122,7 +122,7 @@ class Encoder:
         x = (self.weights["embeddings.word_embeddings.weight"][ids].astype(np.float32)
              + w("embeddings.position_embeddings.weight")[:length]
              + w("embeddings.token_type_embeddings.weight")[0])
-        x = _layer_norm(x, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
+        x = layer_norm(x, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
         bias = (1.0 - mask)[:, None, None, :] * -1e9
         batch, head_size = len(texts), 384 // HEADS
         for layer in range(LAYERS):
@@ -142,22 +142,15 @@ class Encoder:
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, 384)
-            x = _layer_norm(x + dense(context, "attention.output.dense"),
+            x = layer_norm(x + dense(context, "attention.output.dense"),
                             w(f"{p}attention.output.LayerNorm.weight"),
                             w(f"{p}attention.output.LayerNorm.bias"))
             hidden = _gelu(dense(x, "intermediate.dense"))
-            x = _layer_norm(x + dense(hidden, "output.dense"),
+            x = layer_norm(x + dense(hidden, "output.dense"),
                             w(f"{p}output.LayerNorm.weight"), w(f"{p}output.LayerNorm.bias"))
         pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         unit: np.ndarray = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
         return unit
-
-
-def _layer_norm(x: np.ndarray, gain: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    out: np.ndarray = (x - mean) / np.sqrt(var + EPSILON) * gain + shift
-    return out
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:

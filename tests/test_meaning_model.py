@@ -58,7 +58,7 @@ def _shipped() -> Path:
 
 
 @pytest.mark.parametrize("damage", ["missing", "empty", "not a zip", "cut short", "array missing",
-                                    "too large"])
+                                    "layer missing", "wrong shape", "too large"])
 def test_a_damaged_file_is_one_clear_error(tmp_path: Path, damage: str) -> None:
     path = tmp_path / "meaning.npz"
     shipped = _shipped().read_bytes()
@@ -68,9 +68,13 @@ def test_a_damaged_file_is_one_clear_error(tmp_path: Path, damage: str) -> None:
         path.write_text("weights\n")
     elif damage == "cut short":
         path.write_bytes(shipped[: len(shipped) // 2])
-    elif damage == "array missing":
+    elif damage in ("array missing", "layer missing", "wrong shape"):
+        gone = {"array missing": "meta", "layer missing": "encoder.layer.5.output.dense.bias"}.get(damage)
         with np.load(_shipped()) as archive:
-            kept = {name: archive[name] for name in archive.files if name != "meta"}
+            kept = {name: archive[name] for name in archive.files if name != gone}
+        if damage == "wrong shape":
+            kept["classifier.bias"] = np.zeros(3, dtype=np.float32)
+            kept["pooler.dense.bias"] = np.zeros(7, dtype=np.float32)
         np.savez(path, **kept)
     elif damage == "too large":
         with path.open("wb") as stream:  # sparse: no disk is used

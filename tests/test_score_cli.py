@@ -75,6 +75,8 @@ def test_saved_round_without_scenario_gives_timing_only(tutor: Tutor, saved_roun
     (["score"], "give either a round recording"),
     (["score", "--text", "hello"], "--text needs --scenario"),
     (["score", "--text", "  ", "--scenario", "late-birthday-present"], "--text is empty"),
+    (["score", "--text", "so it came late " * 1000, "--scenario", "late-birthday-present"],
+     "--text is 16000 characters; a spoken reply is at most 10000"),
     (["score", "/nope/round.wav"], "does not exist"),
     (["score", "--text", "hi", "--scenario", "late-birthday-presnt"], "did you mean"),
 ])

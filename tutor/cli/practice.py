@@ -8,7 +8,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from tutor.app import App, SimulatedReply
 from tutor.cli.common import EXIT_NO_REPLY, REPLY_AT_S, Commands, trainee_name
@@ -16,6 +16,8 @@ from tutor.errors import AudioFileError, TutorError, UsageError
 from tutor.settings import Settings
 from tutor.terminal import printable
 from tutor.vocabulary import Phase
+
+MAX_TEXT_CHARS: Final = 10_000  # the scorer reads every word; nobody answers a customer for longer
 
 if TYPE_CHECKING:
     import numpy as np
@@ -151,6 +153,9 @@ def cmd_score(args: argparse.Namespace, settings: Settings) -> int:
                              "words are scored against what the customer said")
         if not args.text.strip():
             raise UsageError("--text is empty: give the words of a reply")
+        if len(args.text) > MAX_TEXT_CHARS:
+            raise UsageError(f"--text is {len(args.text)} characters; a spoken reply is at most "
+                             f"{MAX_TEXT_CHARS} (about ten minutes of speech)")
         card = score_reply(args.text, scenario, settings.scoring)
         if args.json:
             print(json.dumps(card.to_json(), indent=2))

@@ -31,7 +31,7 @@ from tutor.errors import ModelError
 from tutor.scenarios import Scenario
 from tutor.scoring.complaint import complaint_of
 
-__all__ = ["MeaningModel", "customer_words", "load_meaning_model", "meaning_model"]
+__all__ = ["MeaningModel", "customer_words", "layer_norm", "load_meaning_model", "meaning_model"]
 
 WEIGHTS_FILE: Final = "meaning.npz"
 MAX_FILE_BYTES: Final = 200_000_000  # the shipped file is about 21 MB
@@ -44,19 +44,37 @@ class MeaningModel:
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
         from tokenizers import Tokenizer  # imported here: only the scorer's model needs it
 
+        self._arrays = arrays
         try:
-            meta = arrays["meta"]
-            self.layers, self.heads, self.max_tokens = (int(v) for v in meta)
+            self.layers, self.heads, self.max_tokens = (int(v) for v in arrays["meta"])
             self.tokenizer = Tokenizer.from_str(bytes(arrays["tokenizer"]).decode())
-        except Exception as error:  # a missing array, a bad number, or the tokenizer's own error
+            missing = [name for name in self._weight_names()
+                       if name not in arrays and name + ".q" not in arrays]
+            if missing:
+                raise KeyError(f"no {missing[0]}")
+            self.hidden = int(self._w("embeddings.position_embeddings.weight").shape[1])
+            self._forward(np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64))  # shapes agree
+        except Exception as error:  # a missing array, a bad number or shape, the tokenizer's own error
             raise ModelError(f"the meaning model's file is damaged ({error}); reinstall the tutor") \
                 from error
         self.tokenizer.no_padding()
         # the customer's side is cut first, as in training; a reply longer than the budget is cut too
         self.tokenizer.enable_truncation(self.max_tokens, strategy="longest_first")
-        self._arrays = arrays
         self._lock = threading.Lock()  # numpy releases the GIL; one reply at a time keeps memory flat
-        self.hidden = int(self._w("embeddings.position_embeddings.weight").shape[1])
+
+    def _weight_names(self) -> list[str]:
+        """Every weight the forward pass reads (each stored plain or as int8 rows with a scale)."""
+        names = [f"embeddings.{n}" for n in ("word_embeddings.weight", "position_embeddings.weight",
+                                               "token_type_embeddings.weight", "LayerNorm.weight",
+                                               "LayerNorm.bias")]
+        per_layer = ("attention.self.query", "attention.self.key", "attention.self.value",
+                     "attention.output.dense", "intermediate.dense", "output.dense")
+        for layer in range(self.layers):
+            p = f"encoder.layer.{layer}."
+            names += [f"{p}{n}.{part}" for n in per_layer for part in ("weight", "bias")]
+            names += [f"{p}{n}.LayerNorm.{part}" for n in ("attention.output", "output")
+                      for part in ("weight", "bias")]
+        return [*names, "pooler.dense.weight", "pooler.dense.bias", "classifier.weight", "classifier.bias"]
 
     def _w(self, name: str) -> np.ndarray:
         """A weight as float32: int8 rows times their scale, float16 widened, float32 as stored."""
@@ -91,7 +109,7 @@ class MeaningModel:
         head_size = size // self.heads
         x = (self._embed_rows(ids) + w("embeddings.position_embeddings.weight")[:length]
              + w("embeddings.token_type_embeddings.weight")[types])
-        x = _layer_norm(x, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
+        x = layer_norm(x, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
         for layer in range(self.layers):
             p = f"encoder.layer.{layer}."
 
@@ -107,16 +125,17 @@ class MeaningModel:
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ v).transpose(1, 0, 2).reshape(length, size)
-            x = _layer_norm(x + dense(context, "attention.output.dense"),
+            x = layer_norm(x + dense(context, "attention.output.dense"),
                             w(f"{p}attention.output.LayerNorm.weight"),
                             w(f"{p}attention.output.LayerNorm.bias"))
-            x = _layer_norm(x + dense(_gelu(dense(x, "intermediate.dense")), "output.dense"),
+            x = layer_norm(x + dense(_gelu(dense(x, "intermediate.dense")), "output.dense"),
                             w(f"{p}output.LayerNorm.weight"), w(f"{p}output.LayerNorm.bias"))
         pooled = np.tanh(x[0] @ w("pooler.dense.weight").T + w("pooler.dense.bias"))
         return float(pooled @ w("classifier.weight")[0] + w("classifier.bias")[0])
 
 
-def _layer_norm(x: np.ndarray, gain: np.ndarray, shift: np.ndarray) -> np.ndarray:
+def layer_norm(x: np.ndarray, gain: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """BERT's layer normalisation over the last axis."""
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
     out: np.ndarray = (x - mean) / np.sqrt(var + EPSILON) * gain + shift
