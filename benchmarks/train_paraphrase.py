@@ -5,7 +5,10 @@
 The paraphrase verdict is a logistic regression over a few of the
 :data:`~tutor.scoring.restating.FEATURES` of a
 :class:`tutor.scoring.restating.Reading`, with the rules
-(:func:`tutor.scoring.paraphrase.rule_verdict`) as the baseline it must beat.
+(:func:`tutor.scoring.paraphrase.rule_verdict`) as the baseline it must beat. The
+station's decision is the mean of this probability and the meaning model's
+(:func:`tutor.scoring.paraphrase.restating_decision`, :mod:`benchmarks.train_meaning`);
+the figures here are the rules' part alone.
 
 Why by author: the held-out replies are written by someone else, over
 complaints the scorer has never seen. Folds by scenario alone let the model
