@@ -39,7 +39,6 @@ Choices, measured 2026-11-27 on held-out sets two to six (typed; the rules alone
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import sys
@@ -51,7 +50,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from benchmarks.words import SPLITS, TRANSCRIPTS, VOICES, Labelled, load_replies, unpunctuate
+from benchmarks.words import SPLITS, VOICES, Hearing, Labelled, load_replies, unpunctuate
 from tutor.scoring.meaning import WEIGHTS_FILE, customer_words
 
 OUTPUT: Final = Path(__file__).parent.parent / "tutor" / "scoring" / "data" / WEIGHTS_FILE
@@ -64,31 +63,16 @@ WARM_UP: Final = 0.1
 def pairs(replies: Sequence[Labelled], heard: bool) -> list[tuple[str, str, float]]:
     """(customer, reply, label) for both typed forms of every reply, and with ``heard`` each
     transcript of it that ``benchmarks.words --spoken`` has cached (nothing is synthesised here)."""
-    hearing = heard_transcripts() if heard else {}
+    hearing = Hearing() if heard else None
     out: list[tuple[str, str, float]] = []
     for reply in replies:
         customer = customer_words(reply.scenario)
         label = float(reply.labels["paraphrase"])
         texts = [reply.text, unpunctuate(reply.text)]
-        texts += [t for voice in VOICES if (t := hearing.get((voice, reply.text)))]
+        if hearing is not None:
+            texts += [t for voice in VOICES if (t := hearing.cached(reply.text, voice))]
         out.extend((customer, text, label) for text in texts)
     return out
-
-
-class heard_transcripts(dict[tuple[str, str], str]):
-    """(voice, typed text) -> the cached transcript, looked up by the cache's own key."""
-
-    def __init__(self) -> None:
-        from tutor.recognition.pocketsphinx_engine import VOCABULARY
-
-        super().__init__()
-        self.cache: dict[str, str] = json.loads(TRANSCRIPTS.read_text()) if TRANSCRIPTS.exists() else {}
-        self.engine = f"pocketsphinx:{VOCABULARY}"
-
-    def get(self, key: tuple[str, str], default: str | None = None) -> str | None:  # type: ignore[override]
-        voice, text = key
-        digest = hashlib.sha1(f"{self.engine}:{voice}:{text}".encode()).hexdigest()
-        return self.cache.get(digest, default)
 
 
 def base_model_folder(into: Path) -> Path:

@@ -39,6 +39,7 @@ per family too, so a weak family is not averaged away.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -50,12 +51,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from tutor.files import write_atomically
 from tutor.scenarios import Scenario, ScenarioLibrary, load_scenario
 from tutor.scoring import score_reply
 from tutor.settings import ScoringSettings
+
+if TYPE_CHECKING:
+    from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
 
 DATA: Final = Path(__file__).parent / "data"
 HABITS: Final = ("paraphrase", "empathy", "open_question")
@@ -125,24 +129,37 @@ class Hearing:
     recognizer's vocabulary too (a transcript heard with other words known is another one)."""
 
     def __init__(self) -> None:
-        from tutor.recognition.pocketsphinx_engine import VOCABULARY, PocketsphinxRecognizer
+        from tutor.recognition.pocketsphinx_engine import VOCABULARY
 
-        self.recognizer = PocketsphinxRecognizer(16000)
         self.engine = f"pocketsphinx:{VOCABULARY}"
         self.cache: dict[str, str] = (json.loads(TRANSCRIPTS.read_text()) if TRANSCRIPTS.exists()
                                       else {})
         self.dirty = 0
 
+    @functools.cached_property
+    def recognizer(self) -> PocketsphinxRecognizer:
+        """Loaded only when a transcript is not in the cache."""
+        from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
+
+        return PocketsphinxRecognizer(16000)
+
+    def _key(self, text: str, voice: str) -> str:
+        return hashlib.sha1(f"{self.engine}:{voice}:{text}".encode()).hexdigest()
+
+    def cached(self, text: str, voice: str) -> str | None:
+        """The transcript already heard, or None: nothing is synthesised."""
+        return self.cache.get(self._key(text, voice))
+
     def heard(self, text: str, voice: str) -> str:
         from benchmarks.evaluate import festival
 
-        key = hashlib.sha1(f"{self.engine}:{voice}:{text}".encode()).hexdigest()
-        if key not in self.cache:
-            self.cache[key] = self.recognizer.transcribe(festival(text, voice)).text
+        if (transcript := self.cached(text, voice)) is None:
+            transcript = self.recognizer.transcribe(festival(text, voice)).text
+            self.cache[self._key(text, voice)] = transcript
             self.dirty += 1
             if self.dirty % 20 == 0:
                 self.save()
-        return self.cache[key]
+        return transcript
 
     def save(self) -> None:
         """Written whole and then renamed, so another run reading the cache never sees half of it;

@@ -90,3 +90,5 @@ def test_the_shipped_file_is_a_plain_numpy_archive_without_pickles() -> None:
         names = archive.namelist()
     assert "meta.npy" in names and "tokenizer.npy" in names
     assert os.path.getsize(_shipped()) < 40_000_000
+    with np.load(_shipped(), allow_pickle=False) as arrays:  # an object array would raise here
+        assert all(arrays[name].dtype != object for name in arrays.files)
