@@ -1,6 +1,7 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout8|all] [--author NAME]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout10|all]
+                                           [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
 
 Labelled replies come in splits. The development split is what the scorer may
@@ -24,10 +25,9 @@ and look-alikes, restatement then blame, wrong concerns, explanations, third par
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout8/``, each written later by yet another author over ten more complaints;
-same layout) are
-for the final figures only; nothing is tuned on them, which is why they are read
-only when asked for.
+``data/heldout10/``, each written later by yet another author over ten more complaints;
+same layout) are for the final figures only: no rule or threshold is tuned on them,
+which is why they are read only when asked for; the meaning model never trains on them.
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
 festival voices (slt, kal) and recognised by pocketsphinx, the way the station
@@ -67,11 +67,10 @@ VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
 DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
                                "dev10", "dev11")
-SPLITS: Final = {"dev": DEVELOPMENT, "heldout": ("heldout",), "heldout2": ("heldout2",),
-                  "heldout3": ("heldout3",), "heldout4": ("heldout4",), "heldout5": ("heldout5",),
-                  "heldout6": ("heldout6",), "heldout7": ("heldout7",), "heldout8": ("heldout8",),
-                  "all": (*DEVELOPMENT, "heldout", "heldout2", "heldout3", "heldout4", "heldout5",
-                          "heldout6", "heldout7", "heldout8")}
+HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
+                   "heldout8", "heldout9", "heldout10")
+SPLITS: Final = {"dev": DEVELOPMENT, **{source: (source,) for source in HELD_OUT},
+                 "all": (*DEVELOPMENT, *HELD_OUT)}
 SOURCES: Final = SPLITS["all"]
 
 
@@ -256,7 +255,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev11/ (default); heldout to heldout8: "
+                        help="dev: replies.toml and dev/ to dev11/ (default); heldout to heldout10: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
