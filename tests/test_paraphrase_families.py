@@ -122,6 +122,17 @@ def test_scarf_is_not_scared() -> None:
     assert feelings_named("she wanted the scarf for her birthday") == []
 
 
+@pytest.mark.parametrize(("reply", "named"), [
+    ("the alarm isn't our product, but I can book an engineer to look at the line", []),  # a device
+    ("so her alarm stopped working after the router swap", []),
+    ("no wonder you found it alarming", ["alarming"]),
+    ("I'm not surprised it still brings you to tears", ["to tears"]),
+])
+def test_an_alarm_is_a_device_and_tears_are_a_feeling(reply: str, named: list[str]) -> None:
+    assert feelings_named(reply) == named
+    assert score_empathy(reply).passed == bool(named)
+
+
 def test_advice_never_asks_for_what_was_said() -> None:
     trait = score_paraphrase("so the present came late and nobody warned you even though you paid for "
                              "express", BIRTHDAY)

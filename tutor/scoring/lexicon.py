@@ -241,7 +241,7 @@ FEELINGS: Final = (
     "nightmare-", "difficult-", "hard", "tough", "rough", "stressful", "confus-", "uncomfortable",
     "lonely", "isolat-", "ordeal", "unsettl-", "distress-", "concern-", "bother-", "hassle",
     "fuming", "hassles", "sick of", "tired of", "worn out", "at the end of", "disheart-", "demoraliz-",
-    "demoralis-", "discourag-", "alarm-", "feel bad", "felt bad", "feel awful", "felt awful",
+    "demoralis-", "discourag-", "alarmed", "alarming", "feel bad", "felt bad", "feel awful", "felt awful",
     "felt terrible", "crushed", "unacceptable", "not good enough", "not okay", "not ok",
     "not fair", "rubbish", "horrendous", "appalling", "outrageous", "maddening", "exasperat-",
     "pain", "painful", "grim", "unnerv-", "sinking", "impatien-", "inconvenient", "inconvenienc-",
@@ -274,6 +274,7 @@ FEELINGS: Final = (
     "dejected", "despondent", "downhearted", "glum", "worn down", "run ragged", "at breaking point",
     # being wronged, as it feels to the one wronged
     "cheated", "intimidat-", "ripped off", "short changed", "betrayal",
+    "in tears", "to tears", "tearful",
 )
 # ways of validating a feeling without naming it
 VALIDATIONS: Final = (
