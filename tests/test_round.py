@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from tutor.recognition import Transcript
 from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
 from tutor.round import PracticeRound
 from tutor.scenarios import ScenarioLibrary
+from tutor.scoring.meaning import customer_words, meaning_model
 from tutor.settings import Settings, SimulateSettings
 from tutor.voice import EspeakSynthesizer
 
@@ -67,6 +69,25 @@ def test_reply_over_the_customer_is_recognised_from_the_cleaned_recording(
     result, recognizer = _round(voice, tmp_path, -1.5)
     assert recognizer.after_round >= 1
     assert {"gift", "birthday"} <= set(result.transcript.split())
+
+
+def test_the_complaint_is_read_for_the_words_while_the_customer_speaks(
+        voice: EspeakSynthesizer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tutor.round
+
+    read: list[tuple[str, str]] = []
+    real = tutor.round.prepare_words
+
+    def reading(scenario: Any) -> None:
+        read.append((scenario.id, threading.current_thread().name))
+        real(scenario)
+
+    monkeypatch.setattr(tutor.round, "prepare_words", reading)
+    meaning_model().forget()
+    result, _ = _round(voice, tmp_path, 1.2)
+    assert read == [("late-birthday-present", "read-complaint")]  # beside the round, not in its way
+    assert meaning_model().is_prepared(customer_words(ScenarioLibrary(()).get("late-birthday-present")))
+    assert result.score is not None and result.score.paraphrase is not None
 
 
 class StreamFailsMidReply(CountingRecognizer):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ from tutor.recognition import Recognizer, Transcript, Word
 from tutor.recognition.live import UTTERANCE_PAD_S, HeardLive, LiveListener
 from tutor.scenarios import CustomerTurn, Scenario
 from tutor.scenarios.turns import MAX_TURNS, OPENING
-from tutor.scoring import Doubts, Scorecard, TurnTiming, score_reply
+from tutor.scoring import Doubts, Scorecard, TurnTiming, prepare_words, score_reply
 from tutor.scoring.timing import where_in_turn
 from tutor.settings import Settings
 from tutor.vocabulary import Condition, Phase
@@ -261,6 +262,8 @@ class PracticeRound:
     def run(self, scenario: Scenario, save_to: Path | None = None) -> RoundResult:
         rate = self.audio.sample_rate
         began = time.perf_counter()
+        # the complaint is read for the words' judgement while it is rendered and spoken
+        threading.Thread(target=_prepare_words, args=(scenario,), name="read-complaint", daemon=True).start()
         track = render_customer(scenario, self.synthesizer, rate, self.settings.voice).after_silence(
             self.settings.listening.room_probe_s)
         rendered = time.perf_counter()
@@ -482,6 +485,13 @@ class PracticeRound:
                                    follows_a_reply=turn.number > 1, cut_off_s=cut_s)
         judged_by = turn_scenario(scenario, turn.turn, turn.repaired)
         turn.result = result.shifted(first / rate).scored(judged_by, self.settings)
+
+
+def _prepare_words(scenario: Scenario) -> None:
+    try:
+        prepare_words(scenario)
+    except Exception as exc:  # a head start only: judging the reply reports the same fault in its place
+        _LOGGER.warning("could not read the complaint ahead of the reply: %s", exc)
 
 
 class _Recording:

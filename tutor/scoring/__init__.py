@@ -15,7 +15,7 @@ from typing import Any
 from tutor.scenarios import Scenario
 from tutor.scoring.advice import better_sentence
 from tutor.scoring.moves import score_empathy, score_open_question
-from tutor.scoring.paraphrase import score_paraphrase
+from tutor.scoring.paraphrase import prepare_paraphrase, score_paraphrase
 from tutor.scoring.result import Doubts, Trait
 from tutor.scoring.timing import (
     Overlap,
@@ -28,7 +28,8 @@ from tutor.scoring.timing import (
 from tutor.settings import ScoringSettings
 from tutor.vocabulary import Habit, PauseVerdict
 
-__all__ = ["Doubts", "Habit", "Overlap", "PauseVerdict", "Scorecard", "Trait", "TurnTiming", "score_reply"]
+__all__ = ["Doubts", "Habit", "Overlap", "PauseVerdict", "Scorecard", "Trait", "TurnTiming", "prepare_words",
+           "score_reply"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,12 @@ class Scorecard:
         if self.better_sentence:
             lines.append(f"  Try saying: \"{self.better_sentence}\"")
         return "\n".join(lines)
+
+
+def prepare_words(scenario: Scenario) -> None:
+    """Do now what judging a reply's words to ``scenario`` can do before the reply exists
+    (the station calls it while the customer speaks, so the feedback waits less)."""
+    prepare_paraphrase(scenario)
 
 
 def score_reply(transcript: str, scenario: Scenario | None, settings: ScoringSettings,
