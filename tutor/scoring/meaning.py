@@ -137,9 +137,11 @@ class MeaningModel:
     def split_pieces(self, customer: str, reply: str) -> tuple[list[int], list[int]]:
         """The word pieces of each side without special tokens, each cut to its own budget
         (the customer's end and the reply's end go first), as in training."""
-        said = self.tokenizer.encode(customer, add_special_tokens=False).ids[: self.customer_tokens]
-        answer = self.tokenizer.encode(reply, add_special_tokens=False).ids[: self.reply_tokens]
-        return said, answer
+        return self._pieces(customer, self.customer_tokens), self._pieces(reply, self.reply_tokens)
+
+    def _pieces(self, text: str, budget: int) -> list[int]:
+        ids: list[int] = self.tokenizer.encode(text, add_special_tokens=False).ids[:budget]
+        return ids
 
     def pair_ids(self, customer: str, reply: str) -> tuple[list[int], int]:
         """The whole input ``[CLS] customer [SEP] reply [SEP]`` and where the reply starts:
@@ -148,8 +150,9 @@ class MeaningModel:
         return [self._cls, *said, self._sep, *answer, self._sep], len(said) + 2
 
     def prepare(self, customer: str) -> None:
-        """Compute the customer's side now (a few tens of ms), so the reply is quick later.
-        The last few complaints are kept; the station calls this while the customer speaks."""
+        """Compute the customer's side now (tens of ms here, tenths of a second on a Pi), so the
+        reply is quick later. The last few complaints are kept; the station calls this while
+        the customer speaks."""
         self._state_of(customer)
 
     def is_prepared(self, customer: str) -> bool:
@@ -166,8 +169,7 @@ class MeaningModel:
         with self._lock:
             state = self._prepared.get(customer)
             if state is None:
-                said = self.tokenizer.encode(customer, add_special_tokens=False).ids[: self.customer_tokens]
-                state = self._customer_pass([*said, self._sep])
+                state = self._customer_pass([*self._pieces(customer, self.customer_tokens), self._sep])
                 self._prepared[customer] = state
                 while len(self._prepared) > PREPARED_COMPLAINTS:
                     self._prepared.popitem(last=False)
@@ -177,7 +179,7 @@ class MeaningModel:
     def probability(self, customer: str, reply: str) -> float:
         """How likely a trainer would say ``reply`` restates what ``customer`` said (0 to 1)."""
         state = self._state_of(customer)
-        answer = self.tokenizer.encode(reply, add_special_tokens=False).ids[: self.reply_tokens]
+        answer = self._pieces(reply, self.reply_tokens)
         with self._lock:
             logit = self._reply_pass(state, [*answer, self._sep])
         return float(1.0 / (1.0 + np.exp(-logit)))
