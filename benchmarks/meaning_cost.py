@@ -51,7 +51,8 @@ def _sizes(model: Path | None) -> tuple[int, int, int]:
     with resources.as_file(resources.files("tutor.scoring") / "data" / "meaning.npz") as shipped, \
             np.load(model or shipped) as arrays:
         layers = int(arrays["meta"][0])
-        inner, hidden = arrays["encoder.layer.0.intermediate.dense.weight.q"].shape
+        name = "encoder.layer.0.intermediate.dense.weight"  # int8 rows, or fp16 as exported
+        inner, hidden = arrays[name + ".q" if name + ".q" in arrays.files else name].shape
     return layers, int(hidden), int(inner)
 
 
@@ -74,6 +75,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from benchmarks.words import SPLITS, load_replies
+    from tutor.errors import ModelError
     from tutor.scoring.meaning import customer_words, load_meaning_model, meaning_model
 
     if args.split not in SPLITS:
@@ -85,7 +87,10 @@ def main() -> int:
 
     before = resident_mb()
     started = time.perf_counter()
-    model = load_meaning_model(args.model) if args.model else meaning_model()
+    try:
+        model = load_meaning_model(args.model) if args.model else meaning_model()
+    except ModelError as error:
+        sys.exit(str(error))
     loaded_s = time.perf_counter() - started
     loaded = resident_mb()
 

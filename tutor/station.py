@@ -132,7 +132,7 @@ def load_what_rounds_use(settings: Settings, *, sound_card: bool) -> None:
         importlib.import_module(module)
     from tutor.scoring.meaning import meaning_model
 
-    meaning_model()  # about a second; a damaged file stops the station here, in one line
+    meaning_model()  # about 0.2 s; a damaged file stops the station here, in one line
     if sound_card:
         importlib.import_module("tutor.audio.pyaudio_duplex")
         # without it, the sound card's own open says what is missing, as a fault the station survives

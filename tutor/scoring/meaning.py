@@ -121,7 +121,7 @@ class MeaningModel:
         quantised = self._arrays.get(name + ".q")
         rows: np.ndarray
         if quantised is None:
-            rows = self._vector(name)[index]
+            rows = self._arrays[name][index].astype(np.float32, copy=False)
             return rows
         rows = quantised[index].astype(np.float32) * self._arrays[name + ".scale"][index][:, None]
         return rows
