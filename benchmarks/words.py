@@ -1,12 +1,12 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout10|all]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout12|all]
                                            [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
-``data/dev/`` to ``data/dev11/`` (each written by another
+``data/dev/`` to ``data/dev13/`` (each written by another
 author, over complaints the scorer has never seen, in scenario files with only
 a title and lines; the fourth author wrote deliberately unlike the others:
 regional and informal, formal call-centre, non-native wording, empathy without
@@ -21,13 +21,18 @@ trainee's or a third party's feelings, validation without a feeling word; the el
 likewise, terse restatements in new words, restatements that keep a few of the customer's
 words, wrong concerns from the customer's nouns and the company's side after a feeling; the
 twelfth, likewise, the families weakest on the seventh held-out set's totals: terse restatements
-and look-alikes, restatement then blame, wrong concerns, explanations, third parties' feelings).
+and look-alikes, restatement then blame, wrong concerns, explanations, third parties' feelings; the
+thirteenth and fourteenth, likewise, over twenty more complaints, half their replies terse
+restatements and their look-alikes, hedged restatements, restatements naming the feeling, and
+restatement then blame).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout10/``, each written later by yet another author over ten more complaints;
+``data/heldout12/``, each written later by yet another author over ten more complaints;
 same layout) are for the final figures only: no rule or threshold is tuned on them,
 which is why they are read only when asked for; the meaning model never trains on them.
+Held-out sets nine to twelve also carry a second trainer's blind labels
+(``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
 festival voices (slt, kal) and recognised by pocketsphinx, the way the station
@@ -66,9 +71,9 @@ HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
 DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
-                               "dev10", "dev11")
+                               "dev10", "dev11", "dev12", "dev13")
 HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
-                   "heldout8", "heldout9", "heldout10")
+                   "heldout8", "heldout9", "heldout10", "heldout11", "heldout12")
 SPLITS: Final = {"dev": DEVELOPMENT, **{source: (source,) for source in HELD_OUT},
                  "all": (*DEVELOPMENT, *HELD_OUT)}
 SOURCES: Final = SPLITS["all"]
@@ -255,7 +260,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev11/ (default); heldout to heldout10: "
+                        help="dev: replies.toml and dev/ to dev13/ (default); heldout to heldout12: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
