@@ -1,0 +1,53 @@
+"""The labelled replies the word judgements are measured on load, and a second trainer's labels
+line up with the replies they judge (benchmarks.labellers refuses a file that does not)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import labellers
+from benchmarks.words import HABITS, HELD_OUT, SPLITS, load_replies
+
+ROOT = Path(__file__).resolve().parent.parent
+WITH_SECOND = ("heldout9", "heldout10", "heldout11", "heldout12")
+
+
+def test_every_set_loads_with_its_scenarios() -> None:
+    for source in SPLITS["all"]:
+        replies = load_replies([source])
+        assert replies, source
+        assert all(r.text.strip() and r.scenario.lines for r in replies), source
+
+
+@pytest.mark.parametrize("split", HELD_OUT[-4:])
+def test_newest_held_out_sets_are_two_hundred_over_twenty_complaints(split: str) -> None:
+    replies = load_replies([split])
+    assert len(replies) == 200
+    assert len({r.scenario.id for r in replies}) == 20
+
+
+@pytest.mark.parametrize("split", WITH_SECOND)
+def test_second_labels_line_up_with_the_replies(split: str) -> None:
+    texts = [r.text for r in load_replies([split])]
+    labels = labellers.second_labels(split, texts)
+    assert len(labels) == len(texts)
+    assert all(set(label) == set(HABITS) for label in labels)
+
+
+def test_second_labels_for_other_replies_are_refused() -> None:
+    texts = [r.text for r in load_replies(["heldout9"])]
+    with pytest.raises(labellers.LabelFileError, match="label 2 is for another reply"):
+        labellers.second_labels("heldout9", [texts[0], "something else entirely", *texts[2:]])
+    with pytest.raises(labellers.LabelFileError, match="200 labels for 199 replies"):
+        labellers.second_labels("heldout9", texts[:199])
+
+
+def test_labellers_says_which_split_lacks_second_labels_in_one_line() -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.labellers", "--split", "heldout2"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: no second trainer's labels for heldout2"
