@@ -6,7 +6,7 @@
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
-``data/dev/`` to ``data/dev13/`` (each written by another
+``data/dev/`` to ``data/dev15/`` (each written by another
 author, over complaints the scorer has never seen, in scenario files with only
 a title and lines; the fourth author wrote deliberately unlike the others:
 regional and informal, formal call-centre, non-native wording, empathy without
@@ -24,7 +24,8 @@ twelfth, likewise, the families weakest on the seventh held-out set's totals: te
 and look-alikes, restatement then blame, wrong concerns, explanations, third parties' feelings; the
 thirteenth and fourteenth, likewise, over twenty more complaints, half their replies terse
 restatements and their look-alikes, hedged restatements, restatements naming the feeling, and
-restatement then blame).
+restatement then blame; the fifteenth and sixteenth, likewise, a balanced mix over forty more
+complaints about work and money, leisure, family and care).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
@@ -71,7 +72,7 @@ HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
 DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
-                               "dev10", "dev11", "dev12", "dev13")
+                               "dev10", "dev11", "dev12", "dev13", "dev14", "dev15")
 HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
                    "heldout8", "heldout9", "heldout10", "heldout11", "heldout12")
 SPLITS: Final = {"dev": DEVELOPMENT, **{source: (source,) for source in HELD_OUT},
@@ -260,7 +261,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev13/ (default); heldout to heldout12: "
+                        help="dev: replies.toml and dev/ to dev15/ (default); heldout to heldout12: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
