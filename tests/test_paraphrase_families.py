@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tutor.scenarios import Scenario, ScenarioLibrary, parse_scenario
 from tutor.scoring.complaint import moves_in, pieces_of
+from tutor.scoring.meaning import meaning_model
 from tutor.scoring.moves import feelings_named, score_empathy, score_open_question
-from tutor.scoring.paraphrase import Paraphrase, score_paraphrase
+from tutor.scoring.paraphrase import Paraphrase, decided_by_rules, restating_decision, score_paraphrase
+from tutor.scoring.restating import read_reply
 from tutor.scoring.result import Trait
 from tutor.scoring.text import clauses, words
 
@@ -435,6 +439,18 @@ def test_a_reflection_that_tells_the_story_otherwise_is_a_wrong_concern(reply: s
     assert not trait.passed, trait.reason
     # the words that tell it otherwise are named for the trainer, inside the reflection quoted
     assert trait.details["misread"] and trait.details["wrong_concern"]
+
+
+def test_a_story_told_otherwise_is_weighed_by_the_model_but_fails_where_the_rules_decide_alone() -> None:
+    reply = "so the engineer came out but couldn't fix the router"
+    reading = read_reply(reply, ROUTER)
+    assert reading.misread and not decided_by_rules(reading)
+    chance, shown = restating_decision(reading, reply, ROUTER, meaning_model())
+    assert "meaning_probability" in shown and 0.0 < chance < 0.5
+    # a later turn of a conversation is the rules' alone: there the flag still fails the reply
+    later = dataclasses.replace(ROUTER, said_before=("My router stopped working on Monday.",))
+    assert restating_decision(reading, reply, later, meaning_model()) == (0.0, {
+        "restating_probability": 0.0, "rules_probability": shown["rules_probability"]})
 
 
 def test_the_same_events_told_as_the_customer_told_them_restate() -> None:

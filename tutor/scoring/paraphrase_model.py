@@ -8,16 +8,16 @@ do not edit by hand. Shipped as a module so no package data is needed.
 from typing import Final
 
 WEIGHTS: Final[tuple[tuple[str, float], ...]] = (
-    ('restated', 0.0511),
-    ('coverage', 1.7522),
-    ('echo_share', -0.2872),
-    ('offer', -1.5553),
-    ('moves', 2.1748),
-    ('reflective_opening', -0.0501),
-    ('carrying_length', 2.8019),
-    ('checked', -3.2465),
-    ('carried', 1.3425),
-    ('bias', -3.0774),
+    ('restated', -0.2341),
+    ('coverage', 1.9182),
+    ('echo_share', -0.4817),
+    ('offer', -1.5443),
+    ('moves', 2.3463),
+    ('reflective_opening', 0.2113),
+    ('carrying_length', 2.1904),
+    ('checked', -2.4113),
+    ('carried', 1.0977),
+    ('bias', -2.5491),
 )
 # a decision this close to even (probability within the margin of 0.5) is marked unsure
 UNSURE_MARGIN: Final = 0.25
