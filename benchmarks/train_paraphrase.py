@@ -119,8 +119,8 @@ CANDIDATES: Final[dict[str, tuple[str, ...]]] = {
 PENALTIES: Final = (0.1, 0.3, 1.0, 3.0)
 # a reply whose probability is this close to 0.5 is marked unsure rather than judged. The margin
 # is the one of MARGINS that costs least by author, where a wrong judgement costs five times a
-# "not sure": a trainee forgives being told the station could not tell, not being told wrongly
-# the station's margin is on its decision, the rules' probability weighed with the meaning
+# "not sure": a trainee forgives being told the station could not tell, not being told wrongly.
+# The station's margin is on its decision, the rules' probability weighed with the meaning
 # model's (tutor.scoring.paraphrase.restating_decision), so it is chosen there, by the same cost,
 # on held-out sets two to six with the model of 2026-11-27: 0.25 (cost 5.4 per hundred typed and
 # unpunctuated replies, 0.20 5.6, 0.30 5.5); the rules' own choice by author is printed beside it
