@@ -55,9 +55,9 @@ Choices, measured 2026-11-27 on held-out sets two to six (typed; the rules alone
   (90.3% and 88.2% before), heard 88.5% and 88.6% (87.2% and 84.5%); with the rules at the
   old even weight 93.0% and 90.6%, so the model now weighs 0.7 in the decision
   (:data:`tutor.scoring.paraphrase.MEANING_WEIGHT`);
-* two epochs on the development replies of before: stopped, for time; and the weights of
-  two seeds averaged into one model (no extra cost a reply): alone 88.0-92.0% on sets two to
-  six, as either seed, but with the rules 87.0-92.0% and about a tenth fewer judged, below both.
+* the weights of two seeds averaged into one model (no extra cost a reply): alone 88.0-92.0%
+  on sets two to six, as either seed, but with the rules 87.0-92.0% and about a tenth fewer
+  judged, below both.
 """
 
 from __future__ import annotations

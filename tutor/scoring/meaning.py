@@ -7,8 +7,9 @@ was fine-tuned on the labelled development replies (``python -m
 benchmarks.train_meaning``) from all-MiniLM-L6-v2 and reads the pair
 ("what the customer said", "what the trainee said") the way a BERT
 classifier does, returning the probability that the reply restates the
-concern. The paraphrase decision averages it with the rules' fitted
-probability: the two are wrong on different replies.
+concern. The paraphrase decision weighs it with the rules' fitted
+probability (:func:`tutor.scoring.paraphrase.restating_decision`): the two are
+wrong on different replies.
 
 The customer's tokens attend only to each other, while [CLS] and the reply's
 tokens attend to everything (the model was trained with that mask). So the
