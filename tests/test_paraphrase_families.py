@@ -1030,3 +1030,63 @@ def test_pills_are_tablets() -> None:
         "The care home never gave my dad his heart tablets for a whole week.",
     ]}, scenario_id="pills")
     assert score_paraphrase("so your dad went a week without his heart pills", pills).passed
+
+
+FITTING = parse_scenario({"title": "A kitchen fitter who never came back", "lines": [
+    "Your fitter took the old kitchen out on Monday and never came back to put the new one in.",
+    "We've had no sink and no cooker for nine days with two small children.",
+    "Nobody at your office will tell me when he's coming.",
+]}, scenario_id="fitting")
+
+
+@pytest.mark.parametrize("reply", [
+    # a reflection in any frame, then the excuse: the reflection is judged, the excuse named
+    "okay so he ripped the old kitchen out and then vanished. to be fair though, he had a family emergency",
+    "so there's been no sink or cooker for nine days. to be fair, the units were on back order",
+    "I get that you've been without a kitchen for over a week. To be fair, the worktops came in late",
+])
+def test_a_reflection_in_other_frames_before_an_excuse_is_weighed(reply: str) -> None:
+    reading = read_reply(reply, FITTING)
+    assert reading.explanation and reading.before_excuse is not None, reading.explanation
+    assert not decided_by_rules(reading)
+
+
+@pytest.mark.parametrize("reply", [
+    # a feeling granted and then answered is a rebuttal: nothing was said back before it
+    "I can see you're upset, but to be fair the units were on back order",
+    "I realise that must be frustrating, but to be fair our fitters are booked back to back",
+])
+def test_a_feeling_granted_before_an_excuse_is_no_reflection(reply: str) -> None:
+    reading = read_reply(reply, FITTING)
+    assert reading.explanation and reading.before_excuse is None
+    assert score_paraphrase(reply, FITTING).verdict == Paraphrase.DISMISSIVE
+
+
+@pytest.mark.parametrize(("reply", "excuse"), [
+    # a failure the company owns is the reason for an apology, not an excuse
+    ("you've been left with no kitchen for nine days because our fitter didn't come back", False),
+    ("no sink for nine days because our fitter didn't order the worktops", False),
+    ("no sink for nine days because our scheduler messed up the booking", False),
+    # a circumstance the company was in still excuses
+    ("it's taken nine days because we didn't have the worktops in stock", True),
+    ("the delay is because our supplier didn't deliver the units", True),  # put on someone else
+])
+def test_a_failure_the_company_owns_is_not_an_excuse(reply: str, excuse: bool) -> None:
+    assert (read_reply(reply, FITTING).explanation is not None) is excuse, reply
+
+
+@pytest.mark.parametrize(("reply", "blame"), [
+    ("so he took everything out and you could have been left like this for weeks", False),
+    ("you should have been told when he was coming back", False),
+    ("you should have checked his dates before he started", True),
+])
+def test_what_the_customer_was_owed_is_not_blame(reply: str, blame: bool) -> None:
+    assert (read_reply(reply, FITTING).explanation is not None) is blame, reply
+
+
+@pytest.mark.parametrize(("reply", "excuse"), [
+    ("dust everywhere and no kitchen for nine days", False),  # the customer's story, told back
+    ("it's the same everywhere at the moment, fitters are hard to find", True),
+])
+def test_everywhere_in_the_customers_story_is_not_an_excuse(reply: str, excuse: bool) -> None:
+    assert (read_reply(reply, FITTING).explanation is not None) is excuse, reply

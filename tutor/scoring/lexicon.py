@@ -339,7 +339,11 @@ DISMISSALS: Final = (
     r"\b(bills?|prices?|parcels?|deliveries|flights?|engineers?|repairs?|faults?|these) "
     r"(often|usually|always|normally|tend to) (jump|go up|rise|happen|get|are|come|run)\b",
     r"\byou (really |honestly |probably |just |actually )?(should|could|ought to|need to|needed to) "
-    r"(really |honestly |probably |just |actually )?have\b(?! to\b| had to\b)",
+    r"(really |honestly |probably |just |actually )?have\b(?! to\b| had to\b"
+    # "you should have been told", "you could have been killed", "you could have had a nasty crash":
+    # what the company owed the customer, or the harm it risked, not what they should have done
+    r"| been (\w+ed|told|given|sent|hurt|killed|kept|shown|seen|left|stuck)\b"
+    r"| had an? (serious|nasty|bad|terrible|awful)\b)",
     r"\byou should (have )?(read|check|know)\b",
     # a policy as a rule ("our returns policy", "the policy says"), not the thing insured ("before you
     # took out the policy")

@@ -56,7 +56,7 @@ _HABIT_PATTERNS: Final = tuple(re.compile(pattern) for pattern in lexicon.HABIT_
 _COMPARISON: Final = re.compile(r"\b(than|times|as much as|compared (to|with))\b")
 _NEGATIONS: Final = frozenset({"not", "no", "nothing", "never", "nobody", "none"})
 _OWNED: Final = ("us", "we", "our", "me", "i", "my", "ours")
-_FREQUENCIES: Final = frozenset({"always", "only ever"})
+_FREQUENCIES: Final = frozenset({"always", "only ever", "everywhere"})
 _NOMINAL_CAUSES: Final = frozenset({"because of", "due to", "owing to", "as a result of", "thanks to",
                                     "caused by"})
 _CAUSE_ENDS: Final = frozenset({"so", "and", "but", "which", "then"})
@@ -64,7 +64,8 @@ _CAUSE_ENDS: Final = frozenset({"so", "and", "but", "which", "then"})
 _CAUSE_BEFORE: Final = frozenset(m for m in lexicon.CAUSES
                                   if m.endswith(" why") or m.startswith("which is what"))
 _FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "wrong", "mess", "failure",
-                            "failed", "forgot", "missed", "lost", "let", "oversight", "blame"})
+                            "failed", "forgot", "missed", "lost", "let", "oversight", "blame", "messed",
+                            "botched"})
 # the reason reported, not offered: "they claim they didn't know", "supposedly because the van was full",
 # "turned you down saying there was no record". The trainee tells what the customer was told
 _REASON_REPORTED: Final = re.compile(r"\b(said|told you|say|says|saying|telling you|claims?|claimed|claiming|"
@@ -121,9 +122,10 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
         if _subject(piece.tokens) in ("you", "your") or {"you", "your"} & set(before[-5:]) or compared or (
                 framed and "you" in phrase.split()):
             continue
-        # "so the bus is always late" tells the customer's story back; "glass items are always a
-        # risk on narrow stairs" brings in news to account for it
-        if phrase in _FREQUENCIES and not mostly_new(piece.tokens, complaint):
+        # "so the bus is always late", "soot everywhere" tell the customer's story back; "glass items
+        # are always a risk on narrow stairs" brings in news to account for it
+        rest = tuple(t for t in piece.tokens if t not in phrase.split())
+        if phrase in _FREQUENCIES and not mostly_new(rest, complaint):
             continue
         # "it doesn't usually take this long", "nothing you could point to would explain it": a
         # habit or an explanation denied says the problem is out of the ordinary, which is the
@@ -165,7 +167,8 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
         # booked back to back" and "we've only one attendant" own nothing: they excuse by the
         # company's circumstances
         subject = _subject(tuple(cause))
-        owned_fault = subject in ("us", "me") or (subject in _OWNED and bool(_FAULTS & set(cause)))
+        owned_fault = subject in ("us", "me") or (subject in _OWNED and (
+            bool(_FAULTS & set(cause)) or _failed_to_act(cause)))
         # "they supposedly didn't know", "saying there was no record": the reason as reported
         reported = _REASON_REPORTED.search(" ".join((*before[-3:], "|", *cause[:3])))
         if subject in ("you", "your", "yourself") or owned_fault or reported \
@@ -182,6 +185,23 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
                 return f"{marker} {shown}", False
             return f"{shown} {marker}", cause is not before
     return None
+
+
+def _failed_to_act(cause: list[str]) -> bool:
+    """ "Because our fitters didn't tighten it": the company owns a thing it failed to do. "Because
+    we didn't have the staff" or "we couldn't get the part" is a circumstance, an excuse."""
+    if _OUTSIDERS & set(cause[:4]):
+        return False  # "because our supplier didn't deliver": the fault put on someone else
+    at = next((i for i, t in enumerate(cause) if t in ("not", "never")), None)
+    return at is not None and at + 1 < len(cause) and cause[at + 1] not in _CIRCUMSTANCES
+
+
+_OUTSIDERS: Final = frozenset({"supplier", "suppliers", "courier", "couriers", "partner", "partners",
+                               "contractor", "contractors", "subcontractor", "subcontractors",
+                               "manufacturer", "manufacturers", "maker", "makers", "agency", "landlord"})
+_CIRCUMSTANCES: Final = frozenset({"have", "has", "had", "get", "got", "know", "knew", "receive", "received",
+                                   "hear", "heard", "be", "been", "enough", "realise", "realize", "expect",
+                                   "expected", "see", "saw", "find", "found", "manage", "managed"})
 
 
 def _chose(clause: list[str]) -> bool:

@@ -59,6 +59,7 @@ from tutor.scoring.complaint import (
     moves_in,
     pieces_of,
 )
+from tutor.scoring.moves import feelings_named
 from tutor.scoring.text import clauses, content_concepts, is_content, person_neutral, similar, stem, words
 
 COPY_RUN: Final = 3  # words copied in a row from the customer count as an echo
@@ -245,8 +246,8 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
         # what was said back before the blame began is judged as a reply of its own; the blame does
         # not unsay it. Only a reflection counts ("so it's been up since June", "so you were cut
         # off"): the company's own news before an excuse ("the hotel was full, so") is its premise
-        reflected = any(p.role is Role.STATEMENT and (lookalikes.reflects(p.tokens)
-                                                      or _tells_their_story(p.tokens))
+        reflected = any(p.role in _SAID_BACK and (lookalikes.reflects(p.tokens)
+                                                  or _tells_their_story(p.tokens))
                         for p in pieces if p.start + len(p.tokens) <= reading.explanation_at)
         if reflected:
             reading.before_excuse = read_reply(" ".join(all_words[:reading.explanation_at]), scenario)
@@ -255,13 +256,33 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
 
 
 def _tells_their_story(tokens: tuple[str, ...]) -> bool:
-    """ "You paid for a console and got an empty box", "so it cut out again within the hour": what
-    happened to the customer, told back, whatever frame it comes in."""
-    opening = " ".join(tokens[:3])
-    return opening.startswith(("so it ", "so nobody ", "so no one ", "so they ")) or (
+    """ "You paid for a console and got an empty box", "so it cut out again within the hour", "okay,
+    so he turned up after the ceremony": what happened to the customer, told back, whatever frame
+    it comes in."""
+    opening = " ".join(tokens[_fillers(tokens):][:5])
+    if opening.startswith(_GRANTED) and not feelings_named(" ".join(tokens)):
+        return True  # "I get that the bag was two poles short", not "I can see you're upset"
+    return opening.startswith(_TOLD_BACK) or (
         len(tokens) > 1 and tokens[0] == "you" and (tokens[1].endswith("ed") or tokens[1] in _STORY_VERBS))
 
 
+def _fillers(tokens: tuple[str, ...]) -> int:
+    """How many fillers open the piece ("okay, right, so he ...")."""
+    return next((i for i, t in enumerate(tokens) if t not in _OPENING_FILLERS), len(tokens))
+
+
+_OPENING_FILLERS: Final = frozenset({"okay", "ok", "right", "oh", "well"})
+
+
+_TOLD_BACK: Final = ("so it ", "so nobody ", "so no one ", "so they ", "so he ", "so she ", "so there ",
+                     "so we ", "so our ")
+# a reflection the rules took for another concern ("so the skip's damaged your drive" to a cracked
+# drive) is still one said back before the excuse: whether it restates is the decision's to weigh
+_SAID_BACK: Final = (Role.STATEMENT, Role.OTHER_CONCERN)
+# the customer's account granted before an excuse: "I get that the bag was two poles short. The
+# thing is, ..."
+_GRANTED: Final = ("i get that ", "i can see ", "i see that ", "i understand that ", "i know that ",
+                   "i appreciate that ", "i hear that ", "i realise that ", "i realize that ")
 _STORY_VERBS: Final = frozenset({"were", "have", "had", "got", "paid", "went", "came", "lost", "sent",
                                  "bought", "told", "spent", "left", "took", "gave", "made", "found", "saw",
                                  "heard"})
