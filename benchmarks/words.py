@@ -1,6 +1,6 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout12|all]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout14|all]
                                            [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
 
@@ -29,10 +29,10 @@ complaints about work and money, leisure, family and care).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout12/``, each written later by yet another author over ten more complaints;
+``data/heldout14/``, each written later by yet another author over ten more complaints;
 same layout) are for the final figures only: no rule or threshold is tuned on them,
 which is why they are read only when asked for; the meaning model never trains on them.
-Held-out sets nine to twelve also carry a second trainer's blind labels
+Held-out sets nine to fourteen also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
@@ -74,7 +74,8 @@ TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.
 DEVELOPMENT: Final = ("base", "dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9",
                                "dev10", "dev11", "dev12", "dev13", "dev14", "dev15")
 HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
-                   "heldout8", "heldout9", "heldout10", "heldout11", "heldout12")
+                   "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13",
+                   "heldout14")
 SPLITS: Final = {"dev": DEVELOPMENT, **{source: (source,) for source in HELD_OUT},
                  "all": (*DEVELOPMENT, *HELD_OUT)}
 SOURCES: Final = SPLITS["all"]
@@ -261,7 +262,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev15/ (default); heldout to heldout12: "
+                        help="dev: replies.toml and dev/ to dev15/ (default); heldout to heldout14: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
