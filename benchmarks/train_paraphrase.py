@@ -123,7 +123,8 @@ PENALTIES: Final = (0.1, 0.3, 1.0, 3.0)
 # The station's margin is on its decision, the rules' probability weighed with the meaning
 # model's (tutor.scoring.paraphrase.restating_decision), so it is chosen there, by the same cost,
 # on held-out sets two to six with the model of 2026-11-27: 0.25 (cost 5.4 per hundred typed and
-# unpunctuated replies, 0.20 5.6, 0.30 5.5); the rules' own choice by author is printed beside it
+# unpunctuated replies, 0.20 5.6, 0.30 5.5; with the rules' later corrections 5.0,
+# 5.3 and 5.3); the rules' own choice by author is printed beside it
 DECISION_MARGIN: Final = 0.25
 MARGINS: Final = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35)
 UNSURE_COST: Final = 0.2

@@ -333,7 +333,7 @@ def wishes(tokens: tuple[str, ...]) -> bool:
     Said as a cleft too: "so what you really want is", "what you'd like is" frame the same wish,
     wherever in the piece the cleft comes ("you've booked the lodge and what you're really after is").
     """
-    opening = _opening(tokens)
+    opening = opening_of(tokens)
     cleft = _CLEFT.sub(r"\1you \3", opening)
     return opening.startswith(lexicon.WISH_FRAMES) or (
         cleft != opening and cleft.startswith(lexicon.WISH_FRAMES)) or bool(
@@ -345,7 +345,7 @@ _WISH_CLEFT: Final = re.compile(r"\bwhat you (are |would |really |actually |main
                                 r"(after|want|wanted|like|need|hoping for|looking for) is\b")
 
 
-def _opening(tokens: tuple[str, ...]) -> str:
+def opening_of(tokens: tuple[str, ...]) -> str:
     """The first words of a piece after any leading fillers ("okay, right, so you ...")."""
     start = 0
     while start < len(tokens) and tokens[start] in ("okay", "ok", "right", "oh", "well", "and"):
@@ -355,13 +355,13 @@ def _opening(tokens: tuple[str, ...]) -> str:
 
 def _reflects(tokens: tuple[str, ...]) -> bool:
     """Is this piece shaped as a reflection of the customer ("so you ...", "you'd like to ...")?"""
-    return _opening(tokens).startswith(lexicon.REFLECTIVE_FRAMES)
+    return opening_of(tokens).startswith(lexicon.REFLECTIVE_FRAMES)
 
 
 def reflects(tokens: tuple[str, ...]) -> bool:
     """Does this piece open as a reflection of the customer's story, in any of the ways a trainee
     frames one ("so you ...", "so the lift's ...", "it sounds like", "just to check")?"""
-    opening = _opening(tokens)
+    opening = opening_of(tokens)
     return opening.startswith(lexicon.REFLECTIVE_FRAMES) or opening.startswith(lexicon.REFLECTIONS)
 
 
@@ -561,7 +561,7 @@ def own_story(tokens: tuple[str, ...]) -> bool:
     Told in the first person singular, in the past, with a verb of doing or being rather than of
     taking in what the customer said ("I heard", "I understand", "I got that").
     """
-    opening = _opening(tokens).split()
+    opening = opening_of(tokens).split()
     while opening and opening[0] in _STORY_LEAD:
         opening = opening[1:]
     if opening[:2] == ["my", "own"] or (opening[:1] == ["when"] and opening[1:2] in (["i"], ["my"])):

@@ -259,19 +259,11 @@ def _tells_their_story(tokens: tuple[str, ...]) -> bool:
     """ "You paid for a console and got an empty box", "so it cut out again within the hour", "okay,
     so he turned up after the ceremony": what happened to the customer, told back, whatever frame
     it comes in."""
-    opening = " ".join(tokens[_fillers(tokens):][:5])
+    opening = lookalikes.opening_of(tokens)
     if opening.startswith(_GRANTED) and not feelings_named(" ".join(tokens)):
         return True  # "I get that the bag was two poles short", not "I can see you're upset"
     return opening.startswith(_TOLD_BACK) or (
         len(tokens) > 1 and tokens[0] == "you" and (tokens[1].endswith("ed") or tokens[1] in _STORY_VERBS))
-
-
-def _fillers(tokens: tuple[str, ...]) -> int:
-    """How many fillers open the piece ("okay, right, so he ...")."""
-    return next((i for i, t in enumerate(tokens) if t not in _OPENING_FILLERS), len(tokens))
-
-
-_OPENING_FILLERS: Final = frozenset({"okay", "ok", "right", "oh", "well"})
 
 
 _TOLD_BACK: Final = ("so it ", "so nobody ", "so no one ", "so they ", "so he ", "so she ", "so there ",
