@@ -176,6 +176,29 @@ def test_emotion_acknowledged(reply: str, passed: bool) -> None:
     assert score_empathy(reply).passed == passed
 
 
+@pytest.mark.parametrize(("reply", "passed"), [
+    # a state one is in, or had, is whoever's it is said of
+    ("You must have been in pieces when you saw it.", True),
+    ("Your brother must have been in tears, poor lad.", False),
+    ("He must have been in a state by then.", False),
+    ("You must have had a real fright.", True),
+    ("She must have had the fright of her life.", False),
+    # a rhetorical "who wouldn't" grants the feeling; a plain negation does not
+    ("Who wouldn't be livid after three missed visits?", True),
+    ("I wouldn't be livid about a missed visit.", False),
+    ("You're bound to be anxious with the move so close.", True),
+    ("That would rattle anybody's nerves.", True),
+    # asking about a feeling, or a time anyone would come, names none
+    ("What's bothering you most about it?", False),
+    ("We had no idea when anyone would be free to call.", False),
+    # a formula apology with a feeling noun is not acknowledging one, unless another follows
+    ("We apologise for any distress caused.", False),
+    ("Sorry for any upset, honestly that sounds frightening.", True),
+])
+def test_emotion_whose_feeling_it_is(reply: str, passed: bool) -> None:
+    assert score_empathy(reply).passed == passed
+
+
 @pytest.mark.parametrize(("reply", "verdict"), [
     ("How has this affected your week?", "open"),
     ("What would a good outcome look like for you?", "open"),

@@ -317,7 +317,7 @@ FEELING_DISMISSALS: Final = (
     "any frustration", "this may have caused", "that may have caused", "might have caused",
     "may have been caused", "if you were", "try not to", "no need to", "not to worry",
     "nothing to worry", "there is no need", "do not stress", "do not panic", "nothing to stress",
-    "nothing to panic", "nothing to be", "nothing to get",
+    "nothing to panic", "nothing to be", "nothing to get", "any distress", "any upset",
 )
 
 DISMISSALS: Final = (

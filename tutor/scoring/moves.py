@@ -85,7 +85,7 @@ _FEEL_VERBS: Final = frozenset({"feel", "feels", "felt", "feeling", "get", "gets
                                 "become", "became", "went", "go"})
 _AUXILIARY: Final = frozenset({"must", "have", "has", "had", "would", "will", "might", "may", "could",
                                "should", "can", "do", "does", "did", "been", "be", "to", "going",
-                               "probably", "definitely", "certainly"})
+                               "probably", "definitely", "certainly", "bound"})
 _HYPOTHETICAL: Final = frozenset({"would", "might", "could"})
 _GUESSING: Final = frozenset({"must", "would", "might", "could", "may"})  # "it must have hurt" validates
 _PAIN: Final = frozenset({"hurt", "hurts", "hurting", "sting", "stings", "stinging", "sore", "painful",
@@ -122,6 +122,8 @@ _SAID: Final = frozenset({"said", "says", "saying", "say"})
 _NOT_CUSTOMER_OBJECTS: Final = frozenset({"me", "us", "him", "her", "myself", "ourselves"})
 _SITUATION: Final = frozenset({"that", "it", "this", "which", "what", "how", "there"})
 _SELF: Final = frozenset({"i", "we"})
+_THIRD_PERSON: Final = frozenset({"he", "she", "they"})
+_HAD: Final = frozenset({"had", "has", "have", "having", "got", "get", "gets", "getting"})
 _OTHERS: Final = frozenset({"they", "he", "she", "everyone", "everybody", "someone", "somebody",
                             "people", "staff", "team", "them"})
 # feelings that describe the one who has them; the others ("awful", "a nightmare") can
@@ -139,8 +141,18 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     if rest and head in _LINKING:
         # "felt awful" carries its own verb: whose feeling it is, is read from before that verb
         return _customers_feeling([*before, head], rest, following)
+    if len(before) > 1 and before[-1] in ("a", "an", "the") and before[-2] in _HAD:
+        # "she must have had the shock of her life": a state one had, read like "been shocked"
+        return _customers_feeling([*before[:-2], "been"], feeling, following)
+    if len(before) > 1 and before[-1] == "in" and before[-2] in _LINKING:
+        # "he must have been in agony": a state one is in, read like "been upset"
+        return _customers_feeling(before[:-1], feeling, following)
+    if before and (before[-1] in ("whats", "what") or before[-2:] == ["what", "is"]):
+        return False  # "what's worrying you most?": asks about a feeling, names none
+    rhetorical = "who" in before[-4:-2]  # "who wouldn't be frustrated?": anyone would
     if (before and before[-1] in _NEGATIONS) or (
-            len(before) > 1 and before[-2] in _NEGATIONS and before[-1] in _LINKING | _DEGREE | _AUXILIARY):
+            len(before) > 1 and before[-2] in _NEGATIONS and before[-1] in _LINKING | _DEGREE | _AUXILIARY
+            and not rhetorical):
         return False
     # "the hard shoulder", "tough luck": a word of two senses naming a thing, not an experience
     # ("a hard week", "a tough time" stay one)
@@ -211,8 +223,8 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         # no subject to be found ("and", "but"), or an activity ("being treated like that must
         # feel humiliating"): the situation the customer is in
         return True
-    if verb in _FEEL_VERBS or feeling in _EXPERIENCER or feeling.endswith("ed"):
-        return False
+    if verb in _FEEL_VERBS or feeling in _EXPERIENCER or feeling.endswith("ed") or subject in _THIRD_PERSON:
+        return False  # "she must have had a shock", "he was in bits": someone else's
     # "estimates are only a rough guide": the adjective describes a noun, not an experience;
     # "faults are hard to reproduce": a task's difficulty, not anyone's feeling
     return not is_content(following) and following != "to"
@@ -278,6 +290,8 @@ def _validates(validation: str, joined: str) -> bool:
     found = re.search(rf"\b{re.escape(validation)}\b", joined)
     if not found:
         return False
+    if validation.startswith(("anyone", "anybody")) and joined[:found.start()].split()[-1:] in _ASKING_WHEN:
+        return False  # "no idea when anyone would turn up": a time, not a feeling anyone would share
     if validation.startswith("must"):
         # "your carer must have been really upset": someone else's state, not the customer's
         # ("losing the pictures of you with your dad must feel ...": the dad is not the subject)
@@ -295,6 +309,7 @@ def _validates(validation: str, joined: str) -> bool:
     return not (validation.startswith("i would") and _GLAD_TO.match(joined[found.end():]))
 
 
+_ASKING_WHEN: Final = tuple([w] for w in ("when", "if", "whether", "until", "till", "before", "why", "where"))
 _GLAD_TO: Final = re.compile(r" (more than |very |really |only too |so )?(happy|glad|pleased|delighted|able|"
                              r"willing) to\b")
 
@@ -313,13 +328,14 @@ _FEEL_STATE: Final = re.compile(
     r"and|but|or|so|at|in|on|of|with|too|more|less|much|any|no|nothing|something|able|ready)\b)[a-z]{3,}\b")
 # "that would shake anyone", "it would wind anybody up", "that'd leave anyone feeling ...": the
 # customer's reaction called the one anyone would have
-_WOULD_MOVE_ANYONE: Final = re.compile(r"\b(would|could) (\w+ ){1,2}(anyone|anybody|any of us|most people)\b")
+_WOULD_MOVE_ANYONE: Final = re.compile(
+    r"\b(would|could) (\w+ ){1,2}(anyones?|anybodys?|any of us|most people)\b")  # "break anyone's heart"
 
 
 def _all_feelings_inside(joined: str, named: list[str], dismissal: str) -> bool:
     """Is every feeling word part of the brush-off ("sorry for any frustration")?"""
     start = joined.find(dismissal)
-    window = joined[max(0, start - 30): start + len(dismissal) + 30]
+    window = joined[max(0, start - 20): start + len(dismissal) + 20]
     return all(feeling in window for feeling in named)
 
 
