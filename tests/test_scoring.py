@@ -194,6 +194,14 @@ def test_emotion_acknowledged(reply: str, passed: bool) -> None:
     # a formula apology with a feeling noun is not acknowledging one, unless another follows
     ("We apologise for any distress caused.", False),
     ("Sorry for any upset, honestly that sounds frightening.", True),
+    # a thing's state is not a feeling; a helper run together as a recogniser writes it still guesses
+    ("so the patio's sinking at one corner", False),
+    ("you must have had that sinking feeling", True),
+    ("your dad mustve had a nasty fright", False),
+    ("you mustve been terrified", True),
+    # an opinion about a sum, and a professional's worry, are not the customer's feeling
+    ("So you feel four hundred was too much for one visit?", False),
+    ("Your social worker must be really concerned.", False),
 ])
 def test_emotion_whose_feeling_it_is(reply: str, passed: bool) -> None:
     assert score_empathy(reply).passed == passed

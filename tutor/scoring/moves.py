@@ -34,6 +34,7 @@ def _feeling_patterns() -> tuple[re.Pattern[str], ...]:
 
 # words whose other forms mean something else ("hardness", "crossed", "stinged", "shamed")
 _ONE_FORM: Final = frozenset({"hard", "tough", "rough", "cross", "mad", "pain", "sting", "stings", "shame",
+                             "sinking",
                               "bummer", "rubbish", "grim", "edgy", "fury", "hassle", "hassles"})
 
 
@@ -85,9 +86,11 @@ _FEEL_VERBS: Final = frozenset({"feel", "feels", "felt", "feeling", "get", "gets
                                 "become", "became", "went", "go"})
 _AUXILIARY: Final = frozenset({"must", "have", "has", "had", "would", "will", "might", "may", "could",
                                "should", "can", "do", "does", "did", "been", "be", "to", "going",
-                               "probably", "definitely", "certainly", "bound"})
+                               "probably", "definitely", "certainly", "bound", "mustve", "mightve",
+                               "couldve", "wouldve", "shouldve"})
 _HYPOTHETICAL: Final = frozenset({"would", "might", "could"})
-_GUESSING: Final = frozenset({"must", "would", "might", "could", "may"})  # "it must have hurt" validates
+_GUESSING: Final = frozenset({"must", "would", "might", "could", "may", "mustve", "mightve", "couldve",
+                             "wouldve"})  # "it must have hurt" validates
 _PAIN: Final = frozenset({"hurt", "hurts", "hurting", "sting", "stings", "stinging", "sore", "painful",
                           "ache", "aches", "aching", "throbbing"})
 _FREQUENCY: Final = frozenset({"often", "usually", "always", "sometimes", "normally", "generally",
@@ -106,12 +109,14 @@ _PEOPLE: Final = frozenset({
     "carer", "carers", "nurse", "doctor", "teacher", "teachers", "steward", "agent", "cleaner", "walker",
     "tenant", "tenants", "flatmate", "housemate", "nephew", "niece", "aunt", "uncle", "cousin",
     "grandson", "granddaughter", "grandchildren", "grandkids", "toddler", "twins", "dog", "cat", "pet",
-    "puppy", "bride", "groom", "guest", "passenger", "passengers", "client", "customer"})
+    "puppy", "bride", "groom", "guest", "passenger", "passengers", "client", "customer", "worker",
+    "workers", "officer", "adviser", "advisor", "solicitor", "surveyor", "builder", "plumber",
+    "electrician", "vet", "dentist", "midwife", "caseworker"})
 # what a word of two senses ("hard", "tough") may describe and still be an experience
 _EXPERIENCES: Final = frozenset({
     "time", "times", "day", "days", "week", "weeks", "month", "months", "year", "morning", "night",
     "evening", "weekend", "experience", "situation", "position", "spot", "thing", "things", "work",
-    "going", "journey", "wait", "start", "few", "couple", "lesson", "blow", "one", "place"})
+    "going", "journey", "wait", "start", "few", "couple", "lesson", "blow", "one", "place", "feeling"})
 # "it's natural to feel ...", "it's understandable to be ...": a feeling granted to anyone
 _NATURAL: Final = frozenset({"natural", "normal", "understandable", "reasonable", "okay", "ok", "fine",
                              "right", "fair", "human"})
@@ -124,6 +129,8 @@ _SITUATION: Final = frozenset({"that", "it", "this", "which", "what", "how", "th
 _SELF: Final = frozenset({"i", "we"})
 _THIRD_PERSON: Final = frozenset({"he", "she", "they"})
 _HAD: Final = frozenset({"had", "has", "have", "having", "got", "get", "gets", "getting"})
+_SIZE: Final = frozenset({"real", "proper", "big", "huge", "nasty", "horrible", "terrible", "awful", "bad",
+                          "right", "massive", "dreadful"})
 _OTHERS: Final = frozenset({"they", "he", "she", "everyone", "everybody", "someone", "somebody",
                             "people", "staff", "team", "them"})
 # feelings that describe the one who has them; the others ("awful", "a nightmare") can
@@ -141,9 +148,10 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     if rest and head in _LINKING:
         # "felt awful" carries its own verb: whose feeling it is, is read from before that verb
         return _customers_feeling([*before, head], rest, following)
-    if len(before) > 1 and before[-1] in ("a", "an", "the") and before[-2] in _HAD:
+    described = before[:-1] if before and before[-1] in _SIZE else before
+    if len(described) > 1 and described[-1] in ("a", "an", "the") and described[-2] in _HAD:
         # "she must have had the shock of her life": a state one had, read like "been shocked"
-        return _customers_feeling([*before[:-2], "been"], feeling, following)
+        return _customers_feeling([*described[:-2], "been"], feeling, following)
     if len(before) > 1 and before[-1] == "in" and before[-2] in _LINKING:
         # "he must have been in agony": a state one is in, read like "been upset"
         return _customers_feeling(before[:-1], feeling, following)
@@ -177,6 +185,9 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         # feeling the customer was left with ("you felt ignored", "ignored for weeks")
         return False
     if before[i] not in _LINKING:
+        if feeling in _ONE_FORM and is_content(before[i]) and before[i] not in _CUSTOMER | _SITUATION \
+                and before[i] not in _EXPERIENCES and not before[i].endswith("ing"):
+            return False  # "the drive's sinking": a thing's state, the verb lost with its apostrophe
         # "when it hurt", "gel work does sting": the subject is "it" or the noun before a helper verb
         sufferer = before[i - 1] if before[i] in ("do", "does", "did", "can", "will") and i > 0 else before[i]
         if _bodily(feeling, sufferer, guessed=False):
@@ -325,7 +336,9 @@ _FEEL_STATE: Final = re.compile(
     r"|incredibly |rather |a |bit |little |absolutely |properly |just )*"
     r"(?!(like|that|as|the|an|it|this|these|those|sure|free|welcome|better|okay|ok|fine|good|happy|"
     r"confident|comfortable|safe|you|about|for|to|when|if|we|i|they|there|now|today|right|is|was|"
-    r"and|but|or|so|at|in|on|of|with|too|more|less|much|any|no|nothing|something|able|ready)\b)[a-z]{3,}\b")
+    r"and|but|or|so|at|in|on|of|with|too|more|less|much|any|no|nothing|something|able|ready|"
+    r"its|his|her|their|our|your|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)\b)[a-z]{3,}\b")
 # "that would shake anyone", "it would wind anybody up", "that'd leave anyone feeling ...": the
 # customer's reaction called the one anyone would have
 _WOULD_MOVE_ANYONE: Final = re.compile(
