@@ -171,12 +171,6 @@ def test_paraphrase_works_from_lines_alone() -> None:
     ("I understand.", False),
     ("There's no need to get upset.", False),
     ("What made you decide to cancel today?", False),
-])
-def test_emotion_acknowledged(reply: str, passed: bool) -> None:
-    assert score_empathy(reply).passed == passed
-
-
-@pytest.mark.parametrize(("reply", "passed"), [
     # a state one is in, or had, is whoever's it is said of
     ("You must have been in pieces when you saw it.", True),
     ("Your brother must have been in tears, poor lad.", False),
@@ -203,7 +197,7 @@ def test_emotion_acknowledged(reply: str, passed: bool) -> None:
     ("So you feel four hundred was too much for one visit?", False),
     ("Your social worker must be really concerned.", False),
 ])
-def test_emotion_whose_feeling_it_is(reply: str, passed: bool) -> None:
+def test_emotion_acknowledged(reply: str, passed: bool) -> None:
     assert score_empathy(reply).passed == passed
 
 

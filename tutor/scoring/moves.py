@@ -34,8 +34,7 @@ def _feeling_patterns() -> tuple[re.Pattern[str], ...]:
 
 # words whose other forms mean something else ("hardness", "crossed", "stinged", "shamed")
 _ONE_FORM: Final = frozenset({"hard", "tough", "rough", "cross", "mad", "pain", "sting", "stings", "shame",
-                             "sinking",
-                              "bummer", "rubbish", "grim", "edgy", "fury", "hassle", "hassles"})
+                              "sinking", "bummer", "rubbish", "grim", "edgy", "fury", "hassle", "hassles"})
 
 
 def _forms(feeling: str) -> str:
@@ -301,26 +300,25 @@ def _validates(validation: str, joined: str) -> bool:
     found = re.search(rf"\b{re.escape(validation)}\b", joined)
     if not found:
         return False
-    if validation.startswith(("anyone", "anybody")) and joined[:found.start()].split()[-1:] in _ASKING_WHEN:
+    before = joined[:found.start()].split()
+    if validation.startswith(("anyone", "anybody")) and before and before[-1] in _ASKING_WHEN:
         return False  # "no idea when anyone would turn up": a time, not a feeling anyone would share
-    if validation.startswith("must"):
-        # "your carer must have been really upset": someone else's state, not the customer's
-        # ("losing the pictures of you with your dad must feel ...": the dad is not the subject)
-        before = joined[:found.start()].split()
-        if before and (before[-1] in _PEOPLE or before[-1] in _OTHERS) and not (
-                {"with", "of", "to", "for", "about", "from", "without"} & set(before[-3:-1])):
-            return False
+    # "your carer must have been really upset": someone else's state, not the customer's
+    # ("losing the pictures of you with your dad must feel ...": the dad is not the subject)
+    if validation.startswith("must") and before and (before[-1] in _PEOPLE or before[-1] in _OTHERS) and not (
+            {"with", "of", "to", "for", "about", "from", "without"} & set(before[-3:-1])):
+        return False
     if validation in _GUESSES:
         after = joined[found.end():].split()
         # "he said it must have been like that already": someone's guess at a cause, reported
-        reported = bool(set(joined[:found.start()].split()[-2:]) & (_SAID | _GUESSED_BY))
+        reported = bool(set(before[-2:]) & (_SAID | _GUESSED_BY))
         return (after[0] if after else "") not in _NOT_VALIDATED and not reported and after[:2] not in (
             ["like", "that"], ["like", "this"], ["like", "it"])
     # "I'd be happy to check": an offer, not the customer's feeling
     return not (validation.startswith("i would") and _GLAD_TO.match(joined[found.end():]))
 
 
-_ASKING_WHEN: Final = tuple([w] for w in ("when", "if", "whether", "until", "till", "before", "why", "where"))
+_ASKING_WHEN: Final = frozenset({"when", "if", "whether", "until", "till", "before", "why", "where"})
 _GLAD_TO: Final = re.compile(r" (more than |very |really |only too |so )?(happy|glad|pleased|delighted|able|"
                              r"willing) to\b")
 
