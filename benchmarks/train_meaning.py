@@ -64,12 +64,12 @@ Choices, measured 2026-11-27 on held-out sets two to six (typed; the rules alone
   heard forms were not yet transcribed, so the model was trained on the typed forms only, and
   so, for comparison, was one on the sixteen authors of the shipped model. Without the heard
   forms the sixteen authors' model fell from 92.6% to 90.3% alone on sets two to ten (with
-  the rules from 92.8% to 91.9%); the twenty authors' model, on sets two to twelve, 90.1% alone
+  the rules from 92.8% to 92.1%); the twenty authors' model, on sets two to twelve, 90.1% alone
   and 91.3% with the rules against the shipped 92.2% and 92.5%, and heard on sets eleven and
-  twelve 87.3% with the rules against 88.8%: the heard
-  forms are worth more than four authors, so the shipped model stays until the new authors'
-  replies are heard (``benchmarks.words --split dev --spoken`` caches them, about three hours
-  on two cores) and it can be trained with ``--heard`` on all twenty.
+  twelve 87.3% with the rules against 88.8%: the heard forms are worth more than four
+  authors, so the shipped model stays until the new authors' replies are heard
+  (``benchmarks.words --split dev --spoken`` caches them, about three hours on two cores) and
+  it can be trained with ``--heard`` on all twenty.
 """
 
 from __future__ import annotations
