@@ -1044,6 +1044,10 @@ FITTING = parse_scenario({"title": "A kitchen fitter who never came back", "line
     "okay so he ripped the old kitchen out and then vanished. to be fair though, he had a family emergency",
     "so there's been no sink or cooker for nine days. to be fair, the units were on back order",
     "I get that you've been without a kitchen for over a week. To be fair, the worktops came in late",
+    # no reflective frame at all: the customer's story, told to them, and only then the excuse
+    "Your kitchen's been ripped out for nine days with nobody coming back. To be honest, though, "
+    "the units were on back order",
+    "Nine days without a sink with your two little ones. To be fair, our fitters are booked solid this month",
 ])
 def test_a_reflection_in_other_frames_before_an_excuse_is_weighed(reply: str) -> None:
     reading = read_reply(reply, FITTING)
@@ -1059,6 +1063,17 @@ def test_a_reflection_in_other_frames_before_an_excuse_is_weighed(reply: str) ->
 def test_a_feeling_granted_before_an_excuse_is_no_reflection(reply: str) -> None:
     reading = read_reply(reply, FITTING)
     assert reading.explanation and reading.before_excuse is None
+    assert score_paraphrase(reply, FITTING).verdict == Paraphrase.DISMISSIVE
+
+
+@pytest.mark.parametrize("reply", [
+    # the company's own process before "that's why" is the excuse's premise, not the customer's story
+    "our fitters work through the jobs in order and the new units came late, that's why nobody came back",
+    "the kitchen units come from our supplier and the sink goes in last, that's why it's taken nine days",
+])
+def test_the_companys_own_account_before_an_excuse_is_no_reflection(reply: str) -> None:
+    reading = read_reply(reply, FITTING)
+    assert reading.explanation and reading.before_excuse is None, reading.before_excuse
     assert score_paraphrase(reply, FITTING).verdict == Paraphrase.DISMISSIVE
 
 

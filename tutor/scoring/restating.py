@@ -249,8 +249,10 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
         reflected = any(p.role in _SAID_BACK and (lookalikes.reflects(p.tokens)
                                                   or _tells_their_story(p.tokens))
                         for p in pieces if p.start + len(p.tokens) <= reading.explanation_at)
-        if reflected:
-            reading.before_excuse = read_reply(" ".join(all_words[:reading.explanation_at]), scenario)
+        said_back = read_reply(" ".join(all_words[:reading.explanation_at]), scenario)
+        if reflected or (said_back.restated and not said_back.explanation
+                         and not _ADDRESSED.isdisjoint(all_words[:reading.explanation_at])):
+            reading.before_excuse = said_back
     reading.shared_moves = tuple(m for m in dict.fromkeys(moves_in(own)) if m in complaint.moves)
     return reading
 
@@ -266,6 +268,7 @@ def _tells_their_story(tokens: tuple[str, ...]) -> bool:
         len(tokens) > 1 and tokens[0] == "you" and (tokens[1].endswith("ed") or tokens[1] in _STORY_VERBS))
 
 
+_ADDRESSED: Final = frozenset({"you", "your", "yours", "yourself"})
 _TOLD_BACK: Final = ("so it ", "so nobody ", "so no one ", "so they ", "so he ", "so she ", "so there ",
                      "so we ", "so our ")
 # a reflection the rules took for another concern ("so the skip's damaged your drive" to a cracked
