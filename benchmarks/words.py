@@ -1,6 +1,6 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout16|all]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout18|all]
                                            [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
 
@@ -33,10 +33,10 @@ close to a held-out complaint).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout16/``, each written later by yet another author over ten more complaints;
+``data/heldout18/``, each written later by yet another author over ten more complaints;
 same layout) are for the final figures only: no rule or threshold is tuned on them,
 which is why they are read only when asked for; the meaning model never trains on them.
-Held-out sets nine to sixteen also carry a second trainer's blind labels
+Held-out sets nine to eighteen also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
@@ -78,7 +78,16 @@ TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.
 DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 20)))
 HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
                    "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13",
-                   "heldout14", "heldout15", "heldout16")
+                   "heldout14", "heldout15", "heldout16", "heldout17", "heldout18")
+# held-out complaints found, once written, to resemble a development complaint the meaning model
+# learned from (the same kind of business failing the customer the same way); figures are given
+# with them and, with --without-close, without them
+CLOSE_TO_DEVELOPMENT: Final = frozenset({
+    "parking-permit-renewed-online-never-activated-car-towed",  # dev13 parking-permit-zone-redrawn-...
+    "marketplace-designer-bag-fake-claim-closed-as-described",  # dev9 marketplace-empty-box-claim-refused
+    "nursery-gave-toddler-calpol-without-consent-masked-fever",  # dev17 nursery-gave-toddler-egg-...
+    "optician-varifocals-dizzy-refund-refused-after-guarantee",  # dev5 glasses-wrong-prescription
+})
 SPLITS: Final = {"dev": DEVELOPMENT, **{source: (source,) for source in HELD_OUT},
                  "all": (*DEVELOPMENT, *HELD_OUT)}
 SOURCES: Final = SPLITS["all"]
@@ -265,7 +274,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev19/ (default); heldout to heldout16: "
+                        help="dev: replies.toml and dev/ to dev19/ (default); heldout to heldout18: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
@@ -274,12 +283,16 @@ def main() -> int:
     parser.add_argument("--unpunctuated", action="store_true", help="also score every reply lower "
                         "case without punctuation, as a recogniser that heard it perfectly would give it")
     parser.add_argument("--show-misses", action="store_true", help="list every disagreement")
+    parser.add_argument("--without-close", action="store_true", help="leave out the held-out "
+                        "complaints that resemble a development one (CLOSE_TO_DEVELOPMENT)")
     args = parser.parse_args()
     if args.author and args.split != "dev":
         print(f"--author names a development author; it goes with --split dev, not {args.split}",
               file=sys.stderr)
         return 2
     replies = load_replies((args.author,) if args.author else SPLITS[args.split])
+    if args.without_close:
+        replies = [r for r in replies if r.scenario.id not in CLOSE_TO_DEVELOPMENT]
     if not replies:
         print("no labelled replies found", file=sys.stderr)
         return 1

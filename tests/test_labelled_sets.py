@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks import labellers
-from benchmarks.words import HABITS, HELD_OUT, SPLITS, load_replies
+from benchmarks.words import CLOSE_TO_DEVELOPMENT, DEVELOPMENT, HABITS, HELD_OUT, SPLITS, load_replies
 
 ROOT = Path(__file__).resolve().parent.parent
-WITH_SECOND = tuple(f"heldout{n}" for n in range(9, 17))
+WITH_SECOND = tuple(f"heldout{n}" for n in range(9, 19))
 
 
 def test_every_set_loads_with_its_scenarios() -> None:
@@ -23,11 +23,17 @@ def test_every_set_loads_with_its_scenarios() -> None:
         assert all(r.text.strip() and r.scenario.lines for r in replies), source
 
 
-@pytest.mark.parametrize("split", HELD_OUT[-8:])
+@pytest.mark.parametrize("split", HELD_OUT[-10:])
 def test_newest_held_out_sets_are_two_hundred_over_twenty_complaints(split: str) -> None:
     replies = load_replies([split])
     assert len(replies) == 200
     assert len({r.scenario.id for r in replies}) == 20
+
+
+def test_the_complaints_close_to_development_ones_are_held_out_complaints() -> None:
+    held_out = {r.scenario.id for r in load_replies(HELD_OUT)}
+    development = {r.scenario.id for r in load_replies(DEVELOPMENT)}
+    assert CLOSE_TO_DEVELOPMENT.issubset(held_out - development)
 
 
 @pytest.mark.parametrize("split", WITH_SECOND)
