@@ -244,8 +244,11 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
     if reading.explanation and reading.explanation_at:
         # "so it's been up since June despite six calls - to be fair, if you'd signed the form...":
         # what was said back before the blame began is judged as a reply of its own; the blame does
-        # not unsay it. Only a reflection counts ("so it's been up since June", "so you were cut
-        # off"): the company's own news before an excuse ("the hotel was full, so") is its premise
+        # not unsay it. Only the customer's story counts: a reflection ("so it's been up since
+        # June", "so you were cut off"), or words to the customer in which the rules find their
+        # concern ("sewage has come up in your garden three times"); the company's own news
+        # before an excuse ("the hotel was full, so", "the units come from our supplier, that's
+        # why") is its premise
         reflected = any(p.role in _SAID_BACK and (lookalikes.reflects(p.tokens)
                                                   or _tells_their_story(p.tokens))
                         for p in pieces if p.start + len(p.tokens) <= reading.explanation_at)
@@ -268,7 +271,7 @@ def _tells_their_story(tokens: tuple[str, ...]) -> bool:
         len(tokens) > 1 and tokens[0] == "you" and (tokens[1].endswith("ed") or tokens[1] in _STORY_VERBS))
 
 
-_ADDRESSED: Final = frozenset({"you", "your", "yours", "yourself"})
+_ADDRESSED: Final = frozenset({"you", "your", "yours", "yourself"})  # words spoken to the customer
 _TOLD_BACK: Final = ("so it ", "so nobody ", "so no one ", "so they ", "so he ", "so she ", "so there ",
                      "so we ", "so our ")
 # a reflection the rules took for another concern ("so the skip's damaged your drive" to a cracked
