@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import platform
 import statistics
 import subprocess
@@ -82,7 +83,7 @@ def festival(text: str, voice: str) -> np.ndarray:
     path = CACHE / f"{voice}-{key}.wav"
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        raw = CACHE / f"{key}.raw.wav"
+        raw = CACHE / f"{key}.{os.getpid()}.raw.wav"  # two runs hearing one text never share it
         subprocess.run(["text2wave", "-eval", f"({FESTIVAL[voice]})", "-o", str(raw)],
                        input=text.encode(), check=True, capture_output=True)
         write_wav(path, read_mono(raw, RATE), RATE)
