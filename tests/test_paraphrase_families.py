@@ -569,7 +569,7 @@ FORM = parse_scenario({"title": "A passport form lost", "lines": [
 
 @pytest.mark.parametrize(("scenario", "reply"), [
     # a statement asked with a question mark under a frame that checks an understanding
-    (SOFA, "Just to check, you waited in all Saturday and the sofa never turned up?"),
+    (SOFA, "Just to check, you stayed home all Saturday and the sofa never came?"),
     (SOFA, "Correct me if I'm wrong, but it sounds like nobody came and now it's weeks away?"),
     (LIFT, "I could be wrong, but it sounds like the lift's been dead for weeks and you haul the buggy up "
            "nine floors?"),
