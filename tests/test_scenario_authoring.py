@@ -175,8 +175,8 @@ def _reads_as_a_sentence(text: str) -> None:
 # one's 0.11 against 0.91; the parcel's "So the package is about a week late, and you stayed
 # home waiting for it. That sounds ..." 0.19 against 0.98, where "So your package is a week late
 # and you've been stuck at home waiting for it" is 0.96; the bill's 0.24 against 0.97; the
-# present's 0.02 against 0.98), so the decision is a close call, marked unsure; strict, so a model that passes
-# one is noticed
+# present's 0.02 against 0.98), so the decision is a close call, marked unsure; strict, so a
+# model that passes one is noticed
 TERSE_KEY_POINTS_UNSURE = pytest.mark.xfail(strict=True, reason="the meaning model doubts this key-point "
                                             "restatement; the verdict is unsure, never a fail")
 DOUBTED_SUGGESTIONS = ("hotel-room-not-as-booked", "cancelled-flight-rebooking", "streaming-nothing-to-watch",
