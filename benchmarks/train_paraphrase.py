@@ -22,9 +22,11 @@ reading all the development sources, so the figures here are an upper estimate o
 new author's, less optimistic than folds by scenario.
 
 The model decides only what the rules leave open: a reply that explains the
-problem away, only asks or tells the customer's story otherwise fails before it is consulted
-(:func:`tutor.scoring.paraphrase.judge`), so such replies are left out of
-fitting and fail in the cross-validation too.
+problem away, or in a later turn only says back what the customer said before, fails before
+it is consulted (:func:`tutor.scoring.paraphrase.judge`), so such replies are left out of
+fitting and fail in the cross-validation too. The shipped weights were fitted when a reply
+that only asks was failed the same way; it is now weighed like any other (a restatement
+inside a question counts), so a refit would learn from those replies too.
 
 The weights are fitted on both forms of a reply, typed and unpunctuated, and so
 are the cross-validated ones: each author's replies are judged by a model fitted
@@ -166,8 +168,8 @@ def grouped_cv(x: np.ndarray, y: np.ndarray, groups: Sequence[str], l2: float,
                pooled: Sequence[tuple[np.ndarray, np.ndarray]] = ()) -> np.ndarray:
     """Predictions for every row by a model fitted without that row's group.
 
-    Rows the rules decide before the model is asked (``gate``: an explanation,
-    nothing but questions or the story told otherwise, see :func:`tutor.scoring.paraphrase.judge`) fail, and
+    Rows the rules decide before the model is asked (``gate``: an explanation, or
+    a later turn saying back only what was said before, see :func:`tutor.scoring.paraphrase.judge`) fail, and
     are left out of fitting, as in use. ``pooled`` gives the same replies in other
     forms (features and gate, rows in the same order): the model is then fitted on
     every form of the other groups' replies, as :func:`main` fits the shipped one,

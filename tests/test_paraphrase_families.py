@@ -580,6 +580,30 @@ def test_a_checked_reflection_restates(scenario: Scenario, reply: str) -> None:
     assert "wrong_concern" not in trait.details  # "if I'm wrong" is the trainee's doubt, not a problem
 
 
+@pytest.mark.parametrize(("scenario", "reply"), [
+    # an open question that carries the concern: the restatement inside it counts
+    (SOFA, "How did it feel losing your whole Saturday waiting for a sofa that never came, only to hear "
+           "it's three more weeks?"),
+    (INSURANCE, "How did you feel seeing a forty percent jump after six years without a claim?"),
+])
+def test_a_restatement_inside_a_question_counts(scenario: Scenario, reply: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert trait.passed and trait.verdict == Paraphrase.RESTATED and trait.reliable, trait.reason
+    # a reply that only asks is the meaning model's alone: the rules read statements
+    assert trait.details["restating_probability"] == trait.details["meaning_probability"]
+
+
+@pytest.mark.parametrize("reply", [
+    "What happened when you rang?",
+    "Can you tell me more about the order?",
+    "Did you get a tracking email?",
+])
+def test_a_question_that_carries_nothing_of_the_concern_restates_nothing(reply: str) -> None:
+    trait = score_paraphrase(reply, SOFA)
+    assert trait.verdict == Paraphrase.QUESTION_ONLY and trait.reliable, trait.details
+    assert trait.reason == "You asked a question but did not restate what the customer told you."
+
+
 @pytest.mark.parametrize(("reply", "checked"), [
     ("So you'd like us to collect it from a neighbour?", True),  # asked by its mark alone
     ("Just to check, the sofa never came?", False),  # the same mark under a frame that checks
@@ -805,10 +829,23 @@ def test_restatements_in_these_shapes_are_not_wrong_concerns(scenario: Scenario,
     # a reason reported, with the trainee's doubt, is the customer's story
     (VISA, "so they claim it was only ever a formality but youve given up your flat"),
     (VISA, "you gave up your flat because of a letter from our office and now it has been refused"),
+    # the stock excuse the customer was given, told back as what they were told
+    (SOFA, "Waiting in all Saturday and then being told these things happen, no wonder you're fed up."),
+    (SOFA, "you stayed in all day for nothing and then got told delays happen"),
+    # a delay or cancellation the company owns is an apology's reason
+    (SOFA, "Losing your whole Saturday because of our delay must be so frustrating."),
 ])
 def test_a_reason_reported_or_the_customer_s_own_is_not_an_excuse(scenario: Scenario, reply: str) -> None:
     trait = score_paraphrase(reply, scenario)
     assert trait.verdict != Paraphrase.DISMISSIVE, trait.reason
+
+
+@pytest.mark.parametrize("reply", [
+    "these things happen, it'll be with you in three weeks",  # offered, not reported
+    "the sofa is late because of delays at the depot",  # delays that are not owned
+])
+def test_the_excuse_offered_rather_than_reported_explains_away(reply: str) -> None:
+    assert score_paraphrase(reply, SOFA).verdict == Paraphrase.DISMISSIVE
 
 
 @pytest.mark.parametrize(("scenario", "reply", "phrase"), [

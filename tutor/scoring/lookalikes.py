@@ -65,10 +65,11 @@ _CAUSE_BEFORE: Final = frozenset(m for m in lexicon.CAUSES
                                   if m.endswith(" why") or m.startswith("which is what"))
 _FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "wrong", "mess", "failure",
                             "failed", "forgot", "missed", "lost", "let", "oversight", "blame", "messed",
-                            "botched"})
+                            "botched", "delay", "delays", "cancellation", "cancellations", "blunder"})
 # the reason reported, not offered: "they claim they didn't know", "supposedly because the van was full",
-# "turned you down saying there was no record". The trainee tells what the customer was told
-_REASON_REPORTED: Final = re.compile(r"\b(said|told you|say|says|saying|telling you|claims?|claimed|claiming|"
+# "turned you down saying there was no record", "then being told 'nothing we can do'". The trainee
+# tells what the customer was told
+_REASON_REPORTED: Final = re.compile(r"\b(said|told|say|says|saying|telling you|claims?|claimed|claiming|"
                                      r"supposedly|apparently|allegedly|reckons?|reckoned|insists?|insisted|"
                                      r"according to)\b")
 # the customer's own choices: "you resigned because of the offer", "you booked it because it was
