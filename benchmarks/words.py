@@ -37,8 +37,10 @@ Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
 ``data/heldout22/``, each written later by yet another author over ten more complaints;
-same layout) are for the final figures only: no rule or threshold is tuned on them,
-which is why they are read only when asked for; the meaning model never trains on them.
+same layout) are for measuring only, which is why they are read only when asked for: the
+meaning model never trains on them; the earlier sets have been read to find where the
+station goes wrong and choose between candidate changes (the README says which chose what),
+and the newest two are a release's test, measured once its choices are made and not read.
 Held-out sets nine to twenty-two also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
