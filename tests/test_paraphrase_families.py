@@ -831,7 +831,7 @@ def test_restatements_in_these_shapes_are_not_wrong_concerns(scenario: Scenario,
     (VISA, "you gave up your flat because of a letter from our office and now it has been refused"),
     # the stock excuse the customer was given, told back as what they were told
     (SOFA, "Waiting in all Saturday and then being told these things happen, no wonder you're fed up."),
-    (SOFA, "you stayed in all day for nothing and then got told delays happen"),
+    (SOFA, "you waited in all day and were just told these things happen"),
     # a delay or cancellation the company owns is an apology's reason
     (SOFA, "Losing your whole Saturday because of our delay must be so frustrating."),
 ])

@@ -101,8 +101,6 @@ def restating_decision(reading: Reading, reply: str, scenario: Scenario,
     copied = bool(reading.parroted) and by_rules <= 0.5 - UNSURE_MARGIN
     if not scenario.said_before and not copied:
         by_meaning = model.probability(customer_words(scenario), reply)
-        # the rules read restatements in statements and were fitted without replies that only
-        # ask (those failed before they were asked), so such a reply is the model's alone
         weight = 1.0 if reading.only_questions else MEANING_WEIGHT
         chance = (1 - weight) * by_rules + weight * by_meaning
         shown["meaning_probability"] = round(by_meaning, 2)
@@ -185,9 +183,9 @@ def judge(reading: Reading, chance: float) -> Paraphrase:
     it does, and the rules name why when it does not: an excuse after a reflection first, then
     a story told otherwise (an event they said never happened told as happening, the opposite
     of their word), then the other ways of looking like a restatement. A reply that only asks is
-    weighed like any other: a restatement inside a question counts ("How did it feel being told
-    a roof you'd only just had replaced was worn out?"), which the decision tells apart from a
-    question that restates nothing.
+    decided by ``chance`` too (the meaning model's alone): a restatement inside a question counts
+    ("How did it feel being told a roof you'd only just had replaced was worn out?"), a question
+    that restates nothing fails as one.
     """
     if reading.explanation and reading.before_excuse is None:
         return Paraphrase.DISMISSIVE
