@@ -6,7 +6,7 @@
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
-``data/dev/`` to ``data/dev24/`` (each written by another
+``data/dev/`` to ``data/dev25/`` (each written by another
 author, over complaints the scorer has never seen, in scenario files with only
 a title and lines; the fourth author wrote deliberately unlike the others:
 regional and informal, formal call-centre, non-native wording, empathy without
@@ -34,9 +34,12 @@ complaints, wrong concerns and side points that reuse the customer's nouns, rest
 words and inside check questions, terse and spoken replies with recognition errors, and the
 ordinary mixture; five of their complaints were removed after writing for the same reason;
 the twenty-fifth, likewise, over twenty more complaints, terse restatements of a few words against
-terse look-alikes, and the feelings of someone other than the customer; written after the shipped
-meaning model and the rules' weights were trained, and not yet in them: ``benchmarks.train_meaning``
-says what a retrain with it measured).
+terse look-alikes, and the feelings of someone other than the customer; the twenty-sixth, likewise,
+over eighteen more, restatements before blame or an excuse against excuses alone, the customer's
+own reason told back against a reason the trainee offers, and restatements inside questions (two
+of its complaints were removed after writing for being close to a held-out one); both written
+after the shipped meaning model and the rules' weights were trained, and not yet in them:
+``benchmarks.train_meaning`` says what a retrain with the twenty-fifth measured).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
@@ -84,7 +87,7 @@ DATA: Final = Path(__file__).parent / "data"
 HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
-DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 25)))
+DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 26)))
 HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
                    "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13",
                    "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19",
@@ -289,7 +292,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev24/ (default); heldout to heldout24: "
+                        help="dev: replies.toml and dev/ to dev25/ (default); heldout to heldout24: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
