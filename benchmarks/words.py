@@ -48,7 +48,7 @@ same layout) are for measuring only, which is why they are read only when asked 
 meaning model never trains on them; the earlier sets have been read to find where the
 station goes wrong and choose between candidate changes (the README says which chose what),
 and the newest two are a release's test, measured once its choices are made and not read.
-Held-out sets nine to twenty-two and twenty-four also carry a second trainer's blind labels
+Held-out sets nine to twenty-four also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
