@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -124,6 +128,60 @@ pcm.!default {{
 }}
 """)
     return played, heard
+
+
+class ClockedSpeaker:
+    """The virtual card's speaker as a named pipe that this test reads at the sample rate.
+
+    ALSA's file plugin blocks while the pipe is full, so the card plays, and captures, at the
+    speed of real time, as a real card does; without it the card runs as far ahead of the round
+    as the machine's load allows. What the card played is in :attr:`received`.
+    """
+
+    def __init__(self, path: Path, rate: int) -> None:
+        os.mkfifo(path)
+        # opened for reading first, so the station's open for writing never waits
+        self._fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        fcntl.fcntl(self._fd, fcntl.F_SETPIPE_SZ, 4096)  # the least slack Linux allows: 0.13 s
+        self._bytes_per_s = rate * 2
+        self.received = bytearray()
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._read, name="clocked-speaker", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        owed, last = 0.0, time.monotonic()
+        while not self._stop.wait(0.005):
+            now = time.monotonic()
+            # never more than 0.1 s at once: after a stall the card catches up at its own pace
+            owed, last = min(owed + (now - last) * self._bytes_per_s, 0.1 * self._bytes_per_s), now
+            wanted = int(owed) & ~1
+            if wanted:
+                try:
+                    chunk = os.read(self._fd, wanted)
+                except BlockingIOError:
+                    continue
+                self.received.extend(chunk)
+                owed -= len(chunk)
+
+    def samples(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.received), dtype="<i2")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._reader.join()
+        os.close(self._fd)
+
+
+@contextmanager
+def clocked_virtual_card(home: Path, mic: np.ndarray, rate: int = 16000) -> Iterator[ClockedSpeaker]:
+    """:func:`virtual_card` with a clock: the speaker is a :class:`ClockedSpeaker`."""
+    played, _ = virtual_card(home, mic)
+    speaker = ClockedSpeaker(played, rate)
+    try:
+        yield speaker
+    finally:
+        speaker.close()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from tutor.audio.wavfile import (
     write_wav,
 )
 from tutor.errors import AudioFileError, ConfigError, ScenarioError
+from tutor.round import device_frames
 from tutor.scenarios import (
     MAX_LINE_AUDIO_S,
     MAX_LINE_CHARS,
@@ -32,7 +33,7 @@ from tutor.scenarios import (
     Scenario,
     load_scenario,
 )
-from tutor.settings import VoiceSettings
+from tutor.settings import ListeningSettings, VoiceSettings
 from tutor.voice import MAX_CUSTOMER_S, EspeakSynthesizer, render_customer, voice_problem
 
 Tutor = Callable[..., subprocess.CompletedProcess[str]]
@@ -88,6 +89,18 @@ def test_duration_limits_come_from_the_header(tmp_path: Path, monkeypatch: pytes
         read_mono(long_reply, RATE, max_s=MAX_REPLY_S, kind="a reply")
     with pytest.raises(AudioFileError, match=r"901.0 s long; a round recording may be at most 900 s"):
         read_round(long_round, RATE)
+
+
+def test_the_device_never_runs_longer_than_a_saved_round_may_be() -> None:
+    """A conversation may reach four turns, each with a long customer line and a full reply; the
+    device is still stopped where a recording `tutor score --round` reads back ends."""
+    listening = ListeningSettings()
+    reply_bound = int((listening.no_reply_timeout_s + listening.max_reply_s + listening.end_silence_s + 1.0)
+                      * RATE)
+    assert device_frames(10 * RATE, listening, RATE, conversing=False) == 10 * RATE + reply_bound
+    assert device_frames(10 * RATE, listening, RATE, conversing=True) == int(MAX_ROUND_S * RATE)
+    patient = ListeningSettings(max_reply_s=MAX_ROUND_S)
+    assert device_frames(10 * RATE, patient, RATE, conversing=False) == int(MAX_ROUND_S * RATE)
 
 
 def test_a_header_that_promises_more_than_the_file_holds_is_judged_by_the_file(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 The card is ALSA's `file` plugin: what the station plays is written to a
 file, and the microphone reads a file holding a known reply. It runs as fast
 as the machine allows (no hardware clock), which the round must survive: it
-is bounded by the audio clock, not the wall clock.
+is bounded by the audio clock, not the wall clock. A conversation's next line
+starts where the card has got to, so its test gives the card a clock.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from subprocess import CompletedProcess
 
 import numpy as np
 import pytest
-from conftest import virtual_card
+from conftest import clocked_virtual_card, virtual_card
 
 from tutor.audio.wavfile import read_mono, read_round
 
@@ -63,23 +64,23 @@ def test_a_conversation_on_the_virtual_sound_card(tutor: Callable[..., Completed
                                                  tmp_path: Path) -> None:
     """The customer's next turn is queued on the running stream from PortAudio's callback: it
     reaches the card after the reply, and channel 1 is still exactly what the card was sent. The
-    virtual card has no clock, so it runs ahead while the round thinks: the next line starts
-    later in the recording than on a real card, never earlier."""
+    card keeps real time here: a conversation waits on the trainee, so on a card that runs as fast
+    as the machine allows, the next line would start as late as the machine's load made it."""
     reply = read_mono(speak("so the screen was cracked when it arrived and you want it fixed"), RATE)
     mic = np.zeros(int(120 * RATE), dtype=np.int16)  # longer than the round is listened to
     start = int(6.0 * RATE)
     mic[start: start + len(reply)] = reply
-    played, _ = virtual_card(Path(isolated_env["HOME"]), mic)
 
     saved = tmp_path / "round.wav"
-    done = tutor("practice", "--scenario", CONVERSATION, "--save-round", str(saved), "--json")
+    with clocked_virtual_card(Path(isolated_env["HOME"]), mic, RATE) as speaker:
+        done = tutor("practice", "--scenario", CONVERSATION, "--save-round", str(saved), "--json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert [turn["id"] for turn in result["turns"]] == ["opening", "more"]
     assert {"screen", "fixed"} <= set(result["turns"][0]["transcript"].split())
 
     audio = read_round(saved)
-    sent = np.fromfile(played, dtype="<i2")
+    sent = speaker.samples()
     primed = int(np.flatnonzero(sent)[0] - np.flatnonzero(audio.speaker)[0])
     assert 0 <= primed < 0.5 * RATE
     assert np.array_equal(sent[primed: primed + len(audio.speaker)], audio.speaker)

@@ -35,7 +35,7 @@ import numpy as np
 
 from tutor.audio import AudioStats, DuplexAudio, DuplexSession
 from tutor.audio.playback import Cue, Tape
-from tutor.audio.wavfile import RoundAudio, TurnMark, write_round
+from tutor.audio.wavfile import MAX_ROUND_S, RoundAudio, TurnMark, write_round
 from tutor.conversation import (
     ConversationSummary,
     Progress,
@@ -57,7 +57,7 @@ from tutor.scenarios import CustomerTurn, Scenario
 from tutor.scenarios.turns import MAX_TURNS, OPENING
 from tutor.scoring import Doubts, Scorecard, TurnTiming, prepare_words, score_reply
 from tutor.scoring.timing import where_in_turn
-from tutor.settings import Settings
+from tutor.settings import ListeningSettings, Settings
 from tutor.vocabulary import Condition, Phase
 from tutor.voice import MAX_CUSTOMER_S, CustomerTrack, Synthesizer, render_customer
 
@@ -325,14 +325,10 @@ class PracticeRound:
                   turns: list[_Turn]) -> AudioStats:
         """Play the opening, then each turn the replies bring on, on one stream; ``turns`` and
         ``heard`` fill as it goes. Returns the device's counts."""
-        listening = self.settings.listening
         rate = track.sample_rate
-        bound = int((listening.no_reply_timeout_s + listening.max_reply_s + listening.end_silence_s + 1.0)
-                    * rate)
-        longest = track.end + bound
         conversing = scenario.is_conversation
-        if conversing:  # a cap for the device only: the conversation itself stops long before
-            longest += (MAX_TURNS - 1) * (bound + int(MAX_CUSTOMER_S * rate))
+        longest = device_frames(track.end, self.settings.listening, rate, conversing=conversing)
+        if conversing:
             voice.prepare(candidates(scenario, OPENING))
         progress = Progress()
         current = _Turn(1, None, None, track, cue=None, window_start=0, conversing=conversing,
@@ -485,6 +481,18 @@ class PracticeRound:
                                    follows_a_reply=turn.number > 1, cut_off_s=cut_s)
         judged_by = turn_scenario(scenario, turn.turn, turn.repaired)
         turn.result = result.shifted(first / rate).scored(judged_by, self.settings)
+
+
+def device_frames(customer_end: int, listening: ListeningSettings, rate: int, *, conversing: bool) -> int:
+    """How long the device may run, in frames: the customer, then the longest a reply may take
+    (for a conversation, on every turn it may reach). It never passes :data:`MAX_ROUND_S`, so every
+    round the station saves can be read back and scored again; the round itself ends long before."""
+    bound = int((listening.no_reply_timeout_s + listening.max_reply_s + listening.end_silence_s + 1.0)
+                * rate)
+    longest = customer_end + bound
+    if conversing:
+        longest += (MAX_TURNS - 1) * (bound + int(MAX_CUSTOMER_S * rate))
+    return min(longest, int(MAX_ROUND_S * rate))
 
 
 def _prepare_words(scenario: Scenario) -> None:
