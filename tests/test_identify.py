@@ -275,7 +275,7 @@ def test_identify_settings(isolated_settings: Path, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"station\.toml:3: .*identify mode 'sometimes'.*off, optional"):
         load_settings(config)
     config.write_text("[kiosk]\nidentify_timeout_s = 0\n")
-    with pytest.raises(ConfigError, match="identify_timeout_s must be more than 0"):
+    with pytest.raises(ConfigError, match=r"\[kiosk\] identify_timeout_s must be between 1 and 600, not 0"):
         load_settings(config)
 
 

@@ -75,6 +75,46 @@ def test_wrong_type_names_key_and_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
+    ("[listening]\nmax_reply_s = -5\n",
+     r"bad.toml:2: \[listening\] max_reply_s must be between 5 and 300, not -5"),
+    ("[listening]\n\nend_silence_s = 1e9\n",
+     r"bad.toml:3: \[listening\] end_silence_s must be between 0.3 and 5"),
+    ("[scoring]\nideal_min_s = nan\n",
+     r"bad.toml:2: \[scoring\] ideal_min_s must be between 0 and 10, not nan"),
+    ("[gpio]\nbutton = 40\n", r"bad.toml:2: \[gpio\] button must be between 0 and 27, not 40"),
+    ("[voice]\nvolume = 3\n", r"bad.toml:2: \[voice\] volume must be between 0 and 1, not 3"),
+    ("[scoring]\nideal_min_s = 3\n",
+     r"^\[scoring\] ideal_min_s \(3 s\) must not be more than ideal_max_s \(2 s\)$"),
+])
+def test_a_number_outside_its_range_is_refused_when_loaded(tmp_path: Path, text: str, message: str) -> None:
+    """A typo such as a minus sign or a missing decimal point stops the station at start, in one
+    line naming the file and key, instead of a round that never ends or never listens."""
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(path)
+    with pytest.raises(ConfigError, match=r"must be between 0\.02 and 1, not 0"):
+        load_settings(None, {"listening.min_speech_s": "0"})
+
+
+def test_every_default_is_inside_its_range_and_the_range_is_printed() -> None:
+    import dataclasses
+
+    ranged = 0
+    for section in dataclasses.fields(Settings):
+        group = getattr(Settings(), section.name)
+        for spec in dataclasses.fields(group):
+            if "within" in spec.metadata:
+                low, high = spec.metadata["within"]
+                assert low <= getattr(group, spec.name) <= high, spec.name
+                ranged += 1
+            elif type(spec.default) in (int, float):
+                pytest.fail(f"[{section.name}] {spec.name} has no range")
+    assert ranged >= 30
+    assert "# From 0.3 to 5.\nend_silence_s = 1.2" in describe()
+
+
+@pytest.mark.parametrize(("text", "message"), [
     ('[recognition]\nmodel = "x"\nengine = "whisper"\n',
      r"bad.toml:3: \[recognition\] engine: unknown recognition engine 'whisper'; "
      r"choose one of: auto, vosk, pocketsphinx"),

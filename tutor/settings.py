@@ -5,8 +5,9 @@ system-wide file ``/etc/tutor/config.toml``, the per-user file
 (``~/.config/tutor/config.toml``), a file named by ``--config`` or
 ``$TUTOR_CONFIG``, and finally command-line flags.
 
-Every field carries its documentation in ``metadata["doc"]``; ``tutor config``
-prints them, so the README and the running code cannot drift apart.
+Every field carries its documentation in ``metadata["doc"]``, and a number the
+range a file may set it in (``metadata["within"]``, checked when loaded);
+``tutor config`` prints them, so the README and the running code cannot drift apart.
 
 The data folder (rounds, history) is, in order: ``storage.data_dir`` when set;
 ``$STATE_DIRECTORY`` (the service under systemd); the installed station's
@@ -20,6 +21,7 @@ outside it gets one line saying how to get in, never a silently empty report.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -35,8 +37,9 @@ STATION_USER: Final = "tutor"  # the service's User=, and TRAINERS_GROUP its Gro
 TRAINERS_GROUP: Final = "tutor-trainers"
 
 
-def _doc(text: str) -> dict[str, str]:
-    return {"doc": text}
+def _doc(text: str, within: tuple[float, float] | None = None) -> dict[str, Any]:
+    """A field's documentation and, for a number, the range a config file may set it in."""
+    return {"doc": text} if within is None else {"doc": text, "within": within}
 
 
 class Engine(StrEnum):
@@ -98,18 +101,18 @@ class AudioSettings:
     """The station's sound card."""
 
     sample_rate: int = field(default=16000, metadata=_doc(
-        "Sample rate of playback, capture and round recordings, in Hz."))
+        "Sample rate of playback, capture and round recordings, in Hz.", within=(8000, 48000)))
     input_device: str = field(default="", metadata=_doc(
         "Microphone: part of the device name, or its index; empty for the system default."))
     output_device: str = field(default="", metadata=_doc(
         "Speaker: part of the device name, or its index; empty for the system default."))
     block_ms: int = field(default=20, metadata=_doc(
-        "Audio block length in milliseconds (10, 20 or 30)."))
+        "Audio block length in milliseconds (10, 20 or 30).", within=(10, 30)))
     loop_latency_ms: float = field(default=0.0, metadata=_doc(
         "Speaker-to-microphone delay used when it cannot be measured from the echo; "
-        "`tutor calibrate` stores this station's figure."))
+        "`tutor calibrate` stores this station's figure.", within=(0, 1000)))
     stall_timeout_s: float = field(default=3.0, metadata=_doc(
-        "Seconds without audio from the device before it is reported as stopped."))
+        "Seconds without audio from the device before it is reported as stopped.", within=(0.5, 60)))
 
 
 @dataclass(frozen=True)
@@ -119,12 +122,12 @@ class VoiceSettings:
     voice: str = field(default="gmw/en-us", metadata=_doc(
         "espeak-ng voice id for customer lines (see `espeak-ng --voices=en`)."))
     rate: int = field(default=165, metadata=_doc(
-        "Default speaking rate in words per minute; a scenario may set its own."))
-    volume: float = field(default=0.9, metadata=_doc("Playback volume, 0 to 1."))
+        "Default speaking rate in words per minute; a scenario may set its own.", within=(80, 450)))
+    volume: float = field(default=0.9, metadata=_doc("Playback volume, 0 to 1.", within=(0, 1)))
     pause_after_s: float = field(default=0.7, metadata=_doc(
-        "Silence after each customer line unless the scenario says otherwise, in seconds."))
+        "Silence after each customer line unless the scenario says otherwise, in seconds.", within=(0, 10)))
     timeout_s: float = field(default=10.0, metadata=_doc(
-        "Longest the text-to-speech engine may take for one line before it is reported."))
+        "Longest the text-to-speech engine may take for one line before it is reported.", within=(1, 120)))
 
 
 @dataclass(frozen=True)
@@ -132,25 +135,26 @@ class ListeningSettings:
     """When the trainee is speaking and when they have finished."""
 
     vad_aggressiveness: int = field(default=2, metadata=_doc(
-        "WebRTC voice-activity aggressiveness, 0 (keeps most) to 3 (rejects most)."))
+        "WebRTC voice-activity aggressiveness, 0 (keeps most) to 3 (rejects most).", within=(0, 3)))
     end_silence_s: float = field(default=1.2, metadata=_doc(
         "Silence after speech that ends the trainee's reply, in seconds. 1.2 is the shortest "
         "that cut no slow speaker short (python -m benchmarks.endpoint); shorter answers sooner "
-        "but ends the round while a slow trainee is pausing mid-reply."))
+        "but ends the round while a slow trainee is pausing mid-reply.", within=(0.3, 5)))
     no_reply_timeout_s: float = field(default=8.0, metadata=_doc(
-        "Seconds after the customer finishes with no speech before giving up: 'no reply heard'."))
+        "Seconds after the customer finishes with no speech before giving up: 'no reply heard'.",
+        within=(1, 60)))
     max_reply_s: float = field(default=45.0, metadata=_doc(
-        "Longest reply recorded, in seconds."))
+        "Longest reply recorded, in seconds.", within=(5, 300)))
     echo_guard_s: float = field(default=0.35, metadata=_doc(
         "After the customer stops, seconds of echo and reverb the live end-of-reply "
-        "detector ignores (the saved recording is analysed in full)."))
+        "detector ignores (the saved recording is analysed in full).", within=(0, 2)))
     min_speech_s: float = field(default=0.12, metadata=_doc(
-        "Shortest burst of voice counted as speech, in seconds."))
+        "Shortest burst of voice counted as speech, in seconds.", within=(0.02, 1)))
     merge_gap_s: float = field(default=0.35, metadata=_doc(
-        "Gaps shorter than this inside speech are bridged, in seconds."))
+        "Gaps shorter than this inside speech are bridged, in seconds.", within=(0, 2)))
     room_probe_s: float = field(default=0.5, metadata=_doc(
         "Seconds the station listens to the room before the customer speaks, to measure its "
-        "noise and other voices; 0 to start at once."))
+        "noise and other voices; 0 to start at once.", within=(0, 5)))
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,8 @@ class RecognitionSettings:
         "to a model folder."))
     noise_suppression: int = field(default=0, metadata=_doc(
         "WebRTC noise suppression of the trainee's speech before recognition: 0 (off) to 4 "
-        "(strongest); 16 kHz only. The timing is always judged on the unsuppressed microphone."))
+        "(strongest); 16 kHz only. The timing is always judged on the unsuppressed microphone.",
+        within=(0, 4)))
     models_dir: str = field(default="", metadata=_doc(
         "Folder of installed speech models; empty for the models/ folder next to the tutor's "
         "source when there is one, else the models folder inside the data folder."))
@@ -179,21 +184,21 @@ class ScoringSettings:
     """How replies are judged. Times are seconds."""
 
     jumped_in_below_s: float = field(default=0.3, metadata=_doc(
-        "A pause shorter than this after the customer finishes is jumping in."))
+        "A pause shorter than this after the customer finishes is jumping in.", within=(0, 5)))
     ideal_min_s: float = field(default=1.0, metadata=_doc(
-        "Shortest pause that counts as ideal."))
+        "Shortest pause that counts as ideal.", within=(0, 10)))
     ideal_max_s: float = field(default=2.0, metadata=_doc(
-        "Longest pause that counts as ideal."))
+        "Longest pause that counts as ideal.", within=(0, 30)))
     dead_air_above_s: float = field(default=5.0, metadata=_doc(
-        "A pause longer than this leaves the customer in dead air."))
+        "A pause longer than this leaves the customer in dead air.", within=(0, 60)))
     backchannel_max_s: float = field(default=1.2, metadata=_doc(
         "Speech during the customer's turn this short (and at most backchannel_max_words) "
-        "is an acknowledgement such as 'mm-hmm', not an interruption."))
+        "is an acknowledgement such as 'mm-hmm', not an interruption.", within=(0, 5)))
     backchannel_max_words: int = field(default=3, metadata=_doc(
-        "Most words an acknowledgement may have."))
+        "Most words an acknowledgement may have.", within=(0, 10)))
     overlap_tolerance_s: float = field(default=0.1, metadata=_doc(
         "Speech starting this close to the customer's end counts as jumping in, "
-        "not as talking over them."))
+        "not as talking over them.", within=(0, 2)))
 
 
 @dataclass(frozen=True)
@@ -209,7 +214,7 @@ class HistorySettings:
         "recorded (a file named with `tutor practice --save-round` is always kept)."))
     retention_days: int = field(default=90, metadata=_doc(
         "Days after which kept recordings are deleted and, with purge_transcripts, the trainee's "
-        "words are removed (scores stay); 0 keeps them for ever."))
+        "words are removed (scores stay); 0 keeps them for ever.", within=(0, 36500)))
     purge_transcripts: bool = field(default=True, metadata=_doc(
         "Remove transcripts, and reasons that quote them, from rounds older than retention_days."))
     station: str = field(default="", metadata=_doc(
@@ -235,14 +240,16 @@ class GpioSettings:
     pin_factory: PinFactory = field(default=PinFactory.AUTO, metadata=_doc(
         "'auto' (lgpio on a Raspberry Pi 5, else gpiozero's choice), 'lgpio', 'mock', or 'none' "
         "for no GPIO (patterns go to the log)."))
-    button: int = field(default=17, metadata=_doc("Start button, to ground (internal pull-up)."))
-    status_led: int = field(default=27, metadata=_doc("Status LED: what the station is doing."))
-    pause_led: int = field(default=22, metadata=_doc("Result LED: pause before responding."))
-    interruptions_led: int = field(default=23, metadata=_doc("Result LED: interruptions."))
-    paraphrase_led: int = field(default=24, metadata=_doc("Result LED: paraphrase."))
-    bounce_s: float = field(default=0.05, metadata=_doc("Button debounce time, in seconds."))
+    button: int = field(default=17, metadata=_doc(
+        "Start button, to ground (internal pull-up).", within=(0, 27)))
+    status_led: int = field(default=27, metadata=_doc(
+        "Status LED: what the station is doing.", within=(0, 27)))
+    pause_led: int = field(default=22, metadata=_doc("Result LED: pause before responding.", within=(0, 27)))
+    interruptions_led: int = field(default=23, metadata=_doc("Result LED: interruptions.", within=(0, 27)))
+    paraphrase_led: int = field(default=24, metadata=_doc("Result LED: paraphrase.", within=(0, 27)))
+    bounce_s: float = field(default=0.05, metadata=_doc("Button debounce time, in seconds.", within=(0, 1)))
     long_press_s: float = field(default=2.0, metadata=_doc(
-        "Holding the button this long repeats the last round."))
+        "Holding the button this long repeats the last round.", within=(0.1, 10)))
 
     def __post_init__(self) -> None:
         _check_choices(self)
@@ -259,18 +266,18 @@ class KioskSettings:
     spoken_feedback: bool = field(default=True, metadata=_doc(
         "Say the feedback out loud after each round."))
     retry_after_error_s: float = field(default=5.0, metadata=_doc(
-        "After a fault (no microphone, a hung voice), wait this long, then try again."))
+        "After a fault (no microphone, a hung voice), wait this long, then try again.", within=(0, 600)))
     results_shown_s: float = field(default=60.0, metadata=_doc(
-        "How long the result LEDs stay lit after a round."))
+        "How long the result LEDs stay lit after a round.", within=(0, 3600)))
     max_feedback_s: float = field(default=25.0, metadata=_doc(
-        "Longest spoken feedback; longer text is cut at a sentence."))
+        "Longest spoken feedback; longer text is cut at a sentence.", within=(1, 120)))
     identify: Identify = field(default=Identify.OFF, metadata=_doc(
         "Ask who is practising before each round (badge reader, keypad, or typed at a terminal): "
         "'off' (every round is `tutor run --trainee`'s, else guest), 'optional' (no id in time, or "
         "Enter alone, practises as guest) or 'required' (no round without an id)."))
     identify_timeout_s: float = field(default=20.0, metadata=_doc(
         "Seconds to wait for a badge or a typed id before practising as guest ('optional') or "
-        "going back to idle ('required')."))
+        "going back to idle ('required').", within=(1, 600)))
     badge_device: str = field(default="", metadata=_doc(
         "The badge reader or keypad: an input device path (best: /dev/input/by-id/...-event-kbd) "
         "or part of its name; empty for the first keyboard-like device that is not the GPIO button."))
@@ -289,11 +296,11 @@ class SimulateSettings:
     realtime: bool = field(default=True, metadata=_doc(
         "Feed the microphone at the speed of real time; false runs as fast as the machine can."))
     loop_latency_ms: float = field(default=0.0, metadata=_doc(
-        "Simulated speaker-to-microphone delay, in milliseconds."))
+        "Simulated speaker-to-microphone delay, in milliseconds.", within=(0, 1000)))
     echo_gain: float = field(default=0.0, metadata=_doc(
-        "How loudly the customer's voice leaks into the simulated microphone (0 = none)."))
+        "How loudly the customer's voice leaks into the simulated microphone (0 = none).", within=(0, 1)))
     noise_dbfs: float = field(default=-70.0, metadata=_doc(
-        "Level of the simulated room noise in dBFS (-120 for none)."))
+        "Level of the simulated room noise in dBFS (-120 for none).", within=(-120, 0)))
 
 
 @dataclass(frozen=True)
@@ -397,7 +404,17 @@ def load_settings(explicit: Path | None = None, overrides: dict[str, Any] | None
     for dotted, value in (overrides or {}).items():
         section, _, key = dotted.partition(".")
         settings = _replace(settings, section, {key: value}, source="command line", text=None)
+    _check_pause_order(settings.scoring)
     return settings
+
+
+def _check_pause_order(scoring: ScoringSettings) -> None:
+    """The pause bands follow each other: jumping in, short, ideal, long, dead air."""
+    bands = [("jumped_in_below_s", scoring.jumped_in_below_s), ("ideal_min_s", scoring.ideal_min_s),
+             ("ideal_max_s", scoring.ideal_max_s), ("dead_air_above_s", scoring.dead_air_above_s)]
+    for (lower, low), (upper, high) in itertools.pairwise(bands):
+        if low > high:
+            raise ConfigError(f"[scoring] {lower} ({low:g} s) must not be more than {upper} ({high:g} s)")
 
 
 def apply_file(settings: Settings, path: Path) -> Settings:
@@ -436,6 +453,17 @@ def _replace(settings: Settings, section: str, values: dict[str, Any], *, source
 
 
 def _coerce(value: Any, spec: dataclasses.Field[Any], where: str) -> Any:
+    """``value`` as the field's type, inside the field's range when it has one."""
+    coerced = _as_kind(value, spec, where)
+    within = spec.metadata.get("within")
+    if within is not None:
+        low, high = within
+        if not low <= coerced <= high:  # also refuses nan
+            raise ConfigError(f"{where} must be between {low:g} and {high:g}, not {coerced:g}")
+    return coerced
+
+
+def _as_kind(value: Any, spec: dataclasses.Field[Any], where: str) -> Any:
     kind: type = type(spec.default) if spec.default is not dataclasses.MISSING else str
     if issubclass(kind, StrEnum):
         return _choice(kind, value, where)
@@ -487,6 +515,9 @@ def describe(settings: Settings | None = None) -> str:
         out.append(f"[{section.name}]")
         for spec in dataclasses.fields(group):
             out.append(f"# {spec.metadata.get('doc', '')}")
+            if "within" in spec.metadata:
+                low, high = spec.metadata["within"]
+                out.append(f"# From {low:g} to {high:g}.")
             out.append(f"{spec.name} = {_toml_value(getattr(group, spec.name))}")
         out.append("")
     return "\n".join(out)
