@@ -162,9 +162,25 @@ def test_a_fix_offered_restates_nothing() -> None:
     "your son must have been so disappointed",
     "they found it very stressful too",  # whoever found it so
     "it drove me mad for months",  # the trainee's own feeling, as the object of the verb
+    "the bride is going to be so upset",  # the subject before "is going to be"
+    "your poor sister shall be so disappointed",  # and before "shall"
+    "your fiancé must be fuming too",  # the accent does not hide who it is
+    "your boss mustve been well annoyed",  # "well annoyed": a degree, as "really annoyed"
+    "your boys must have been so disappointed",  # more of the people a customer talks about
+    "your instructor must have felt awful when the car packed up",
 ])
 def test_whose_feeling_is_read_from_the_clause(reply: str) -> None:
     assert not score_empathy(reply).passed
+
+
+@pytest.mark.parametrize("reply", [
+    "you're going to be so worried until it's fixed",  # the customer, before "are going to be"
+    "that is going to be so stressful for you",  # the situation's
+    "a night on the terminal floor with two little ones sounds exhausting",  # the night's, not the children's
+    "you must be well fed up with us",
+])
+def test_the_customers_feeling_after_the_same_words_still_counts(reply: str) -> None:
+    assert score_empathy(reply).passed
 
 
 @pytest.mark.parametrize("reply", [
@@ -661,7 +677,10 @@ def test_a_feeling_about_something_keeps_what_it_is_about() -> None:
         "My washing machine has been waiting for a part for a month.",
         "I'm fed up of chasing your engineers every week."]}, scenario_id="chase")
     trait = score_paraphrase("so you've had to keep chasing the engineers week after week for it", chase)
-    assert _rules_restate_and_never_fail_confidently(trait), trait.reason
+    # the rules read "fed up of chasing your engineers" as a concern, not as a feeling alone; the
+    # verdict weighs the meaning model too, which reads the chasing without the wait as a side point
+    assert trait.details["rules_probability"] >= 0.5, trait.reason
+    assert trait.details["restated"] == ["I'm fed up of chasing your engineers every week."]
 
 
 @pytest.mark.parametrize("reply", [

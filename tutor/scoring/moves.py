@@ -76,7 +76,7 @@ _DEGREE: Final = frozenset({
     "really", "very", "so", "quite", "a", "an", "bit", "little", "also", "too", "all", "just",
     "pretty", "rather", "extremely", "incredibly", "totally", "absolutely", "only", "ever",
     "actually", "genuinely", "more", "most", "even", "still", "properly", "utterly", "completely",
-    "understandably", "super", "massively", "hugely", "deeply", "truly", "such"})
+    "understandably", "super", "massively", "hugely", "deeply", "truly", "such", "well"})
 _LINKING: Final = frozenset({
     "is", "was", "are", "were", "am", "be", "been", "being", "feel", "feels", "felt", "feeling",
     "seem", "seems", "seemed", "look", "looks", "looked", "sound", "sounds", "sounded", "get", "gets",
@@ -86,7 +86,9 @@ _FEEL_VERBS: Final = frozenset({"feel", "feels", "felt", "feeling", "get", "gets
 _AUXILIARY: Final = frozenset({"must", "have", "has", "had", "would", "will", "might", "may", "could",
                                "should", "can", "do", "does", "did", "been", "be", "to", "going",
                                "probably", "definitely", "certainly", "bound", "mustve", "mightve",
-                               "couldve", "wouldve", "shouldve"})
+                               "couldve", "wouldve", "shouldve", "shall",
+                               # "the bride is going to be so upset": the person is before the "is"
+                               "is", "are", "was", "were", "am"})
 _HYPOTHETICAL: Final = frozenset({"would", "might", "could"})
 _GUESSING: Final = frozenset({"must", "would", "might", "could", "may", "mustve", "mightve", "couldve",
                              "wouldve"})  # "it must have hurt" validates
@@ -110,7 +112,9 @@ _PEOPLE: Final = frozenset({
     "grandson", "granddaughter", "grandchildren", "grandkids", "toddler", "twins", "dog", "cat", "pet",
     "puppy", "bride", "groom", "guest", "passenger", "passengers", "client", "customer", "worker",
     "workers", "officer", "adviser", "advisor", "solicitor", "surveyor", "builder", "plumber",
-    "electrician", "vet", "dentist", "midwife", "caseworker"})
+    "electrician", "vet", "dentist", "midwife", "caseworker", "mums", "moms", "dads", "boys", "girls",
+    "lad", "lads", "auntie", "aunty", "aunties", "uncles", "instructor", "technician", "courier",
+    "stylist", "mechanic", "fitter", "receptionist", "grandparents"})
 # what a word of two senses ("hard", "tough") may describe and still be an experience
 _EXPERIENCES: Final = frozenset({
     "time", "times", "day", "days", "week", "weeks", "month", "months", "year", "morning", "night",

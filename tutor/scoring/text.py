@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
@@ -93,9 +94,16 @@ def _bare_contraction(tokens: list[str], index: int) -> str | None:
     return None
 
 
+def _without_accents(text: str) -> str:
+    """ "fiancé", "café" as "fiance", "cafe": the words a lexicon holds, not two broken halves."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def words(text: str) -> list[str]:
     """Lower-case words with contractions spelled out ("didn't", "didnt" -> "did not")."""
-    text = text.lower().replace("\u2019", "'").replace("-", " ")
+    text = _without_accents(text.lower().replace("\u2019", "'").replace("-", " "))
     out: list[str] = []
     tokens = _WORD.findall(text)
     for index, token in enumerate(tokens):
