@@ -1,6 +1,6 @@
 """How often two trainers agree on the word judgements, and the station against each of them.
 
-    .venv/bin/python -m benchmarks.labellers [--split heldout9,heldout10,...,heldout24]
+    .venv/bin/python -m benchmarks.labellers [--split heldout9,heldout10,...,heldout26]
 
 A held-out set's labels are its author's. Some sets also have a second trainer's labels
 (``second_labels.toml`` beside ``replies.toml``), given blind: the second trainer read only
@@ -59,7 +59,7 @@ def second_labels(split: str, texts: list[str]) -> list[dict[str, bool]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", default=",".join(f"heldout{n}" for n in range(9, 25)),
+    parser.add_argument("--split", default=",".join(f"heldout{n}" for n in range(9, 27)),
                         help="held-out sets with a second trainer's labels, by comma")
     args = parser.parse_args()
     splits = [s for s in args.split.split(",") if s]
