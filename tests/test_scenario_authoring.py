@@ -169,18 +169,17 @@ def _reads_as_a_sentence(text: str) -> None:
     assert "what i'm hearing is that" not in lowered
 
 
-# the meaning model reads six complaints' key points said back in the station's own, impersonal
-# words as not restating (the hotel's "So the room isn't the one booked, and the reception
-# wouldn't help." 0.24 against the rules' 0.92; the flight's 0.11 against 0.97; the streaming
-# one's 0.11 against 0.91; the parcel's "So the package is about a week late, and you stayed
-# home waiting for it. That sounds ..." 0.19 against 0.98, where "So your package is a week late
-# and you've been stuck at home waiting for it" is 0.96; the bill's 0.24 against 0.97; the
-# present's 0.02 against 0.98), so the decision is a close call, marked unsure; strict, so a
-# model that passes one is noticed
+# the meaning model reads four complaints' key points said back in the station's own, impersonal
+# words as not restating (the flight's "So the flight cancelled at the last minute, and the family
+# spent the night in the terminal." 0.06 against the rules' 0.97; the streaming one's 0.09 against
+# 0.91; the present's 0.08 against 0.98; the laptop's "So the laptop still has the same fault, and
+# the repair took a long time." 0.04 against 0.96), so the decision is a close call, marked unsure;
+# strict, so a model that passes one is noticed (the model before doubted the hotel's, the
+# parcel's and the bill's too, and not the laptop's)
 TERSE_KEY_POINTS_UNSURE = pytest.mark.xfail(strict=True, reason="the meaning model doubts this key-point "
                                             "restatement; the verdict is unsure, never a fail")
-DOUBTED_SUGGESTIONS = ("hotel-room-not-as-booked", "cancelled-flight-rebooking", "streaming-nothing-to-watch",
-                       "delayed-package", "high-electricity-bill", "late-birthday-present")
+DOUBTED_SUGGESTIONS = ("cancelled-flight-rebooking", "streaming-nothing-to-watch", "late-birthday-present",
+                       "laptop-repair-still-broken")
 
 
 @pytest.mark.parametrize("scenario", [pytest.param(s, marks=TERSE_KEY_POINTS_UNSURE)
