@@ -93,7 +93,11 @@ def test_a_number_outside_its_range_is_refused_when_loaded(tmp_path: Path, text:
     path.write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_settings(path)
-    with pytest.raises(ConfigError, match=r"must be between 0\.02 and 1, not 0"):
+
+
+def test_a_flag_outside_its_range_is_refused_like_a_file() -> None:
+    with pytest.raises(ConfigError, match=r"^command line: \[listening\] min_speech_s must be between "
+                                          r"0\.02 and 1, not 0$"):
         load_settings(None, {"listening.min_speech_s": "0"})
 
 

@@ -436,7 +436,7 @@ def _replace(settings: Settings, section: str, values: dict[str, Any], *, source
     sections = {f.name: f for f in dataclasses.fields(Settings)}
     if section not in sections:
         raise ConfigError(
-            f"{source}:{key_line(text, section)}: unknown section [{section}]; "
+            f"{_at(source, text, section)}: unknown section [{section}]; "
             f"known: {', '.join(sections)}")
     current = getattr(settings, section)
     fields = {f.name: f for f in dataclasses.fields(current)}
@@ -444,12 +444,17 @@ def _replace(settings: Settings, section: str, values: dict[str, Any], *, source
     for key, value in values.items():
         if key not in fields:
             raise ConfigError(
-                f"{source}:{key_line(text, key)}: unknown key '{key}' in [{section}]; "
+                f"{_at(source, text, key)}: unknown key '{key}' in [{section}]; "
                 f"known: {', '.join(fields)}")
-        changes[key] = _coerce(value, fields[key], f"{source}:{key_line(text, key)}: [{section}] {key}")
+        changes[key] = _coerce(value, fields[key], f"{_at(source, text, key)}: [{section}] {key}")
         if (section, key) == ("history", "station"):
-            _check_station(changes[key], f"{source}:{key_line(text, key)}: [history] station")
+            _check_station(changes[key], f"{_at(source, text, key)}: [history] station")
     return dataclasses.replace(settings, **{section: dataclasses.replace(current, **changes)})
+
+
+def _at(source: str, text: str | None, key: str) -> str:
+    """Where a value came from: a file and its line, or the command line (which has none)."""
+    return source if text is None else f"{source}:{key_line(text, key)}"
 
 
 def _coerce(value: Any, spec: dataclasses.Field[Any], where: str) -> Any:
