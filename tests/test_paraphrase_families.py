@@ -1161,3 +1161,31 @@ def test_what_the_customer_was_owed_is_not_blame(reply: str, blame: bool) -> Non
 ])
 def test_everywhere_in_the_customers_story_is_not_an_excuse(reply: str, excuse: bool) -> None:
     assert (read_reply(reply, FITTING).explanation is not None) is excuse, reply
+
+
+@pytest.mark.parametrize("reply", [
+    # "since" after a perfect says from when, not why
+    "so you have not had a date you can trust since the saturday nobody came",
+    # "so basically your ...": a filler after "so" does not change who the result is about
+    "the worst possible day for it. so basically your whole saturday went on waiting in",
+    # "because of it" points back at the customer's story; "because" alone does not read past it
+    "your saturday was wasted because of it and when you rang it was three more weeks",
+    # the company's own slip is an apology's reason
+    "so nobody turned up on saturday because we slipped up and now you are waiting three more weeks",
+])
+def test_a_cause_in_the_customers_story_or_owned_is_no_excuse(reply: str) -> None:
+    assert lookalikes_explanation(reply) is None, reply
+
+
+@pytest.mark.parametrize("reply", [
+    "since the drivers were off sick the van never left the depot",
+    "sorry because of it. it was late because the depot was short of vans that weekend",
+    "the drivers had a lot on that week, i am sorry. so the van routes were all redone",
+])
+def test_the_same_words_around_an_excuse_still_explain_it_away(reply: str) -> None:
+    assert lookalikes_explanation(reply) is not None, reply
+    assert score_paraphrase(reply, SOFA).verdict == Paraphrase.DISMISSIVE
+
+
+def lookalikes_explanation(reply: str) -> str | None:
+    return read_reply(reply, SOFA).explanation

@@ -63,9 +63,12 @@ _CAUSE_ENDS: Final = frozenset({"so", "and", "but", "which", "then"})
 # "X, that's why Y", "X, which is what pushed the cost up": the markers whose cause came before them
 _CAUSE_BEFORE: Final = frozenset(m for m in lexicon.CAUSES
                                   if m.endswith(" why") or m.startswith("which is what"))
+# "has been", "hasn't had", "ever": "since" after a perfect tells from when, not why
+_PERFECT: Final = frozenset({"has", "have", "had", "been", "ever"})
 _FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "wrong", "mess", "failure",
                             "failed", "forgot", "missed", "lost", "let", "oversight", "blame", "messed",
-                            "botched", "delay", "delays", "cancellation", "cancellations", "blunder"})
+                            "botched", "delay", "delays", "cancellation", "cancellations", "blunder",
+                            "slipped", "dropped"})
 # the reason reported, not offered: "they claim they didn't know", "supposedly because the van was full",
 # "turned you down saying there was no record", "then being told 'nothing we can do'". The trainee
 # tells what the customer was told
@@ -149,11 +152,17 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
     # "that's basically why", "which is probably because": a hedge does not change the cause
     text = _CAUSE_HEDGE.sub(r" \1 is \2 ", text)
     for marker in lexicon.CAUSES:
-        if f" {marker} " not in text:
+        # "because of ..." is read as itself, its cause cut where the clause ends; "because" alone
+        # looks past it
+        seen = text.replace(" because of ", " because_of ") if marker == "because" else text
+        if f" {marker} " not in seen:
             continue
-        after = text.split(f" {marker} ", 1)[1].split()
-        before = text.split(f" {marker} ", 1)[0].split()
+        head, tail = seen.split(f" {marker} ", 1)
+        after = tail.replace("because_of", "because of").split()
+        before = head.replace("because_of", "because of").split()
         cause = after if after else before
+        if marker == "since the" and _PERFECT & set(before[-8:]):
+            continue  # "she hasn't had any heat in that room since the fire was capped": since then
         if marker in _CAUSE_BEFORE:
             # "X, that's why Y": the cause is what came before, in this piece or the last one
             cause = before if content_concepts(before) else list(previous.tokens) if previous else []
@@ -295,7 +304,9 @@ def _consequence_of(piece: Piece, previous: Piece | None, complaint: Complaint) 
     # "(your side of the road is in another area) so you wouldn't have been on the list": what would
     # have been, drawn from news the customer never gave, accounts for what happened to them
     would_have = _WOULD_HAVE.match(" ".join(piece.tokens[1:6])) is not None
-    if piece.tokens[1] in ("you", "your", "i", "we", "let") and not would_have:
+    # "so basically your busiest morning ...": a hedge or filler does not change who it is about
+    about = _subject(tuple(t for t in piece.tokens[1:4] if t not in _RESULT_HEDGES) + piece.tokens[4:])
+    if about in ("you", "your", "i", "we", "let") and not would_have:
         return None
     if _reflects(previous.tokens) or (_subject(previous.tokens) in ("you", "your", *_OWNED)
                                       and not (would_have and _subject(previous.tokens) == "your")):
@@ -313,6 +324,8 @@ def _consequence_of(piece: Piece, previous: Piece | None, complaint: Complaint) 
     return None
 
 
+_RESULT_HEDGES: Final = frozenset({"basically", "actually", "really", "just", "literally", "essentially",
+                                   "effectively", "like"})
 _WOULD_HAVE: Final = re.compile(r"^(you|it|they|he|she|we) (would|could) (not |never )?have\b")
 
 
