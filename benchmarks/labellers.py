@@ -59,7 +59,7 @@ def second_labels(split: str, texts: list[str]) -> list[dict[str, bool]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    # the twenty-ninth and thirtieth are the next release's test: measured by name, once
+    # the twenty-ninth and thirtieth are this release's test: read by name only, not by default
     parser.add_argument("--split", default=",".join(f"heldout{n}" for n in range(9, 29)),
                         help="held-out sets with a second trainer's labels, by comma")
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout28|all]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout30|all]
                                            [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
 
@@ -43,14 +43,14 @@ twenty-sixth: ``benchmarks.train_meaning`` says what the retrain with the twenty
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout28/``, each written later by yet another author over ten more complaints;
+``data/heldout30/``, each written later by yet another author over ten more complaints;
 same layout) are for measuring only, which is why they are read only when asked for: the
 meaning model never trains on them; the earlier sets have been read to find where the
 station goes wrong and choose between candidate changes (the README says which chose what),
 and the newest two measured are a release's test, measured once its choices are made and not
-read (the twenty-fifth and twenty-sixth; the twenty-seventh and twenty-eighth were written for the
-release after and have not been measured).
-Held-out sets nine to twenty-eight also carry a second trainer's blind labels
+read (the twenty-ninth and thirtieth; the twenty-seventh and twenty-eighth were the release
+before's second test).
+Held-out sets nine to thirty also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
@@ -303,7 +303,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev25/ (default); heldout to heldout28: "
+                        help="dev: replies.toml and dev/ to dev25/ (default); heldout to heldout30: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
