@@ -25,7 +25,7 @@ not: ``--write`` stores the weights as numpy arrays in ``tutor/scoring/data/mean
 (matrices as int8 with a scale per row, or fp16) with the tokenizer, and
 :class:`tutor.scoring.meaning.MeaningModel` runs them with numpy alone. ``--measure``
 prints, for the exported model as the station runs it, its own agreement on the named
-splits and the station's decision with it (:func:`tutor.scoring.paraphrase.restating_decision`),
+splits and the station's decision with it (:func:`tutor.scoring.paraphrase.weigh`),
 typed, unpunctuated and heard, with the share judged and how often that is right;
 ``--load`` measures a stored model instead of training one; ``--exclude`` leaves
 development authors out of training so they can be measured as fresh. The shipped model
@@ -387,7 +387,7 @@ def measure(arrays: dict[str, np.ndarray], splits: Sequence[str], excluded: set[
     cached the transcript); with the rules, also the share judged (outside the unsure margin)
     and how often those are right."""
     from tutor.scoring.meaning import MeaningModel
-    from tutor.scoring.paraphrase import decided_by_rules, restating_decision
+    from tutor.scoring.paraphrase import weigh
     from tutor.scoring.paraphrase_model import UNSURE_MARGIN
     from tutor.scoring.restating import read_reply
 
@@ -408,8 +408,8 @@ def measure(arrays: dict[str, np.ndarray], splits: Sequence[str], excluded: set[
                     continue
                 meaning = model.probability(customer_words(reply.scenario), text)
                 reading = read_reply(text, reply.scenario)
-                combined = (0.0 if not reading.words or decided_by_rules(reading)
-                            else restating_decision(reading, text, reply.scenario, model)[0])
+                weighed = weigh(reading, text, reply.scenario, model) if reading.words else None
+                combined = 0.0 if weighed is None else weighed[1]
                 truth = reply.labels["paraphrase"]
                 total += 1
                 alone += (meaning >= 0.5) == truth

@@ -647,6 +647,28 @@ def test_a_restatement_followed_by_blame_still_restates(scenario: Scenario, repl
     assert excuse in trait.details["dismissive"] and "explained it away" in trait.reason
 
 
+PACKAGE = ScenarioLibrary(()).get("delayed-package")
+EXCUSE = "The local depot's had a lot of staff off, so they're running behind."
+
+
+def test_a_restatement_without_a_frame_before_an_excuse_is_weighed_by_its_words() -> None:
+    reply = f"It's been stuck on 'out for delivery' for five days and still isn't with you. {EXCUSE}"
+    reading = read_reply(reply, PACKAGE)
+    assert decided_by_rules(reading)  # the rules find no reflection's frame before the excuse
+    trait = score_paraphrase(reply, PACKAGE)
+    assert trait.passed and trait.reliable and trait.verdict == Paraphrase.RESTATED, trait.reason
+    assert "explained it away" in trait.reason
+    assert trait.details["restating_probability"] >= 0.75
+
+
+@pytest.mark.parametrize("before", ["", "Sorry about that.", "Five days is a long time, I know.",
+                                    "I can hear how cross you are."])
+def test_an_excuse_after_words_that_restate_nothing_still_explains_away(before: str) -> None:
+    trait = score_paraphrase(f"{before} {EXCUSE}".strip(), PACKAGE)
+    assert not trait.passed and trait.verdict == Paraphrase.DISMISSIVE, trait.reason
+    assert "restating_probability" not in trait.details
+
+
 @pytest.mark.parametrize(("scenario", "reply"), [
     # news of the company's own before "so": the premise of the excuse, not a reflection
     (SOFA, "the depot lost two vans last week, so nobody could get out to you on saturday"),

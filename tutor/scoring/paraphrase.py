@@ -58,9 +58,10 @@ def score_paraphrase(reply: str, scenario: Scenario) -> Trait:
     reading = read_reply(reply, scenario)
     if not reading.words:
         return Trait(False, 0.0, Paraphrase.NONE, "Nothing was said to restate the customer's concern.")
-    if decided_by_rules(reading):
+    weighed = weigh(reading, reply, scenario, meaning_model())
+    if weighed is None:
         return _verdict(reading, scenario, judge(reading, 0.0))
-    chance, shown = restating_decision(reading, reply, scenario, meaning_model())
+    reading, chance, shown = weighed
     trait = _verdict(reading, scenario, judge(reading, chance))
     trait = dataclasses.replace(trait, details={**trait.details, **shown})
     return trait if abs(chance - 0.5) >= UNSURE_MARGIN else trait.unsure(UNDECIDED)
@@ -71,6 +72,39 @@ def prepare_paraphrase(scenario: Scenario) -> None:
     second of one Pi core), so that judging the reply afterwards costs only the reply's words."""
     if not scenario.said_before:
         meaning_model().prepare(customer_words(scenario))
+
+
+def weigh(reading: Reading, reply: str, scenario: Scenario,
+          model: MeaningModel) -> tuple[Reading, float, dict[str, float]] | None:
+    """The reading the decision weighs, its probability of restating and the numbers behind it;
+    ``None`` where the rules fail the reply alone (:func:`decided_by_rules`).
+
+    An excuse the rules found no reflection before ("it's been stuck on 'out for delivery' for
+    five days and still isn't with you. The local depot's had a lot of staff off") is weighed
+    once more by the words before it alone: where the decision is sure those restate (outside
+    the unsure margin), the restatement stands and the excuse is named, as for a reflection the
+    rules found. The rules look for a reflection's frame ("so it's...", "you paid..."), and a
+    restatement in other words has none; the decision reads the words. On development replies
+    and held-out sets one to thirty this changed 37 typed and unpunctuated verdicts, all of them
+    to agree with the trainers, and 62 heard, 55 to agree. The words before an excuse that
+    begins inside their clause ("two missed visits is still | within our repair window") are
+    not weighed alone: they are the excuse's subject.
+    """
+    if not decided_by_rules(reading):
+        return reading, *restating_decision(reading, reply, scenario, model)
+    if reading.says_before_again or not reading.explanation_at:
+        return None
+    said = [w for w in reading.words[:reading.explanation_at] if w not in _IN_PASSING]
+    if said and said[-1] in _WAITING:
+        return None  # "two missed visits is still | within our repair window": one excuse
+    before = " ".join(reading.words[:reading.explanation_at])
+    said_first = read_reply(before, scenario)
+    if not said_first.words or decided_by_rules(said_first):
+        return None
+    chance, shown = restating_decision(said_first, before, scenario, model)
+    if chance < 0.5 + UNSURE_MARGIN:
+        return None
+    return dataclasses.replace(reading, before_excuse=said_first), chance, shown
 
 
 def restating_decision(reading: Reading, reply: str, scenario: Scenario,
@@ -255,4 +289,8 @@ def _touched(concern: Concern, reading: Reading) -> bool:
 
 
 _WEAK: Final = frozenset({"nobody", "day", "hour", "not"})
+# a verb still waiting for what its subject is or does, and the words that may come between
+_WAITING: Final = lexicon.AUXILIARIES | {"be", "been", "being", "am"}
+_IN_PASSING: Final = frozenset({"still", "just", "really", "only", "actually", "all", "not", "never",
+                                "always", "usually", "probably", "quite"})
 
