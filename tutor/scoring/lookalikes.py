@@ -154,12 +154,10 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
     for marker in lexicon.CAUSES:
         # "because of ..." is read as itself, its cause cut where the clause ends; "because" alone
         # looks past it
-        seen = text.replace(" because of ", " because_of ") if marker == "because" else text
-        if f" {marker} " not in seen:
+        found = re.search(re.escape(f" {marker} ") + ("(?!of )" if marker == "because" else ""), text)
+        if found is None:
             continue
-        head, tail = seen.split(f" {marker} ", 1)
-        after = tail.replace("because_of", "because of").split()
-        before = head.replace("because_of", "because of").split()
+        before, after = text[:found.start()].split(), text[found.end():].split()
         cause = after if after else before
         if marker == "since the" and _PERFECT & set(before[-8:]):
             continue  # "she hasn't had any heat in that room since the fire was capped": since then
