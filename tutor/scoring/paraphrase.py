@@ -92,16 +92,15 @@ def weigh(reading: Reading, reply: str, scenario: Scenario,
     """
     if not decided_by_rules(reading):
         return reading, *restating_decision(reading, reply, scenario, model)
-    if reading.says_before_again or not reading.explanation_at:
+    said_first = reading.said_before_excuse
+    if reading.says_before_again or said_first is None or not said_first.words \
+            or decided_by_rules(said_first):
         return None
-    said = [w for w in reading.words[:reading.explanation_at] if w not in _IN_PASSING]
+    before = reading.words[:reading.explanation_at]
+    said = [w for w in before if w not in _IN_PASSING]
     if said and said[-1] in _WAITING:
         return None  # "two missed visits is still | within our repair window": one excuse
-    before = " ".join(reading.words[:reading.explanation_at])
-    said_first = read_reply(before, scenario)
-    if not said_first.words or decided_by_rules(said_first):
-        return None
-    chance, shown = restating_decision(said_first, before, scenario, model)
+    chance, shown = restating_decision(said_first, " ".join(before), scenario, model)
     if chance < 0.5 + UNSURE_MARGIN:
         return None
     return dataclasses.replace(reading, before_excuse=said_first), chance, shown

@@ -85,7 +85,8 @@ class Reading:
     echo_share: float = 0.0  # share of the statements' content words that are echo
     explanation: str | None = None
     explanation_at: int = 0  # index of the first word of the (first) explanation
-    before_excuse: Reading | None = None  # the reflection said before the explanation, read alone
+    said_before_excuse: Reading | None = None  # the words before the explanation, read alone
+    before_excuse: Reading | None = None  # the same, where the rules find a reflection in them
     says_before_again: bool = False  # in a later turn, only what the customer had said before it
     offer: str | None = None
     wrong: str | None = None  # a reflective clause about something the customer did not say
@@ -252,7 +253,8 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
         reflected = any(p.role in _SAID_BACK and (lookalikes.reflects(p.tokens)
                                                   or _tells_their_story(p.tokens))
                         for p in pieces if p.start + len(p.tokens) <= reading.explanation_at)
-        said_back = read_reply(" ".join(all_words[:reading.explanation_at]), scenario)
+        said_back = reading.said_before_excuse = read_reply(" ".join(all_words[:reading.explanation_at]),
+                                                            scenario)
         if reflected or (said_back.restated and not said_back.explanation
                          and not _ADDRESSED.isdisjoint(all_words[:reading.explanation_at])):
             reading.before_excuse = said_back
