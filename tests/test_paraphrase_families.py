@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
-from tutor.scenarios import Scenario, ScenarioLibrary, parse_scenario
+from tutor.scenarios import Scenario, ScenarioLibrary, load_scenario, parse_scenario
 from tutor.scoring.complaint import moves_in, pieces_of
 from tutor.scoring.meaning import meaning_model
 from tutor.scoring.moves import feelings_named, score_empathy, score_open_question
@@ -23,6 +24,7 @@ def _rules_restate_and_never_fail_confidently(trait: Trait) -> bool:
     return trait.details.get("rules_probability", 0.0) >= 0.5 and (trait.passed or not trait.reliable)
 
 
+DEVELOPMENT_DATA = Path(__file__).parent.parent / "benchmarks" / "data"
 BIRTHDAY = ScenarioLibrary(()).get("late-birthday-present")
 SOFA = parse_scenario({"title": "A sofa that never came", "lines": [
     "My new sofa was meant to be delivered on Saturday.",
@@ -667,6 +669,41 @@ def test_an_excuse_after_words_that_restate_nothing_still_explains_away(before: 
     trait = score_paraphrase(f"{before} {EXCUSE}".strip(), PACKAGE)
     assert not trait.passed and trait.verdict == Paraphrase.DISMISSIVE, trait.reason
     assert "restating_probability" not in trait.details
+
+
+ROOFER = load_scenario(
+    DEVELOPMENT_DATA / "dev22" / "scenarios" / "roofer-repair-failed-charged-second-callout.toml")
+INSTRUCTOR = load_scenario(
+    DEVELOPMENT_DATA / "dev21" / "scenarios" / "driving-instructor-cancels-late-but-charges-pupil.toml")
+
+
+@pytest.mark.parametrize(("scenario", "reply", "taken_for_an_excuse"), [
+    # the cause is the customer's own account ("his own error"), not the company's excuse
+    (ROOFER, "The first fix didn't hold because of his own error, yet you've been invoiced as though it "
+             "were a brand-new job.", "because of his own error"),
+    # what the customer was told, inside a restatement carried by a check
+    (INSTRUCTOR, "wait so hes allowed to cancel on you with no notice but you get charged full price for "
+                 "cancelling once", "he is allowed to"),
+])
+def test_a_reply_the_decision_is_sure_restates_keeps_what_the_rules_took_for_an_excuse(
+        scenario: Scenario, reply: str, taken_for_an_excuse: str) -> None:
+    reading = read_reply(reply, scenario)
+    assert decided_by_rules(reading) and reading.explanation.startswith(taken_for_an_excuse)
+    trait = score_paraphrase(reply, scenario)
+    assert trait.passed and trait.reliable and trait.verdict == Paraphrase.RESTATED, trait.reason
+    assert trait.details["restating_probability"] >= 0.75
+    # the decision read those words as the customer's story, so they are not named as an excuse
+    assert "dismissive" not in trait.details and "explained it away" not in trait.reason
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
+    (ROOFER, "It didn't hold because of the storm, and a second visit is a new job, so it's charged."),
+    (ROOFER, "Slipped tiles are common after high winds because the old battens are weak."),
+    (INSTRUCTOR, "hes allowed to cancel because instructors are self employed"),
+])
+def test_an_excuse_in_the_same_complaints_still_explains_away(scenario: Scenario, reply: str) -> None:
+    trait = score_paraphrase(reply, scenario)
+    assert not trait.passed and trait.verdict == Paraphrase.DISMISSIVE, trait.reason
 
 
 @pytest.mark.parametrize(("scenario", "reply"), [

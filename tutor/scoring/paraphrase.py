@@ -89,21 +89,35 @@ def weigh(reading: Reading, reply: str, scenario: Scenario,
     to agree with the trainers, and 62 heard, 55 to agree. The words before an excuse that
     begins inside their clause ("two missed visits is still | within our repair window") are
     not weighed alone: they are the excuse's subject.
+
+    Where those words are not sure to restate, the whole reply is weighed: where the decision
+    is sure it restates, what the rules took for an excuse is read as part of the customer's
+    story ("the first fix didn't hold because of his own error, yet you've been invoiced as
+    though it were a brand-new job"; "wait so he's allowed to cancel on you with no notice")
+    and is not named. The rules find an excuse in any cause with news in it, and the
+    customer's own cause, told in other words, looks like news to them. On development
+    replies and held-out sets one to thirty this changed 35 typed and unpunctuated verdicts,
+    31 to agree with the trainers. Such a reply costs two passes of the meaning model (the
+    words before the excuse, then the whole reply); every other reply at most one.
     """
     if not decided_by_rules(reading):
         return reading, *restating_decision(reading, reply, scenario, model)
-    said_first = reading.said_before_excuse
-    if reading.says_before_again or said_first is None or not said_first.words \
-            or decided_by_rules(said_first):
+    if reading.says_before_again:
         return None
+    said_first = reading.said_before_excuse
     before = reading.words[:reading.explanation_at]
     said = [w for w in before if w not in _IN_PASSING]
-    if said and said[-1] in _WAITING:
-        return None  # "two missed visits is still | within our repair window": one excuse
-    chance, shown = restating_decision(said_first, " ".join(before), scenario, model)
+    # "two missed visits is still | within our repair window": one excuse, its subject before it
+    if said_first is not None and said_first.words and not decided_by_rules(said_first) \
+            and not (said and said[-1] in _WAITING):
+        chance, shown = restating_decision(said_first, " ".join(before), scenario, model)
+        if chance >= 0.5 + UNSURE_MARGIN:
+            return dataclasses.replace(reading, before_excuse=said_first), chance, shown
+    chance, shown = restating_decision(reading, reply, scenario, model)
     if chance < 0.5 + UNSURE_MARGIN:
         return None
-    return dataclasses.replace(reading, before_excuse=said_first), chance, shown
+    # the decision reads what the rules took for an excuse as part of the customer's story
+    return dataclasses.replace(reading, explanation=""), chance, shown
 
 
 def restating_decision(reading: Reading, reply: str, scenario: Scenario,
