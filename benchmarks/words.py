@@ -51,7 +51,7 @@ and the newest two measured are a release's test, measured once its choices are 
 read (the thirty-third and thirty-fourth; the thirty-first and thirty-second were the release
 before's test; the thirty-fifth was written for the release after and has not been
 measured).
-Held-out sets nine to thirty-four also carry a second trainer's blind labels
+Held-out sets nine to thirty-five also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
