@@ -96,8 +96,7 @@ HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "h
                    "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19",
                    "heldout20", "heldout21", "heldout22", "heldout23", "heldout24", "heldout25",
                    "heldout26", "heldout27", "heldout28", "heldout29", "heldout30", "heldout31",
-                   "heldout32", "heldout33", "heldout34", "heldout35",
-                   "heldout36")
+                   "heldout32", "heldout33", "heldout34", "heldout35", "heldout36")
 # held-out complaints found, once written, to resemble a development complaint the meaning model
 # learned from (the same kind of business failing the customer the same way); figures are given
 # with them and, with --without-close, without them
