@@ -6,9 +6,9 @@
         [--start-from FILE --train-on dev16,... [--replay 1.0] [--learning-rate 2e-5]]
     .venv/bin/python -m benchmarks.train_meaning --load FILE --measure heldout9,heldout10,heldout11,heldout12
 
-The shipped model is trained in two steps. First ``--heard --epochs 1 --exclude dev25 --write``
-(about 40 minutes on two x86 cores, the twenty-five development authors dev24 and before);
-then, from where that stands, ``--heard --start-from FIRST.npz --train-on
+The shipped model is trained in two steps. First ``--heard --epochs 1 --exclude dev25 --write
+--output FIRST.npz`` (about 40 minutes on two x86 cores, the twenty-five development authors
+dev24 and before); then, from where that stands, ``--heard --start-from FIRST.npz --train-on
 heldout,heldout2,...,heldout30 --replay 0.5 --learning-rate 2e-5 --epochs 1 --write`` (the
 thirty authors of held-out sets one to thirty, typed and lower case without punctuation, heard
 where transcripts are cached, with half as many development replies again so it does not
