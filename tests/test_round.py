@@ -19,6 +19,7 @@ from tutor.recognition.pocketsphinx_engine import PocketsphinxRecognizer
 from tutor.round import PracticeRound
 from tutor.scenarios import ScenarioLibrary
 from tutor.scoring.meaning import customer_words, meaning_model
+from tutor.scoring.moves import _wordnet_people
 from tutor.settings import Settings, SimulateSettings
 from tutor.voice import EspeakSynthesizer
 
@@ -84,9 +85,11 @@ def test_the_complaint_is_read_for_the_words_while_the_customer_speaks(
 
     monkeypatch.setattr(tutor.round, "prepare_words", reading)
     meaning_model().forget()
+    _wordnet_people.cache_clear()
     result, _ = _round(voice, tmp_path, 1.2)
     assert read == [("late-birthday-present", "read-complaint")]  # beside the round, not in its way
     assert meaning_model().is_prepared(customer_words(ScenarioLibrary(()).get("late-birthday-present")))
+    assert _wordnet_people.cache_info().currsize == 1  # the people nouns are read then too
     assert result.score is not None and result.score.paraphrase is not None
 
 

@@ -196,6 +196,26 @@ def test_paraphrase_works_from_lines_alone() -> None:
     # an opinion about a sum, and a professional's worry, are not the customer's feeling
     ("So you feel four hundred was too much for one visit?", False),
     ("Your social worker must be really concerned.", False),
+    # whose feeling: people the hand list never named, the young, the second of two states,
+    # a feeling said to be for someone else; the customer's own stays theirs
+    ("Your chiropodist must be really worried.", False),
+    ("Your little one must have been so unsettled.", False),
+    ("Your eldest must have been devastated, poor thing.", False),
+    ("Your gran must be so cold and miserable, bless her.", False),
+    ("You must be cold and miserable after all that.", True),
+    ("That must have been awful for him on his birthday.", False),
+    ("That must be so hard for your nephew.", False),
+    ("That must have been awful for you.", True),
+    ("You sound absolutely gutted for him.", True),
+    ("Your neighbour must have found that really upsetting.", False),
+    ("I'd find that insulting too.", True),
+    ("A whole night in departures with two little ones sounds exhausting.", True),
+    ("The rest of your family must have been heartbroken.", False),
+    # how it feels to the customer, put as a clause; not a question about it, nor a wish
+    ("You feel like you've been taken for a ride, and I can see why.", True),
+    ("I can see why that feels like being treated as a criminal.", True),
+    ("Do you feel like you were listened to?", False),
+    ("You might feel like a coffee while you wait.", False),
 ])
 def test_emotion_acknowledged(reply: str, passed: bool) -> None:
     assert score_empathy(reply).passed == passed
@@ -211,6 +231,24 @@ def test_emotion_acknowledged(reply: str, passed: bool) -> None:
     ("Would you like a refund?", "yes_no"),
     ("did it not arrive on time", "yes_no"),
     ("I see what you mean.", "no_question"),
+    # a "what" clause that is a statement's subject asks nothing; typed with "?" it still asks
+    ("so what probably happened is the bags got swapped on the shelf", "no_question"),
+    ("what came back isnt your camera its a different one", "no_question"),
+    ("What's happening with Bramble's operation now?", "open"),
+    ("what happened is that right", "open"),
+    ("what part of this is hardest for you", "open"),
+    # checking an understanding, or proposing a deal, invites nothing more
+    ("so is that what happened", "yes_no"),
+    ("how about half price for three months", "yes_no"),
+    ("how about you talk me through it", "open"),
+    # "where" asking what the customer wants next, not for a place
+    ("okay right so where would you like us to start", "open"),
+    ("where does that leave you with the cafe this week", "open"),
+    ("where did you buy it", "fact"),
+    # a recogniser's sound-alikes, read as the words around them allow
+    ("mm okay right so what wood you like us to do", "open"),
+    ("okay so talk me threw the last nine days", "open"),
+    ("okay right so wear would you like to start", "open"),
 ])
 def test_open_question(reply: str, verdict: str) -> None:
     trait = score_open_question(reply)
@@ -237,6 +275,11 @@ def test_contractions_are_spelled_out() -> None:
     ("okay ill book it", "okay i will book it"),
     ("he was so ill and", "he was so ill and"),  # the adjective stays
     ("it made your daughter ill what", "it made your daughter ill what"),
+    ("what wood you like", "what would you like"),  # a sound-alike before its subject
+    ("the wood was rotten", "the wood was rotten"),  # the noun stays
+    ("talk me threw it", "talk me through it"),
+    ("he threw it away", "he threw it away"),
+    ("a bet more this weak", "a bit more this week"),
 ])
 def test_contractions_without_apostrophes_are_spelled_out(said: str, spelled: str) -> None:
     # recognisers and hurried typists drop the apostrophe; the scorer must read "dont" as "don't"

@@ -14,7 +14,7 @@ from typing import Any
 
 from tutor.scenarios import Scenario
 from tutor.scoring.advice import better_sentence
-from tutor.scoring.moves import score_empathy, score_open_question
+from tutor.scoring.moves import prepare_moves, score_empathy, score_open_question
 from tutor.scoring.paraphrase import prepare_paraphrase, score_paraphrase
 from tutor.scoring.result import Doubts, Trait
 from tutor.scoring.timing import (
@@ -102,6 +102,7 @@ def prepare_words(scenario: Scenario) -> None:
     """Do now what judging a reply's words to ``scenario`` can do before the reply exists
     (the station calls it while the customer speaks, so the feedback waits less)."""
     prepare_paraphrase(scenario)
+    prepare_moves()
 
 
 def score_reply(transcript: str, scenario: Scenario | None, settings: ScoringSettings,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
 from typing import Final
 
 from tutor.scoring import lexicon
@@ -61,7 +62,8 @@ def feelings_named(text: str) -> list[str]:
                 continue  # "as far as you're concerned" gives a view, not a worry
             if match.group(0) == "at the end of" and (after[0] if after else "") not in _POSSESSIVES:
                 continue  # "at the end of your tether" (however misheard), not "at the end of this month"
-            if _customers_feeling(before, match.group(0), after[0] if after else ""):
+            if _customers_feeling(before, match.group(0), after[0] if after else "") and not (
+                    _for_someone_else(after) and not _CUSTOMER & set(before[-4:])):
                 found.append(match.group(0))
     return list(dict.fromkeys(found))
 
@@ -115,6 +117,30 @@ _PEOPLE: Final = frozenset({
     "electrician", "vet", "dentist", "midwife", "caseworker", "mums", "moms", "dads", "boys", "girls",
     "lad", "lads", "auntie", "aunty", "aunties", "uncles", "instructor", "technician", "courier",
     "stylist", "mechanic", "fitter", "receptionist", "grandparents"})
+# "your little one", "the young ones": a child, however the noun is put
+_YOUNG: Final = frozenset({"little", "young", "youngest", "eldest", "oldest", "loved"})
+
+
+@lru_cache(maxsize=1)
+def _wordnet_people() -> frozenset[str]:
+    # nouns whose commonest sense is a person or an animal ("volunteers", "drummer", "sponsors"),
+    # written from WordNet by benchmarks/people_nouns.py: no hand list names them all
+    text = (resources.files("tutor.scoring") / "data" / "people.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def prepare_moves() -> None:
+    """Read the people nouns now, not while the trainee waits for feedback."""
+    _wordnet_people()
+
+
+def _is_person(word: str, before: str = "") -> bool:
+    """Is ``word`` (after ``before``) someone other than the customer: kin, a role, a pet?"""
+    if word in ("one", "ones") or word in _YOUNG:
+        return before in _YOUNG or (word in _YOUNG and before in _POSSESSIVES | {"the"})
+    return word in _PEOPLE or word in _wordnet_people()
+
+
 # what a word of two senses ("hard", "tough") may describe and still be an experience
 _EXPERIENCES: Final = frozenset({
     "time", "times", "day", "days", "week", "weeks", "month", "months", "year", "morning", "night",
@@ -178,9 +204,10 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         i -= 1
     if i < 0:
         return True
-    if before[i] in ("and", "or") and i > 0 and _is_feeling(before[i - 1]):
-        # "your mum must have been confused and frightened": the second feeling is the first's
-        # subject's, however far back that is
+    if before[i] in ("and", "or") and i > 0 and (_is_feeling(before[i - 1]) or (
+            is_content(before[i - 1]) and before[i - 1] not in _CUSTOMER)):
+        # "your mum must have been confused and frightened", "he must have been starving and so
+        # upset": the second state is the first's subject's, however far back that is
         return _customers_feeling(before[: i - 1], before[i - 1], feeling)
     if feeling.endswith("ed") and before[i] not in _LINKING and is_content(before[i]) \
             and before[i] not in _SITUATION:
@@ -197,8 +224,14 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
             return False
         # "they panic", "I worry that ...": the feeling is the subject's own verb; "it drove me
         # mad", "that made him furious": the feeling of the one it happened to, not the customer
-        if before[i] in _SITUATION and i > 1 and before[i - 1] in _FIND and before[i - 2] in _SELF | _OTHERS:
-            return False
+        if before[i] in _SITUATION and i > 1 and before[i - 1] in _FIND:
+            finder = i - 2  # "your husband must have found that ...": back over the helpers to who found it
+            while finder > 0 and before[finder] in _AUXILIARY | _DEGREE:
+                finder -= 1
+            hypothetical = bool(_HYPOTHETICAL & set(before[finder:i]))  # "I'd find that insulting too"
+            if (before[finder] in _SELF and not hypothetical) or before[finder] in _OTHERS \
+                    or _is_person(before[finder], before[finder - 1] if finder else ""):
+                return False
         return before[i] not in _SELF | _OTHERS | _NOT_CUSTOMER_OBJECTS
     verb = before[i]
     i -= 1
@@ -218,8 +251,9 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         # not a feeling ("it's been a week, that's been exhausting" stays the customer's)
         i -= 1
         subject = before[i]
-    if subject in _PEOPLE:
-        # "your parents must have been so annoyed", "the kids were upset": someone else's feeling
+    if _is_person(subject, before[i - 1] if i > 0 else "") and not _object_of(before, i):
+        # "your parents must have been so annoyed", "the kids were upset", "your little one must
+        # be so unsettled": someone else's feeling
         return False
     if _bodily(feeling, subject, guessed=bool(helpers & _GUESSING)):
         return False
@@ -244,6 +278,40 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     return not is_content(following) and following != "to"
 
 
+# "a night with two little ones sounds exhausting": the person is in the subject, not it
+_OBJECT_OF: Final = frozenset({"with", "of", "to", "for", "about", "from", "without"})
+_NOUN_PHRASE: Final = frozenset({"the", "a", "an", "two", "three", "both", "all", "poor", "those", "these",
+                                  *_POSSESSIVES, *_YOUNG})
+
+
+def _object_of(words: list[str], noun: int) -> bool:
+    """Is the noun at ``noun`` the object of a preposition ("with two little ones")?"""
+    k = noun - 1
+    while k >= 0 and words[k] in _NOUN_PHRASE:
+        k -= 1
+    if k > 0 and words[k] == "of" and words[k - 1] in _SHARE_OF:
+        return False  # "the rest of your family must have been devastated": the family's feeling
+    return k >= 0 and words[k] in _OBJECT_OF
+
+
+_SHARE_OF: Final = frozenset({"rest", "all", "most", "some", "both", "each", "one", "none", "many", "lot",
+                              "half", "lots", "any"})
+
+
+_THEM: Final = frozenset({"him", "her", "them", "himself", "herself", "themselves"})
+
+
+def _for_someone_else(after: list[str]) -> bool:
+    """ "That must have been awful for him", "so hard for your mum": the feeling said is another's
+    (unless the customer is named with them: "hard for her and for you")."""
+    if after[:1] != ["for"]:
+        return False  # ("you'd be upset, this was for your dad": a new clause)
+    whom = after[1:3]
+    other = bool(whom) and (whom[0] in _THEM or _is_person(whom[0]) or (
+        len(whom) > 1 and whom[0] in _POSSESSIVES and _is_person(whom[1], whom[0])))
+    return other and not _CUSTOMER & set(after[2:6])
+
+
 def _bodily(feeling: str, subject: str, guessed: bool) -> bool:
     """ "When it hurt", "the gel does sting": pain said of the body or a thing, not a feeling;
     "it must have hurt" (a guess about the customer's experience) still acknowledges one."""
@@ -257,7 +325,8 @@ def score_empathy(reply: str, customer_emotions: tuple[str, ...] = ()) -> Trait:
         return Trait(False, 0.0, "none", "Nothing was said to acknowledge how the customer feels.")
     validation = next((v for v in lexicon.VALIDATIONS if _validates(v, joined)), None)
     if validation is None:
-        felt = _FELT.search(joined) or _FEEL_STATE.search(joined) or _WOULD_MOVE_ANYONE.search(joined)
+        felt = (_FELT.search(joined) or _FEEL_STATE.search(joined) or _WOULD_MOVE_ANYONE.search(joined)
+                or _FEELS_LIKE.search(joined))
         validation = felt.group(0) if felt else None
     named = feelings_named(joined)
     brushed_off = next((d for d in lexicon.FEELING_DISMISSALS if re.search(rf"\b{re.escape(d)}\b", joined)),
@@ -309,11 +378,15 @@ def _validates(validation: str, joined: str) -> bool:
         return False  # "no idea when anyone would turn up": a time, not a feeling anyone would share
     # "your carer must have been really upset": someone else's state, not the customer's
     # ("losing the pictures of you with your dad must feel ...": the dad is not the subject)
-    if validation.startswith("must") and before and (before[-1] in _PEOPLE or before[-1] in _OTHERS) and not (
+    if validation.startswith("must") and before and (
+            _is_person(before[-1], before[-2] if len(before) > 1 else "") or before[-1] in _OTHERS) and not (
             {"with", "of", "to", "for", "about", "from", "without"} & set(before[-3:-1])):
         return False
     if validation in _GUESSES:
         after = joined[found.end():].split()
+        said = [word for word in after[:4] if word not in _DEGREE][:1]
+        if said and _for_someone_else(after[after.index(said[0]) + 1:]):
+            return False  # "that must have been awful for him": his, not the customer's
         # "he said it must have been like that already": someone's guess at a cause, reported
         reported = bool(set(before[-2:]) & (_SAID | _GUESSED_BY))
         return (after[0] if after else "") not in _NOT_VALIDATED and not reported and after[:2] not in (
@@ -347,6 +420,15 @@ _WOULD_MOVE_ANYONE: Final = re.compile(
     r"\b(would|could) (\w+ ){1,2}(anyones?|anybodys?|any of us|most people)\b")  # "break anyone's heart"
 
 
+# "you feel like you've been conned", "it feels like you were shut out", "it felt like losing him
+# all over again": how the customer experiences it, put as a clause; not "do you feel like ...",
+# a question, nor "I feel like", the trainee's own view, nor "feel like a coffee"
+_FEELS_LIKE: Final = re.compile(
+    r"(?<!\bdo )(?<!\bdid )(?<!\bwould )\b(you|it|that|this) (really |must |might |may |probably |just "
+    r"|honestly |does |did |can |will |would )*(feel|feels|felt|feeling) like "
+    r"(you|you have|you are|you were|you had|you would|being|losing|nobody|no one|we|they|your)\b")
+
+
 def _all_feelings_inside(joined: str, named: list[str], dismissal: str) -> bool:
     """Is every feeling word part of the brush-off ("sorry for any frustration")?"""
     start = joined.find(dismissal)
@@ -365,6 +447,10 @@ def question_kind(clause: Clause) -> str:
     while start < len(tokens) - 1 and tokens[start] in lexicon.FILLERS | {"um", "uh", "er", "erm", "just"}:
         start += 1
     opening = " ".join(tokens[start:])
+    if re.match(r"(is|was) (that|this|it) what\b", opening):
+        return "yes_no"  # "so is that what happened": checks an understanding, asks for no more
+    if re.match(r"how about (?!(you )?(tell|talk|walk)\b)", opening):
+        return "yes_no"  # "how about half price for three months": a proposal to accept or refuse
     if not closing and any(re.search(rf"\b{re.escape(i)}\b", text) for i in lexicon.INVITATIONS) and (
             clause.question or opening.startswith(("tell", "talk", "walk", "take", "help me", "i would love",
                                                     "i would like to hear", "please tell"))):
@@ -381,6 +467,8 @@ def question_kind(clause: Clause) -> str:
     if not clause.question:
         return "none"
     head = tokens[0] if tokens else ""
+    if head == "where" and _WHERE_NEXT.match(text):
+        return "open"  # "where would you like us to start", "where does that leave you": not a place
     if head in ("when", "where", "which", "who", "whose"):
         return "fact"
     if head in ("what", "how", "why"):
@@ -391,6 +479,14 @@ def question_kind(clause: Clause) -> str:
             return "fact"
         return "open"
     return "yes_no"
+
+
+# "where" asking how the customer stands or what they want next, not for a place
+_WHERE_NEXT: Final = re.compile(
+    r"where (would|do|shall|should) (you|we) (like|want|need)? ?(us |me )?(to )?(start|go|begin|take it)\b"
+    r"|where (does|do|did|has|have) (that|this|it|things|everything|all this|all that) "
+    r"(leave|left|stand|got)\b"
+    r"|where (are|is) (things|everything|it all|you) (at|now|up to|with)\b")
 
 
 # the words of a question's noun phrase that only stand before the noun ("what's the exact ...")

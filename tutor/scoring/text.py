@@ -120,6 +120,33 @@ def words(text: str) -> list[str]:
                 break
         else:
             out.append(token)
+    return _as_meant(out)
+
+
+# Words a recogniser hands over for their sound-alikes, put back where the words around leave one
+# reading: "what wood you like" is "would", "talk me threw" "through", "wear would you like to
+# start" "where", "what maid you decide" "made", "a bet more" "bit", "this weak" "week"
+_SUBJECT_WORDS: Final = frozenset({"you", "i", "we", "they", "he", "she", "it", "help", "be", "like", "have"})
+
+
+def _as_meant(tokens: list[str]) -> list[str]:
+    out = list(tokens)
+    for i, token in enumerate(out):
+        before = out[i - 1] if i else ""
+        after = out[i + 1] if i + 1 < len(out) else ""
+        if token == "wood" and after in _SUBJECT_WORDS:
+            out[i] = "would"
+        elif token == "threw" and before in ("me", "us", "them", "him", "her"):
+            out[i] = "through"
+        elif token == "wear" and after in ("would", "do", "does", "did", "should", "can", "could", "are") \
+                and (out[i + 2] if i + 2 < len(out) else "") in _SUBJECT_WORDS | {"things"}:
+            out[i] = "where"
+        elif token == "maid" and before in ("what", "who"):
+            out[i] = "made"
+        elif token == "bet" and before == "a" and after == "more":
+            out[i] = "bit"
+        elif token == "weak" and before in ("this", "last", "next", "per", "each", "every", "a", "one"):
+            out[i] = "week"
     return out
 
 
@@ -272,17 +299,18 @@ def clauses(text: str) -> list[Clause]:
     for sentence in sentences(text) or [text]:
         tokens = words(sentence)
         asked = sentence.rstrip().endswith("?")
-        starts = [0] + [i for i in range(1, len(tokens)) if _question_starts(tokens, i)] + [len(tokens)]
+        inside = [i for i in range(1, len(tokens)) if _question_starts(tokens, i, asked)]
+        starts = [0, *inside, len(tokens)]
         pieces = [tokens[a:b] for a, b in itertools.pairwise(starts) if b > a]
         for number, piece in enumerate(pieces):
-            formed = _question_starts(piece, 0)
+            formed = _question_starts(piece, 0, asked)
             marked = asked and number == len(pieces) - 1
             out.append(Clause(tuple(piece), formed or marked, checking=marked and not formed))
     return out
 
 
-def _question_starts(tokens: list[str], index: int) -> bool:
-    """Does a question begin at ``tokens[index]``?"""
+def _question_starts(tokens: list[str], index: int, asked: bool = False) -> bool:
+    """Does a question begin at ``tokens[index]`` (in a sentence ending in "?" if ``asked``)?"""
     if index >= len(tokens):
         return False
     head = tokens[index]
@@ -329,6 +357,10 @@ def _question_starts(tokens: list[str], index: int) -> bool:
     # after a noun; "who did you speak to" asks (its verb comes before a subject)
     if head in ("who", "whose") and back == index - 1 and is_content(previous) and not inverted:
         return False
+    # a sentence typed with "?" keeps its question ("what's happening with Bramble's operation?",
+    # its "'s" read as "is"); unpunctuated, a "what" clause then "is" states
+    if head == "what" and not asked and _pseudo_cleft(tokens, index):
+        return False
     if head in lexicon.WH_WORDS:
         return (following in lexicon.AUXILIARIES or following in lexicon.QUESTION_FOLLOWERS
                 or (head == "how" and following in lexicon.HOW_ADVERBS)
@@ -356,6 +388,50 @@ def _question_starts(tokens: list[str], index: int) -> bool:
 
 
 _PRONOUNS: Final = frozenset({"i", "you", "we", "they", "he", "she", "it"})
+
+
+def _pseudo_cleft(tokens: list[str], index: int) -> bool:
+    """Is the "what" at ``index`` the subject of a statement ("what probably happened is the bags
+    got swapped", "what came back isn't your camera", "what matters most is ...")?
+
+    The "what" clause has its own verb, then "is" or "was" says what that was; a question puts its
+    verb before a subject instead ("what happened next", "what part of this is hardest"), and "what
+    happened, is that right" asks for a check after one.
+    """
+    k = index + 1
+    while k < len(tokens) and (tokens[k] in _HEDGES or tokens[k] in _CLEFT_HELPERS):
+        k += 1  # "what will have happened", "what's probably happened", "what normally happens"
+    if k >= len(tokens) or not _a_verb(tokens[k]):
+        return False
+    for j in range(k + 1, min(k + 6, len(tokens))):
+        word = tokens[j]
+        if word in ("is", "was", "isnt", "wasnt"):
+            rest = tokens[j + 1: j + 3]
+            if word in ("is", "was") and rest[:1] == ["not"]:
+                rest = tokens[j + 2: j + 4]
+            # "what happened, is that right": a check after a question, not a statement
+            checking = rest[1:] in (["right"], ["correct"], ["true"], ["so"])
+            return bool(rest) and not (rest[0] in ("that", "it", "this") and checking)
+        if word in _PRONOUNS or word in lexicon.AUXILIARIES:
+            return False  # "what made you choose us", "what happened would you say": a question's verb
+    return False
+
+
+# what may stand between "what" and its verb in a statement's subject
+_CLEFT_HELPERS: Final = frozenset({"is", "has", "had", "will", "have", "would", "might", "must", "normally",
+                                   "usually", "sometimes", "often", "always", "generally", "typically",
+                                   "then", "just", "most", "really"})
+# past forms that do not end in -ed
+_PAST: Final = frozenset({"came", "went", "got", "made", "took", "gave", "left", "sold", "sent", "brought",
+                          "told", "said", "broke", "fell", "found", "kept", "put", "ran", "saw", "did",
+                          "caught", "paid", "meant", "lost", "done", "gone", "come", "happen"})
+
+
+def _a_verb(word: str) -> bool:
+    """A verb's form a statement's subject clause takes: past, third person, or in -ing."""
+    return word in _PAST or (len(word) > 4 and word.endswith(("ed", "ing"))) or word in (
+        "happens", "matters", "comes", "goes", "means", "worries", "bothers", "counts", "needs", "helps",
+        "works", "annoys", "upsets", "gets", "makes", "takes", "shows", "arrives", "turns")
 _HOW_ABOUT: Final = frozenset({"the", "things", "everything", "your", "this", "that", "everyone", "life"})
 # "I'd really like to understand how", "we would love to hear more about": see moves.question_kind
 WISH_TO_HEAR: Final = re.compile(
