@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks import people_nouns
-from tutor.scoring.moves import _is_person, _wordnet_people
+from tutor.errors import ModelError
+from tutor.scoring.moves import _is_person, _wordnet_people, load_people_nouns
 
 WORDNET_INSTALLED = (Path("/usr/share/wordnet") / "index.noun").is_file()
 
@@ -57,3 +58,40 @@ def test_without_wordnet_it_says_so_in_one_line(monkeypatch: pytest.MonkeyPatch,
     assert people_nouns.main([]) == 2
     expected = f"error: WordNet not found at {tmp_path}; install Debian's wordnet-base"
     assert capsys.readouterr().err.strip() == expected
+
+
+@pytest.mark.parametrize("damage", ["missing", "empty", "binary", "not words", "too large"])
+def test_a_damaged_list_is_one_clear_error(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "people.txt"
+    if damage == "empty":
+        path.write_text("# header only\n", encoding="utf-8")
+    elif damage == "binary":
+        path.write_bytes(b"\xff\xfe\x00garbage")
+    elif damage == "not words":
+        path.write_text("drummer\n<html>\n", encoding="utf-8")
+    elif damage == "too large":
+        with path.open("wb") as stream:  # sparse: no disk is used
+            stream.truncate(50_000_000)
+    with pytest.raises(ModelError) as caught:
+        load_people_nouns(path)
+    message = str(caught.value)
+    assert "\n" not in message and "people nouns" in message and "reinstall" in message
+
+
+def test_the_shipped_list_loads_by_the_same_checks() -> None:
+    assert load_people_nouns(people_nouns.OUTPUT) == _wordnet_people()
+
+
+def test_the_doctor_names_a_missing_list_with_its_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor import doctor
+    from tutor.scoring import moves
+
+    monkeypatch.setattr(moves, "PEOPLE_FILE", "people-gone.txt")  # as an install that lost the file
+    _wordnet_people.cache_clear()
+    try:
+        check = doctor._meaning_model()
+    finally:
+        monkeypatch.undo()
+        _wordnet_people.cache_clear()
+    assert not check.ok and "people nouns" in check.detail and "people-gone.txt" in check.detail
+    assert "reinstall" in check.fix

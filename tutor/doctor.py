@@ -117,10 +117,12 @@ def _speech_model(settings: Settings) -> Check:
 
 def _meaning_model() -> Check:
     from tutor.scoring.meaning import meaning_model
+    from tutor.scoring.moves import prepare_moves
 
     try:
         began = time.perf_counter()
         meaning_model()
+        prepare_moves()  # the people nouns the emotion judgement reads
         took = time.perf_counter() - began
     except TutorError as exc:
         return Check("paraphrase model", False, str(exc), "reinstall the tutor: sudo scripts/install.sh")

@@ -62,7 +62,7 @@ class RecognitionError(TutorError, RuntimeError):
 
 class ModelError(TutorError, ValueError):
     """A speech model is not installed, is damaged, or its archive cannot be fetched or used;
-    or the scorer's shipped meaning model is damaged."""
+    or the scorer's shipped meaning model or people nouns are damaged."""
 
     exit_code = 2
 

@@ -131,8 +131,10 @@ def load_what_rounds_use(settings: Settings, *, sound_card: bool) -> None:
                    "tutor.listening.analysis", "tutor.audio.wavfile"):
         importlib.import_module(module)
     from tutor.scoring.meaning import meaning_model
+    from tutor.scoring.moves import prepare_moves
 
     meaning_model()  # about 0.2 s; a damaged file stops the station here, in one line
+    prepare_moves()  # the people nouns, likewise
     if sound_card:
         importlib.import_module("tutor.audio.pyaudio_duplex")
         # without it, the sound card's own open says what is missing, as a fault the station survives

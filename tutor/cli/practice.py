@@ -69,6 +69,7 @@ def parser_score(commands: Commands) -> None:
 def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
     from tutor.feedback import format_round
     from tutor.scoring.meaning import meaning_model
+    from tutor.scoring.moves import prepare_moves
     from tutor.voice import EspeakSynthesizer
 
     if args.simulate is None and (args.reply_at is not None or args.fast):
@@ -107,6 +108,7 @@ def cmd_practice(args: argparse.Namespace, settings: Settings) -> int:
     try:
         recognizer = app.recognizer()
         meaning_model()  # loaded before the customer speaks, so the feedback never waits for it
+        prepare_moves()
         try:
             with EspeakSynthesizer(settings.voice) as synthesizer:
                 result = app.practice_round(audio, recognizer, synthesizer, say).run(

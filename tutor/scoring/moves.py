@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Final
 
+from tutor.errors import ModelError
 from tutor.scoring import lexicon
 from tutor.scoring.result import Trait
 from tutor.scoring.text import WISH_TO_HEAR, Clause, clauses, is_content, similar, stem
@@ -121,12 +123,36 @@ _PEOPLE: Final = frozenset({
 _YOUNG: Final = frozenset({"little", "young", "youngest", "eldest", "oldest", "loved"})
 
 
+PEOPLE_FILE: Final = "people.txt"
+MAX_PEOPLE_BYTES: Final = 2_000_000  # the shipped list is 0.3 MB
+
+
 @lru_cache(maxsize=1)
 def _wordnet_people() -> frozenset[str]:
     # nouns whose commonest sense is a person or an animal ("volunteers", "drummer", "sponsors"),
     # written from WordNet by benchmarks/people_nouns.py: no hand list names them all
-    text = (resources.files("tutor.scoring") / "data" / "people.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    with resources.as_file(resources.files("tutor.scoring") / "data" / PEOPLE_FILE) as path:
+        return load_people_nouns(path)
+
+
+def load_people_nouns(path: Path) -> frozenset[str]:
+    """The people nouns from their file; :class:`ModelError` in one line when it is missing,
+    too big to be the list, or not text, as from a damaged install."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_PEOPLE_BYTES:
+            raise ModelError(f"the people nouns {path} are {size / 1e6:.0f} MB, more than the list can be; "
+                             "reinstall the tutor")
+        text = path.read_text(encoding="utf-8")
+    except ModelError:
+        raise
+    except (OSError, UnicodeDecodeError) as error:
+        raise ModelError(f"cannot read the people nouns {path} ({error}); reinstall the tutor") from error
+    people = frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    if not people or any(not word.isalpha() or not word.islower() for word in people):
+        raise ModelError(f"the people nouns {path} are damaged (a line is not one lower-case word); "
+                         "reinstall the tutor")
+    return people
 
 
 def prepare_moves() -> None:
