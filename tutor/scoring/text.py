@@ -432,6 +432,8 @@ def _a_verb(word: str) -> bool:
     return word in _PAST or (len(word) > 4 and word.endswith(("ed", "ing"))) or word in (
         "happens", "matters", "comes", "goes", "means", "worries", "bothers", "counts", "needs", "helps",
         "works", "annoys", "upsets", "gets", "makes", "takes", "shows", "arrives", "turns")
+
+
 _HOW_ABOUT: Final = frozenset({"the", "things", "everything", "your", "this", "that", "everyone", "life"})
 # "I'd really like to understand how", "we would love to hear more about": see moves.question_kind
 WISH_TO_HEAR: Final = re.compile(
