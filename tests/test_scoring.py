@@ -216,6 +216,11 @@ def test_paraphrase_works_from_lines_alone() -> None:
     ("I can see why that feels like being treated as a criminal.", True),
     ("Do you feel like you were listened to?", False),
     ("You might feel like a coffee while you wait.", False),
+    # what the customer sounds names their state, even in a word the lexicon lacks or misheard
+    ("You sound completely frazzled.", True),
+    ("you sound absolutely lived about this", True),
+    ("You sound like you know the product well.", False),
+    ("You sound sure it was the same courier.", False),
 ])
 def test_emotion_acknowledged(reply: str, passed: bool) -> None:
     assert score_empathy(reply).passed == passed

@@ -352,7 +352,7 @@ def score_empathy(reply: str, customer_emotions: tuple[str, ...] = ()) -> Trait:
     validation = next((v for v in lexicon.VALIDATIONS if _validates(v, joined)), None)
     if validation is None:
         felt = (_FELT.search(joined) or _FEEL_STATE.search(joined) or _WOULD_MOVE_ANYONE.search(joined)
-                or _FEELS_LIKE.search(joined))
+                or _FEELS_LIKE.search(joined) or _YOU_SOUND.search(joined))
         validation = felt.group(0) if felt else None
     named = feelings_named(joined)
     brushed_off = next((d for d in lexicon.FEELING_DISMISSALS if re.search(rf"\b{re.escape(d)}\b", joined)),
@@ -453,6 +453,15 @@ _FEELS_LIKE: Final = re.compile(
     r"(?<!\bdo )(?<!\bdid )(?<!\bwould )\b(you|it|that|this) (really |must |might |may |probably |just "
     r"|honestly |does |did |can |will |would )*(feel|feels|felt|feeling) like "
     r"(you|you have|you are|you were|you had|you would|being|losing|nobody|no one|we|they|your)\b")
+
+
+# "you sound absolutely frazzled", "you sound completely worn down": what the customer sounds
+# names their state, whatever the word (one the lexicon lacks, or one the recogniser misheard:
+# "you sound absolutely lived"); not "you sound like", "you sound sure"
+_YOU_SOUND: Final = re.compile(
+    r"\byou (sound|sounded) (so |really |absolutely |completely |totally |very |quite |pretty |a bit "
+    r"|a little |properly |just |utterly |clearly )*(?!(like|as|if|sure|right|fine|okay|ok|certain|"
+    r"confident|good|great|familiar|about|to|on|in|at|the|a|an|that|it|you|your)\b)[a-z]{3,}")
 
 
 def _all_feelings_inside(joined: str, named: list[str], dismissal: str) -> bool:
