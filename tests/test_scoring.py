@@ -221,6 +221,12 @@ def test_paraphrase_works_from_lines_alone() -> None:
     ("you sound absolutely lived about this", True),
     ("You sound like you know the product well.", False),
     ("You sound sure it was the same courier.", False),
+    # a stance word between the verb and the state, a chain of linking verbs, a hypothetical "me"
+    ("you're clearly really annoyed and I get why", True),
+    ("He was clearly upset when he rang.", False),
+    ("You were left feeling terrible on her birthday.", True),
+    ("That would make me furious too.", True),
+    ("The delay made me furious, to be honest.", False),
 ])
 def test_emotion_acknowledged(reply: str, passed: bool) -> None:
     assert score_empathy(reply).passed == passed

@@ -226,7 +226,7 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     if len(before) > 1 and before[-1] == "in" and is_content(before[-2]) and before[-2] not in _CUSTOMER:
         return False  # "left the garden in a mess": the state of a thing
     i = len(before) - 1
-    while i >= 0 and before[i] in _DEGREE:
+    while i >= 0 and _degree(before[i]):
         i -= 1
     if i < 0:
         return True
@@ -258,12 +258,16 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
             if (before[finder] in _SELF and not hypothetical) or before[finder] in _OTHERS \
                     or _is_person(before[finder], before[finder - 1] if finder else ""):
                 return False
+        if before[i] in ("me", "us") and i > 1 and before[i - 1] in ("make", "made", "drive", "send") \
+                and "would" in before[max(0, i - 4): i - 1]:
+            return True  # "that would make me furious too": the trainee's own, granted as anyone's
         return before[i] not in _SELF | _OTHERS | _NOT_CUSTOMER_OBJECTS
     verb = before[i]
     i -= 1
     helpers: set[str] = set()
-    while i >= 0 and (before[i] in _AUXILIARY or before[i] in _DEGREE or before[i] in _NEGATIONS
-                      or before[i] in _FREQUENCY):
+    # "you were left feeling awful": a chain of linking verbs has the subject of its first
+    while i >= 0 and (before[i] in _AUXILIARY or _degree(before[i]) or before[i] in _NEGATIONS
+                      or before[i] in _FREQUENCY or before[i] in _LINKING):
         helpers.add(before[i])
         i -= 1
     subject = before[i] if i >= 0 else ""
@@ -336,6 +340,18 @@ def _for_someone_else(after: list[str]) -> bool:
     other = bool(whom) and (whom[0] in _THEM or _is_person(whom[0]) or (
         len(whom) > 1 and whom[0] in _POSSESSIVES and _is_person(whom[1], whom[0])))
     return other and not _CUSTOMER & set(after[2:6])
+
+
+def _degree(word: str) -> bool:
+    """A degree or stance word between a verb and its state ("really", "clearly", "rightly")."""
+    return word in _DEGREE or (len(word) > 4 and word.endswith("ly") and word not in _NOT_DEGREE)
+
+
+# words in -ly that are not adverbs of degree or stance
+_NOT_DEGREE: Final = frozenset({"family", "early", "only", "lonely", "ugly", "silly", "holy", "supply",
+                                "reply", "apply", "rely", "july", "italy", "belly", "bully", "jolly",
+                                "lovely", "friendly", "likely", "elderly", "daily", "weekly", "monthly",
+                                "fully", "ally", "rally", "tally", "jelly", "sally", "billy", "lily"})
 
 
 def _bodily(feeling: str, subject: str, guessed: bool) -> bool:
