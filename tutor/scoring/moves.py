@@ -422,7 +422,7 @@ def _validates(validation: str, joined: str) -> bool:
     # ("losing the pictures of you with your dad must feel ...": the dad is not the subject)
     if validation.startswith("must") and before and (
             _is_person(before[-1], before[-2] if len(before) > 1 else "") or before[-1] in _OTHERS) and not (
-            {"with", "of", "to", "for", "about", "from", "without"} & set(before[-3:-1])):
+            _OBJECT_OF & set(before[-3:-1])):
         return False
     if validation in _GUESSES:
         after = joined[found.end():].split()
