@@ -43,16 +43,16 @@ twenty-sixth: ``benchmarks.train_meaning`` says what the retrain with the twenty
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout40/``, each written later by yet another author over ten more complaints; same
+``data/heldout42/``, each written later by yet another author over ten more complaints; same
 layout) are for measuring only, which is why they are read only when asked for: the meaning
 model never trains on the thirty-first and later (it was trained on from where it stood with
 sets one to thirty, see ``benchmarks.train_meaning``); the earlier sets have been read to find
 where the station goes wrong and choose between candidate changes (the README says which chose
 what), and the newest two measured are a release's test, measured once its choices are made and
-not read (the thirty-seventh and thirty-eighth; the thirty-fifth and thirty-sixth were the
-release before's test, the thirty-third and thirty-fourth the one before that; the
-thirty-ninth and fortieth were written for the release after and have not been measured).
-Held-out sets nine to forty also carry a second trainer's blind labels
+not read (the thirty-ninth and fortieth; the thirty-seventh and thirty-eighth were the
+release before's test, the thirty-fifth and thirty-sixth the one before that; the
+forty-first and forty-second were written for the release after and have not been measured).
+Held-out sets nine to forty-two also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
@@ -98,7 +98,7 @@ HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "h
                    "heldout20", "heldout21", "heldout22", "heldout23", "heldout24", "heldout25",
                    "heldout26", "heldout27", "heldout28", "heldout29", "heldout30", "heldout31",
                    "heldout32", "heldout33", "heldout34", "heldout35", "heldout36", "heldout37",
-                   "heldout38", "heldout39", "heldout40")
+                   "heldout38", "heldout39", "heldout40", "heldout41", "heldout42")
 # held-out complaints found, once written, to resemble a development complaint the meaning model
 # learned from (the same kind of business failing the customer the same way); figures are given
 # with them and, with --without-close, without them
