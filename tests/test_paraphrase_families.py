@@ -76,6 +76,43 @@ def test_a_cause_the_customer_gave_is_not_an_excuse() -> None:
 
 
 @pytest.mark.parametrize(("scenario", "reply"), [
+    # why the customer feels as they do is their story
+    (INSURANCE, "you're upset because the price jumped massively with nothing to show for it"),
+    # the company's excuse, reported as the customer heard it, is not the trainee's
+    (SOFA, "you waited in all day for nothing and the firm's answer was basically that's how it is"),
+    # a cause that leads into the trainee's own fix is why they act
+    (SOFA, "since the sofa never turned up on saturday, i'll book a new date and refund the delivery"),
+])
+def test_causes_that_are_not_excuses(scenario: Scenario, reply: str) -> None:
+    assert read_reply(reply, scenario).explanation is None
+
+
+@pytest.mark.parametrize(("reply", "phrase"), [
+    ("the price jumped because the market is volatile right now", "because the market"),
+])
+def test_a_cause_with_news_in_it_still_excuses(reply: str, phrase: str) -> None:
+    assert (read_reply(reply, INSURANCE).explanation or "").startswith(phrase)
+
+
+@pytest.mark.parametrize(("reply", "said_back"), [
+    # the excuse starts at its own clause, after the story told back ("its" heard for "it's")
+    ("so its been three weeks now thats usually the warehouse though", "so it has been three weeks now"),
+    # the customer's account granted without "that"
+    ("i understand the sofa never came on saturday. drivers always run late at weekends though",
+     "i understand the sofa never came on saturday"),
+])
+def test_what_was_said_back_before_an_excuse_is_weighed_alone(reply: str, said_back: str) -> None:
+    reading = read_reply(reply, SOFA)
+    assert reading.explanation and reading.before_excuse is not None
+    assert " ".join(reading.words[:reading.explanation_at]) == said_back
+
+
+def test_a_bare_grant_before_an_excuse_reflects_nothing() -> None:
+    reading = read_reply("i understand. drivers always run late at weekends though", SOFA)
+    assert reading.explanation and reading.before_excuse is None
+
+
+@pytest.mark.parametrize(("scenario", "reply"), [
     (BIRTHDAY, "so you'd like to change the delivery address for your order"),
     (SOFA, "so you want the sofa delivered to a neighbour instead"),
     (BIRTHDAY, "so the present arrived damaged"),
@@ -170,6 +207,20 @@ def test_a_fix_offered_restates_nothing() -> None:
     "your boss mustve been well annoyed",  # "well annoyed": a degree, as "really annoyed"
     "your boys must have been so disappointed",  # more of the people a customer talks about
     "your instructor must have felt awful when the car packed up",
+    "no wonder shes in tears",  # validated, but the daughter's reaction
+    "no wonder your daughter was scared",
+    "your spaniel must have been in a lot of pain before the operation",  # "in a lot of" a state
+    "so a nervous beginner on a young horse",  # what the beginner is like
+    "now even getting ready for a walk scares her",  # the one it scares feels it
+    "so he yanked her so hard shes now scared of the lead",  # "now" between verb and state
+    "the trainer jerked it so hard she came off her feet",  # how it was done
+    "the groom whos been looking after her is honestly gutted",  # the subject before the clause
+    "so your main worry is that the bay wasnt showing on the map",  # a concern, put as a topic
+    "so your concern is that the driver only takes cash",
+    "your wife must of been so disappointed",  # "must of" heard for "must've"
+    "poor alfie he must have been in so much pain and so frightened",  # the subject far back
+    "was it the eight oclock fright or the later one",  # "flight", misheard
+    "know worries i hear you",  # "no worries"
 ])
 def test_whose_feeling_is_read_from_the_clause(reply: str) -> None:
     assert not score_empathy(reply).passed
@@ -180,6 +231,17 @@ def test_whose_feeling_is_read_from_the_clause(reply: str) -> None:
     "that is going to be so stressful for you",  # the situation's
     "a night on the terminal floor with two little ones sounds exhausting",  # the night's, not the children's
     "you must be well fed up with us",
+    "no wonder youre panicking",
+    "you must be in a lot of pain",
+    "it sounds like the worry is keeping you up at night",  # a worry that acts on the customer
+    "you took it hard",
+    "thats enough to drive anyone round the bend",
+    "that must have turned your stomach",
+    "nobody likes being made to feel like a mug",
+    "youre heart broken i can hear it",
+    "anyone running a business would be furious after a day like that",
+    "youve every write to be livid about that",  # "right", misheard
+    "that must have given you a fright",
 ])
 def test_the_customers_feeling_after_the_same_words_still_counts(reply: str) -> None:
     assert score_empathy(reply).passed

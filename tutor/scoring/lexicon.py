@@ -274,7 +274,8 @@ FEELINGS: Final = (
     "dejected", "despondent", "downhearted", "glum", "worn down", "run ragged", "at breaking point",
     # being wronged, as it feels to the one wronged
     "cheated", "intimidat-", "ripped off", "short changed", "betrayal",
-    "in tears", "to tears", "tearful",
+    "in tears", "to tears", "tearful", "heart broken", "turned your stomach", "turn your stomach",
+    "turns your stomach", "round the bend", "up the wall", "round the twist", "guilty", "guilt",
 )
 # ways of validating a feeling without naming it
 VALIDATIONS: Final = (
@@ -301,6 +302,7 @@ VALIDATIONS: Final = (
     "i would be exactly the same", "i would be just the same", "anyone would be", "anybody would be",
     "anyone in your", "anybody in your", "in your shoes", "in your position", "in your place",
     # the reaction called natural: "I'm not surprised you ...", "no surprise you're angry"
+    "nobody likes being", "no one likes being", "nobody wants to be", "no one wants to be",
     "not surprised you", "not surprised that you", "no surprise you", "no surprise that you",
     "not surprising you", "not surprising that you", "hardly surprising", "small wonder",
     "must feel like", "must have felt like",

@@ -47,7 +47,7 @@ from typing import Final
 
 from tutor.scoring import lexicon
 from tutor.scoring.complaint import Complaint, Piece, Role
-from tutor.scoring.moves import score_empathy
+from tutor.scoring.moves import feelings_named, score_empathy
 from tutor.scoring.text import concept_spans, content_concepts, similar, stem, swap_person, words
 
 NOVEL_SHARE: Final = 0.5  # a piece this much new content is not about what the customer said
@@ -74,7 +74,7 @@ _FAULTS: Final = frozenset({"mistake", "mistakes", "fault", "error", "errors", "
 # tells what the customer was told
 _REASON_REPORTED: Final = re.compile(r"\b(said|told|say|says|saying|telling you|claims?|claimed|claiming|"
                                      r"supposedly|apparently|allegedly|reckons?|reckoned|insists?|insisted|"
-                                     r"according to)\b")
+                                     r"according to|(answer|response|reply|excuse) (was|is))\b")
 # the customer's own choices: "you resigned because of the offer", "you booked it because it was
 # in person" tell why they acted, which is their story, not the company's excuse
 _CHOICES: Final = frozenset({"resigned", "quit", "booked", "chose", "picked", "bought", "ordered", "signed",
@@ -179,8 +179,9 @@ def explains(piece: Piece, previous: Piece | None, complaint: Complaint) -> tupl
             bool(_FAULTS & set(cause)) or _failed_to_act(cause)))
         # "they supposedly didn't know", "saying there was no record": the reason as reported
         reported = _REASON_REPORTED.search(" ".join((*before[-3:], "|", *cause[:3])))
-        if subject in ("you", "your", "yourself") or owned_fault or reported \
-                or _chose(before if before or previous is None else list(previous.tokens)):
+        clause = before if before or previous is None else list(previous.tokens)
+        if subject in ("you", "your", "yourself") or owned_fault or reported or _chose(clause) \
+                or _feels(clause):
             continue
         concepts = content_concepts(cause)
         novel = [c for c in concepts if not any(similar(c, k) for k in complaint.concepts)]
@@ -216,6 +217,12 @@ def _chose(clause: list[str]) -> bool:
     """Does the clause tell of a choice the customer made ("so you resigned", "you booked it")?"""
     at = next((i for i, t in enumerate(clause) if t == "you"), None)
     return at is not None and at + 1 < len(clause) and clause[at + 1] in _CHOICES
+
+
+def _feels(clause: list[str]) -> bool:
+    """Does the clause name how the customer feels ("you're worried", "so you feel let down")? Then
+    a cause after it ("because the bill has doubled") is why they feel it: their story."""
+    return "you" in clause[-6:] and bool(feelings_named(" ".join(clause[-6:])))
 
 
 def _rebuttal(piece: Piece, previous: Piece | None) -> str | None:

@@ -58,16 +58,34 @@ def feelings_named(text: str) -> list[str]:
     found: list[str] = []
     for pattern in _feeling_patterns():
         for match in pattern.finditer(text):
-            before = text[: match.start()].split()[-8:]
+            before = text[: match.start()].split()[-12:]
             after = text[match.end():].split()
             if "as far as" in " ".join(before[-5:]) and match.group(0) == "concerned":
                 continue  # "as far as you're concerned" gives a view, not a worry
             if match.group(0) == "at the end of" and (after[0] if after else "") not in _POSSESSIVES:
                 continue  # "at the end of your tether" (however misheard), not "at the end of this month"
+            if match.group(0) == "fright" and not _a_fright(before, after):
+                continue  # "gave you a fright", "the fright of your life"; not "the eight o'clock fright"
+            if match.group(0) in _CONCERN_NOUNS and after[:1] in (["is"], ["was"], ["are"]) and before \
+                    and (before[-1] in _POSSESSIVES | {"the"} or before[-2:-1] in (["your"], ["the"])) \
+                    and not _CUSTOMER & set(after[1:4]):
+                # "so your (main) worry is that ...": the concern put as a topic, not a feeling ("the
+                # worry is keeping you up" stays one)
+                continue
             if _customers_feeling(before, match.group(0), after[0] if after else "") and not (
                     _for_someone_else(after) and not _CUSTOMER & set(before[-4:])):
                 found.append(match.group(0))
     return list(dict.fromkeys(found))
+
+
+_CONCERN_NOUNS: Final = frozenset({"worry", "worries", "concern", "concerns"})
+
+
+def _a_fright(before: list[str], after: list[str]) -> bool:
+    """ "A (real) fright", "such a fright", "the fright of your life": the feeling; a bare "fright"
+    is most often "flight" or "freight" misheard ("the eight o'clock fright")."""
+    article = next((w for w in reversed(before) if w not in _SIZE), "")
+    return article in ("a", "such") or (article == "the" and after[:1] == ["of"])
 
 
 # Whose feeling is it? Read from the clause's shape, not from examples: walk back from the
@@ -80,7 +98,7 @@ _DEGREE: Final = frozenset({
     "really", "very", "so", "quite", "a", "an", "bit", "little", "also", "too", "all", "just",
     "pretty", "rather", "extremely", "incredibly", "totally", "absolutely", "only", "ever",
     "actually", "genuinely", "more", "most", "even", "still", "properly", "utterly", "completely",
-    "understandably", "super", "massively", "hugely", "deeply", "truly", "such", "well"})
+    "understandably", "super", "massively", "hugely", "deeply", "truly", "such", "well", "now"})
 _LINKING: Final = frozenset({
     "is", "was", "are", "were", "am", "be", "been", "being", "feel", "feels", "felt", "feeling",
     "seem", "seems", "seemed", "look", "looks", "looked", "sound", "sounds", "sounded", "get", "gets",
@@ -102,6 +120,9 @@ _FREQUENCY: Final = frozenset({"often", "usually", "always", "sometimes", "norma
                                "typically"})
 _NEGATIONS: Final = frozenset({"not", "never", "no", "nor"})
 _CUSTOMER: Final = frozenset({"you", "your", "yourself", "yours"})
+# how much of a state one is in ("in a lot of pain", "in so much distress")
+_AMOUNT: Final = frozenset({"a", "lot", "of", "so", "much", "such", "great", "real", "terrible", "awful",
+                            "huge", "serious", "bit", "the"})
 _POSSESSIVES: Final = frozenset({"your", "my", "his", "her", "their", "our"})
 # people a customer talks about, whose feelings are theirs, not the customer's (kin and roles)
 _PEOPLE: Final = frozenset({
@@ -207,9 +228,14 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
     if len(described) > 1 and described[-1] in ("a", "an", "the") and described[-2] in _HAD:
         # "she must have had the shock of her life": a state one had, read like "been shocked"
         return _customers_feeling([*described[:-2], "been"], feeling, following)
-    if len(before) > 1 and before[-1] == "in" and before[-2] in _LINKING:
-        # "he must have been in agony": a state one is in, read like "been upset"
-        return _customers_feeling(before[:-1], feeling, following)
+    amount = len(before)
+    while amount and before[amount - 1] in _AMOUNT:
+        amount -= 1
+    if amount > 1 and before[amount - 1] == "in" and before[amount - 2] in _LINKING:
+        # "he must have been in agony", "in a lot of pain": a state one is in, read like "been upset"
+        return _customers_feeling(before[:amount - 1], feeling, following)
+    if before and before[-1] in _NOUN_PHRASE and _is_person(following, feeling):
+        return False  # "a nervous beginner", "an angry driver": what that person is like
     if before and (before[-1] in ("whats", "what") or before[-2:] == ["what", "is"]):
         return False  # "what's worrying you most?": asks about a feeling, names none
     rhetorical = "who" in before[-4:-2]  # "who wouldn't be frustrated?": anyone would
@@ -258,6 +284,11 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
             if (before[finder] in _SELF and not hypothetical) or before[finder] in _OTHERS \
                     or _is_person(before[finder], before[finder - 1] if finder else ""):
                 return False
+        if following in _THEM:
+            return False  # "getting ready for a walk scares her": the feeling of whoever it scares
+        if feeling in _ONE_FORM and before[i] in _THEM | {"it"} and i > 0 and is_content(before[i - 1]) \
+                and before[i - 1] not in _TAKEN:
+            return False  # "jerked it so hard": how it was done; "you took it hard" stays a feeling
         if before[i] in ("me", "us") and i > 1 and before[i - 1] in ("make", "made", "drive", "send") \
                 and "would" in before[max(0, i - 4): i - 1]:
             return True  # "that would make me furious too": the trainee's own, granted as anyone's
@@ -281,6 +312,9 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         # not a feeling ("it's been a week, that's been exhausting" stays the customer's)
         i -= 1
         subject = before[i]
+    if any(before[j] in _ANYONE for j in range(max(0, i - 4), i + 1)) and not (
+            _LINKING | _AUXILIARY) & set(before[max(0, i - 4): i]):
+        return True  # "anyone running a business would be furious": anyone's, so the customer's too
     if _is_person(subject, before[i - 1] if i > 0 else "") and not _object_of(before, i):
         # "your parents must have been so annoyed", "the kids were upset", "your little one must
         # be so unsettled": someone else's feeling
@@ -295,6 +329,8 @@ def _customers_feeling(before: list[str], feeling: str, following: str) -> bool:
         return True
     if subject in _SELF:
         return bool(helpers & _HYPOTHETICAL)
+    if subject in _THEM and (feeling in _EXPERIENCER or feeling.endswith("ed")):
+        return False  # "the groom who's been looking after her is gutted": the one before the clause
     if subject in _NATURAL and "to" in helpers:
         return True  # "it's completely natural to feel frightened": anyone's, so the customer's too
     if subject not in _OTHERS and (not is_content(subject) or subject.endswith("ing")):
@@ -329,6 +365,8 @@ _SHARE_OF: Final = frozenset({"rest", "all", "most", "some", "both", "each", "on
 
 
 _THEM: Final = frozenset({"him", "her", "them", "himself", "herself", "themselves"})
+_ANYONE: Final = frozenset({"anyone", "anybody", "everyone", "everybody"})
+_TAKEN: Final = frozenset({"take", "takes", "took", "taken", "taking", "find", "finds", "found", "finding"})
 
 
 def _for_someone_else(after: list[str]) -> bool:
@@ -424,6 +462,11 @@ def _validates(validation: str, joined: str) -> bool:
             _is_person(before[-1], before[-2] if len(before) > 1 else "") or before[-1] in _OTHERS) and not (
             _OBJECT_OF & set(before[-3:-1])):
         return False
+    if validation in ("no wonder", "small wonder"):
+        after = joined[found.end():].split()[:2]
+        # "no wonder she's in tears", "no wonder your daughter was scared": another's reaction
+        return not (after and (after[0] in _THIRD_PERSON or _is_person(after[0]) or (
+            len(after) > 1 and after[0] in _POSSESSIVES | {"the"} and _is_person(after[1], after[0]))))
     if validation in _GUESSES:
         after = joined[found.end():].split()
         said = [word for word in after[:4] if word not in _DEGREE][:1]
@@ -458,8 +501,8 @@ _FEEL_STATE: Final = re.compile(
     r"fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand)\b)[a-z]{3,}\b")
 # "that would shake anyone", "it would wind anybody up", "that'd leave anyone feeling ...": the
 # customer's reaction called the one anyone would have
-_WOULD_MOVE_ANYONE: Final = re.compile(
-    r"\b(would|could) (\w+ ){1,2}(anyones?|anybodys?|any of us|most people)\b")  # "break anyone's heart"
+_WOULD_MOVE_ANYONE: Final = re.compile(  # "break anyone's heart", "enough to drive anyone round the bend"
+    r"\b(would|could|enough to) (\w+ ){1,2}(anyones?|anybodys?|any of us|most people)\b")
 
 
 # "you feel like you've been conned", "it feels like you were shut out", "it felt like losing him
@@ -487,6 +530,10 @@ def _all_feelings_inside(joined: str, named: list[str], dismissal: str) -> bool:
     return all(feeling in window for feeling in named)
 
 
+# sounds a trainee makes before speaking ("mm okay so tell me ...")
+_SOUNDS: Final = frozenset({"um", "uh", "er", "erm", "just", "mm", "mmm", "mhm", "hm"})
+
+
 def question_kind(clause: Clause) -> str:
     """'open', 'fact', 'yes_no' or 'none' for one clause."""
     tokens = list(clause.tokens)
@@ -495,7 +542,7 @@ def question_kind(clause: Clause) -> str:
     closing = re.search(r"\b(anything|what) else (can |could )?(i|we) (can |could )?(help|do)\b", text)
     # "okay right so tell me more": fillers before the invitation leave it an invitation
     start = 0
-    while start < len(tokens) - 1 and tokens[start] in lexicon.FILLERS | {"um", "uh", "er", "erm", "just"}:
+    while start < len(tokens) - 1 and tokens[start] in lexicon.FILLERS | _SOUNDS:
         start += 1
     opening = " ".join(tokens[start:])
     if re.match(r"(is|was) (that|this|it) what\b", opening):

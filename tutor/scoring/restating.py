@@ -184,6 +184,8 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
         novel_total += len(novel)
         own_total += len(concepts)
         explained = lookalikes.explains(piece, pieces[number - 1] if number else None, complaint)
+        if explained and _premise_of_a_fix(pieces, number):
+            explained = None
         reason = explained[0] if explained else None
         if explained:
             # "the depot was short of vans, so ...": the explanation starts with its premise. The
@@ -191,7 +193,7 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
             # wherever the first one does
             reading.explanation = reading.explanation or explained[0]
             explained_from = min(explained_from, pieces[number - 1].start if explained[1] and number
-                                 else piece.start)
+                                 else piece.start + _told_first(piece, explained[0]))
         if reason:
             pieces[number] = Piece(piece.tokens, piece.start, Role.EXPLANATION)
             continue
@@ -214,6 +216,7 @@ def read_reply(reply: str, scenario: Scenario) -> Reading:
     if stock:
         # the piece a stock phrase stands in explains; it restates nothing from the phrase on
         explained_from = min(explained_from, _explanation_start(pieces, stock[1]))
+    if stock or any(p.start < explained_from < p.start + len(p.tokens) for p in pieces):
         pieces[:] = [part for p in pieces for part in _cut_at(p, explained_from)]
     reading.explanation_at = explained_from if reading.explanation else 0
 
@@ -267,15 +270,19 @@ def _tells_their_story(tokens: tuple[str, ...]) -> bool:
     so he turned up after the ceremony": what happened to the customer, told back, whatever frame
     it comes in."""
     opening = lookalikes.opening_of(tokens)
-    if opening.startswith(_GRANTED) and not feelings_named(" ".join(tokens)):
-        return True  # "I get that the bag was two poles short", not "I can see you're upset"
+    granted = opening.startswith(_GRANTED) or any(
+        opening.startswith(f"{verb} {subject} ") for verb in _GRANTING for subject in _CLAUSE_SUBJECTS)
+    if granted and not feelings_named(" ".join(tokens)):
+        # "I get that the bag was two poles short", "I understand she was put on the young horse";
+        # not "I can see you're upset"
+        return True
     return opening.startswith(_TOLD_BACK) or (
         len(tokens) > 1 and tokens[0] == "you" and (tokens[1].endswith("ed") or tokens[1] in _STORY_VERBS))
 
 
 _ADDRESSED: Final = frozenset({"you", "your", "yours", "yourself"})  # words spoken to the customer
-_TOLD_BACK: Final = ("so it ", "so nobody ", "so no one ", "so they ", "so he ", "so she ", "so there ",
-                     "so we ", "so our ")
+_TOLD_BACK: Final = ("so it ", "so its ", "so nobody ", "so no one ", "so they ", "so he ", "so she ",
+                     "so there ", "so we ", "so our ")
 # a reflection the rules took for another concern ("so the skip's damaged your drive" to a cracked
 # drive) is still one said back before the excuse: whether it restates is the decision's to weigh
 _SAID_BACK: Final = (Role.STATEMENT, Role.OTHER_CONCERN)
@@ -283,16 +290,49 @@ _SAID_BACK: Final = (Role.STATEMENT, Role.OTHER_CONCERN)
 # thing is, ..."
 _GRANTED: Final = ("i get that ", "i can see ", "i see that ", "i understand that ", "i know that ",
                    "i appreciate that ", "i hear that ", "i realise that ", "i realize that ")
+# the same without "that": a granting verb straight before the clause's subject
+_GRANTING: Final = tuple(frame.removesuffix(" that ").strip() for frame in _GRANTED)
+_CLAUSE_SUBJECTS: Final = ("she", "he", "they", "it", "the", "your", "you", "nobody", "no one", "there")
 _STORY_VERBS: Final = frozenset({"were", "have", "had", "got", "paid", "went", "came", "lost", "sent",
                                  "bought", "told", "spent", "left", "took", "gave", "made", "found", "saw",
                                  "heard"})
 
 
+def _premise_of_a_fix(pieces: list[Piece], number: int) -> bool:
+    """ "Since the fault came straight back, I'll arrange a collection": a cause that leads into
+    the trainee's own fix is why they act, the customer's problem said back, not an excuse."""
+    piece = pieces[number]
+    return piece.tokens[0] in _PREMISES and number + 1 < len(pieces) and pieces[number + 1].role is Role.OFFER
+
+
+_PREMISES: Final = frozenset({"since", "because", "as", "seeing", "given", "now"})
+
+
+def _told_first(piece: Piece, phrase: str) -> int:
+    """Where in ``piece`` an excuse named by ``phrase`` begins: at its own clause when the piece
+    first tells the customer's story back ("so it's been out for delivery for five days | that's
+    usually the courier"), else at the piece's start."""
+    said = " ".join(piece.tokens)
+    if f" {phrase} " not in f" {said} " or not (lookalikes.reflects(piece.tokens)
+                                                 or _tells_their_story(piece.tokens)):
+        return 0
+    at = len(f" {said} ".split(f" {phrase} ", 1)[0].split())
+    # the clause the excuse is said in opens with its subject, a few words before the phrase
+    subject = next((i for i in range(at - 1, max(at - 4, 0), -1) if piece.tokens[i] in _NEW_SUBJECTS), None)
+    return subject if subject is not None and subject >= _TOLD_WORDS else 0
+
+
+_NEW_SUBJECTS: Final = frozenset({"that", "which", "this", "it", "they", "we", "there"})
+_TOLD_WORDS: Final = 4  # the fewest words of story before the excuse's clause
+
+
 def _cut_at(piece: Piece, index: int) -> list[Piece]:
     """A statement cut where an explanation starts at word ``index``: the words before it stay a
     statement ("so it's been up since June despite six calls"), the rest explains ("to be fair
-    ...")."""
-    if piece.role is not Role.STATEMENT or not piece.start <= index < piece.start + len(piece.tokens):
+    ..."). A piece read as an explanation from a clause inside it is cut the same way."""
+    inside = piece.start < index < piece.start + len(piece.tokens)
+    if not ((piece.role is Role.STATEMENT and (inside or index == piece.start))
+            or (piece.role is Role.EXPLANATION and inside)):
         return [piece]
     cut = index - piece.start
     before = [Piece(piece.tokens[:cut], piece.start, Role.STATEMENT, piece.checked)] if cut else []

@@ -69,6 +69,13 @@ _ILL_LINKING: Final = frozenset({
     "went", "taken", "make", "made", "makes", "making"})
 _ILL_DEGREE: Final = frozenset({"so", "very", "really", "quite", "too", "seriously", "terminally", "mentally",
                                 "critically", "gravely", "properly", "pretty", "that", "as"})
+# "its" said for "it's": before a word that never follows the possessive ("its been five days", "its
+# not working", "its still broken"); before a noun ("its screen", "its own") it is the possessive
+_AFTER_IT_IS: Final = frozenset({
+    "not", "a", "an", "the", "just", "still", "really", "so", "too", "only", "going", "always", "never",
+    "like", "all", "now", "because", "actually", "basically", "totally", "completely", "quite", "pretty",
+    "very", "happening", "getting", "coming", "doing", "being", "taking", "supposed", "meant", "obviously",
+    "clearly", "definitely", "probably", "been", "got", "gone", "had"})
 
 
 def _bare_contraction(tokens: list[str], index: int) -> str | None:
@@ -81,6 +88,8 @@ def _bare_contraction(tokens: list[str], index: int) -> str | None:
         if verb == "is" and token not in ("isnt", "aint") and following in ("been", "got", "gone", "had"):
             return f"{head} has"  # "hes been", "thats got": "has", not "is"
         return spelled
+    if token == "its" and following in _AFTER_IT_IS:
+        return "it has" if following in ("been", "got", "gone", "had") else "it is"
     if token == "id" and following in _AFTER_I_WOULD:
         return "i would"
     if token == "ill" and following:
@@ -147,7 +156,21 @@ def _as_meant(tokens: list[str]) -> list[str]:
             out[i] = "bit"
         elif token == "weak" and before in ("this", "last", "next", "per", "each", "every", "a", "one"):
             out[i] = "week"
-    return out
+        elif token == "of" and before in ("must", "would", "could", "should", "might") and after:
+            out[i] = "have"  # "must of been", "would of done": "must've", as heard and often written
+        elif token == "know" and after in ("worries", "wonder", "problem") and before not in _SUBJECT_WORDS:
+            out[i] = "no"  # "know worries", "know wonder you're upset": "no", heard
+        elif token == "write" and before in ("okay", "ok", "all", "alright", "yeah", "oh", "ah", "every"):
+            out[i] = "right"  # "okay write so tell me": the recogniser's "right"
+        elif token == "watts" and (not before or before in _OPENERS) and after not in _AMOUNTS:
+            out[i] = "what is"  # "so watts changed for you": "what's", heard
+    return " ".join(out).split()
+
+
+# words before a question's first word ("oh okay right so ...")
+_OPENERS: Final = frozenset({"so", "okay", "ok", "right", "oh", "and", "but", "well", "yeah", "now", "then"})
+# "watts" of power: "watts of heat", "watts per hour", "watts more"
+_AMOUNTS: Final = frozenset({"of", "per", "an", "a", "more", "less", "each", "in", "at"})
 
 
 def sentences(text: str) -> list[str]:
@@ -299,7 +322,13 @@ def clauses(text: str) -> list[Clause]:
     for sentence in sentences(text) or [text]:
         tokens = words(sentence)
         asked = sentence.rstrip().endswith("?")
-        inside = [i for i in range(1, len(tokens)) if _question_starts(tokens, i, asked)]
+        # a sentence typed with a full stop states: a question word inside it opens a question only
+        # with its verb before a subject ("..., what can I do.") or as "tell me"; "the owner can't
+        # control what is written there." embeds it
+        stated = sentence.rstrip().endswith((".", "!"))
+        parts = _part_starts(sentence)
+        inside = [i for i in range(1, len(tokens))
+                  if _question_starts(tokens, i, asked, stated and i not in parts)]
         starts = [0, *inside, len(tokens)]
         pieces = [tokens[a:b] for a, b in itertools.pairwise(starts) if b > a]
         for number, piece in enumerate(pieces):
@@ -309,8 +338,21 @@ def clauses(text: str) -> list[Clause]:
     return out
 
 
-def _question_starts(tokens: list[str], index: int, asked: bool = False) -> bool:
-    """Does a question begin at ``tokens[index]`` (in a sentence ending in "?" if ``asked``)?"""
+def _part_starts(sentence: str) -> set[int]:
+    """The indexes of the words that open a part of ``sentence`` after a comma, dash or colon."""
+    starts, at = set(), 0
+    for part in _PARTS.split(sentence):
+        starts.add(at)
+        at += len(words(part))
+    return starts
+
+
+_PARTS: Final = re.compile(r"[,;:\u2013\u2014]|\s-\s")
+
+
+def _question_starts(tokens: list[str], index: int, asked: bool = False, stated: bool = False) -> bool:
+    """Does a question begin at ``tokens[index]`` (in a sentence ending in "?" if ``asked``, in "."
+    or "!" if ``stated``)?"""
     if index >= len(tokens):
         return False
     head = tokens[index]
@@ -360,6 +402,8 @@ def _question_starts(tokens: list[str], index: int, asked: bool = False) -> bool
     # a sentence typed with "?" keeps its question ("what's happening with Bramble's operation?",
     # its "'s" read as "is"); unpunctuated, a "what" clause then "is" states
     if head == "what" and not asked and _pseudo_cleft(tokens, index):
+        return False
+    if head in lexicon.WH_WORDS and stated and index > 0 and not inverted:
         return False
     if head in lexicon.WH_WORDS:
         return (following in lexicon.AUXILIARIES or following in lexicon.QUESTION_FOLLOWERS
