@@ -274,8 +274,11 @@ FEELINGS: Final = (
     "dejected", "despondent", "downhearted", "glum", "worn down", "run ragged", "at breaking point",
     # being wronged, as it feels to the one wronged
     "cheated", "intimidat-", "ripped off", "short changed", "betrayal",
-    "in tears", "to tears", "tearful", "heart broken", "turned your stomach", "turn your stomach",
-    "turns your stomach", "round the bend", "up the wall", "round the twist", "guilty", "guilt",
+    "in tears", "to tears", "tearful",
+    # and the idioms and spellings a trainee reaches for ("you're heart broken", "that must have
+    # turned your stomach", "enough to drive anyone round the bend")
+    "heart broken", "turned your stomach", "turn your stomach", "turns your stomach", "round the bend",
+    "up the wall", "round the twist", "guilty", "guilt",
 )
 # ways of validating a feeling without naming it
 VALIDATIONS: Final = (
@@ -301,8 +304,9 @@ VALIDATIONS: Final = (
     "what you have been through", "i would be the same", "i would have been the same",
     "i would be exactly the same", "i would be just the same", "anyone would be", "anybody would be",
     "anyone in your", "anybody in your", "in your shoes", "in your position", "in your place",
-    # the reaction called natural: "I'm not surprised you ...", "no surprise you're angry"
+    # a reaction nobody would choose: "nobody likes being made to feel like a mug"
     "nobody likes being", "no one likes being", "nobody wants to be", "no one wants to be",
+    # the reaction called natural: "I'm not surprised you ...", "no surprise you're angry"
     "not surprised you", "not surprised that you", "no surprise you", "no surprise that you",
     "not surprising you", "not surprising that you", "hardly surprising", "small wonder",
     "must feel like", "must have felt like",

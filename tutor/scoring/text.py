@@ -323,8 +323,9 @@ def clauses(text: str) -> list[Clause]:
         tokens = words(sentence)
         asked = sentence.rstrip().endswith("?")
         # a sentence typed with a full stop states: a question word inside it opens a question only
-        # with its verb before a subject ("..., what can I do.") or as "tell me"; "the owner can't
-        # control what is written there." embeds it
+        # after a comma or a dash ("that's awful, what happened next."), or with its verb before a
+        # subject ("so sorry what can I do."); "the owner can't control what is written there."
+        # embeds it
         stated = sentence.rstrip().endswith((".", "!"))
         parts = _part_starts(sentence)
         inside = [i for i in range(1, len(tokens))
