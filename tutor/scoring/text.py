@@ -327,7 +327,7 @@ def clauses(text: str) -> list[Clause]:
         # subject ("so sorry what can I do."); "the owner can't control what is written there."
         # embeds it
         stated = sentence.rstrip().endswith((".", "!"))
-        parts = _part_starts(sentence)
+        parts = _part_starts(sentence) if stated else set()  # recognised speech has no full stops
         inside = [i for i in range(1, len(tokens))
                   if _question_starts(tokens, i, asked, stated and i not in parts)]
         starts = [0, *inside, len(tokens)]
