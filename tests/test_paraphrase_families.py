@@ -77,11 +77,11 @@ def test_a_cause_the_customer_gave_is_not_an_excuse() -> None:
 
 @pytest.mark.parametrize(("scenario", "reply"), [
     # why the customer feels as they do is their story
-    (INSURANCE, "you're upset because the price jumped massively with nothing to show for it"),
+    (INSURANCE, "you're upset because the premium has rocketed with nothing to show for it"),
     # the company's excuse, reported as the customer heard it, is not the trainee's
     (SOFA, "you waited in all day for nothing and the firm's answer was basically that's how it is"),
     # a cause that leads into the trainee's own fix is why they act
-    (SOFA, "since the sofa never turned up on saturday, i'll book a new date and refund the delivery"),
+    (INSURANCE, "since the premium has rocketed despite a spotless record, i'll ask underwriting to review"),
 ])
 def test_causes_that_are_not_excuses(scenario: Scenario, reply: str) -> None:
     assert read_reply(reply, scenario).explanation is None
