@@ -167,6 +167,7 @@ import random
 import sys
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -189,13 +190,22 @@ def pairs(replies: Sequence[Labelled], heard: bool) -> list[tuple[str, str, floa
     transcript of it that ``benchmarks.words --spoken`` has cached (nothing is synthesised here)."""
     hearing = Hearing() if heard else None
     out: list[tuple[str, str, float]] = []
+    missing: Counter[str] = Counter()
     for reply in replies:
         customer = customer_words(reply.scenario)
         label = float(reply.labels["paraphrase"])
         texts = [reply.text, unpunctuate(reply.text)]
         if hearing is not None:
-            texts += [t for voice in VOICES if (t := hearing.cached(reply.text, voice))]
+            transcripts = [t for voice in VOICES if (t := hearing.cached(reply.text, voice))]
+            missing[reply.source] += len(VOICES) - len(transcripts)
+            texts += transcripts
         out.extend((customer, text, label) for text in texts)
+    if hearing is not None:
+        # a model trained with fewer heard forms than the one it replaces hears worse: say so
+        wanted = len(replies) * len(VOICES)
+        short = ", ".join(f"{source} {count}" for source, count in missing.items() if count)
+        unheard = f"; not yet heard (benchmarks.words --spoken caches them): {short}" if short else ""
+        print(f"heard forms: {wanted - missing.total()} of {wanted} cached{unheard}", flush=True)
     return out
 
 

@@ -270,6 +270,10 @@ def test_emotion_acknowledged(reply: str, passed: bool) -> None:
     ("A hairline crack can stay invisible, which is most likely what happened here.", "no_question"),
     ("That's awful, what happened next.", "open"),
     ("I'm so sorry - what can I do to help.", "open"),
+    # in a sentence typed with "?", a dash or comma ends the words before it: "out" no longer
+    # embeds what follows ("find out what ...")
+    ("The van left with your sofa still inside and the neighbours found out — what has that meant for you?",
+     "open"),
 ])
 def test_open_question(reply: str, verdict: str) -> None:
     trait = score_open_question(reply)
@@ -281,6 +285,12 @@ def test_questions_are_found_without_punctuation() -> None:
     parts = clauses("so it came late that sounds upsetting what would help you now")
     assert [c.question for c in parts] == [False, True]
     assert parts[1].text == "what would help you now"
+
+
+def test_a_dash_in_a_question_ends_the_statement_before_it() -> None:
+    parts = clauses("So the coat came back a size out — did you keep the ticket it came with?")
+    assert [(c.text, c.question) for c in parts] == [("so the coat came back a size out", False),
+                                                    ("did you keep the ticket it came with", True)]
 
 
 def test_contractions_are_spelled_out() -> None:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -15,3 +17,24 @@ def test_training_on_an_unknown_author_is_refused_in_one_line() -> None:
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert done.stderr.strip() == "error: --train-on names no split or author: dev99"
+
+
+def test_training_says_how_many_heard_forms_it_has(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # a model trained with fewer heard forms than the one it replaces hears worse, so the count
+    # of transcripts found, and which authors lack them, is printed before training
+    import benchmarks.words as words
+    from benchmarks.train_meaning import pairs
+
+    replies = words.load_replies(["base"])[:3]
+    monkeypatch.setattr(words, "TRANSCRIPTS", tmp_path / "transcripts.json")
+    hearing = words.Hearing()
+    hearing.cache[hearing._key(replies[0].text, "slt")] = "so the gift came late"
+    hearing.save()
+
+    made = pairs(replies, heard=True)
+
+    assert "so the gift came late" in {text for _customer, text, _label in made}
+    assert len(made) == 3 * 2 + 1  # typed and unpunctuated of each, and the one transcript
+    assert capsys.readouterr().out.strip() == ("heard forms: 1 of 6 cached; not yet heard "
+                                               "(benchmarks.words --spoken caches them): base 5")

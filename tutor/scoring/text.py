@@ -327,9 +327,12 @@ def clauses(text: str) -> list[Clause]:
         # subject ("so sorry what can I do."); "the owner can't control what is written there."
         # embeds it
         stated = sentence.rstrip().endswith((".", "!"))
-        parts = _part_starts(sentence) if stated else set()  # recognised speech has no full stops
+        # recognised speech has no punctuation, so no parts
+        parts = _part_starts(sentence) if stated or asked else set()
+        # in a sentence typed with "?", a dash or comma ends what came before: "so the jacket was
+        # two sizes out - did you keep the cover?" states, then asks ("out" no longer embeds it)
         inside = [i for i in range(1, len(tokens))
-                  if _question_starts(tokens, i, asked, stated and i not in parts)]
+                  if _question_starts(tokens, i, asked, stated and i not in parts, asked and i in parts)]
         starts = [0, *inside, len(tokens)]
         pieces = [tokens[a:b] for a, b in itertools.pairwise(starts) if b > a]
         for number, piece in enumerate(pieces):
@@ -351,9 +354,10 @@ def _part_starts(sentence: str) -> set[int]:
 _PARTS: Final = re.compile(r"[,;:\u2013\u2014]|\s-\s")
 
 
-def _question_starts(tokens: list[str], index: int, asked: bool = False, stated: bool = False) -> bool:
+def _question_starts(tokens: list[str], index: int, asked: bool = False, stated: bool = False,
+                     opens_part: bool = False) -> bool:
     """Does a question begin at ``tokens[index]`` (in a sentence ending in "?" if ``asked``, in "."
-    or "!" if ``stated``)?"""
+    or "!" if ``stated``; right after a comma, dash or colon if ``opens_part``)?"""
     if index >= len(tokens):
         return False
     head = tokens[index]
@@ -390,7 +394,7 @@ def _question_starts(tokens: list[str], index: int, asked: bool = False, stated:
     if restart or wish:
         return True
     if (previous in lexicon.NOT_BEFORE_QUESTION and not _ends_a_phrase(tokens, back)
-            and not inverted and not direct):
+            and not inverted and not direct and not opens_part):
         return False
     if head == "which" and index > 0 and following in lexicon.AUXILIARIES and after not in lexicon.SUBJECTS:
         # "he's doing okay, which is great": a relative clause after a statement; "which would you
