@@ -166,7 +166,7 @@ Choices, measured 2026-11-27 on held-out sets two to six (typed; the rules alone
   development replies again, ``--replay 1.0``; 164 steps, 7 minutes), measured 2026-11-29 on
   the thirty-seventh to fortieth with the rules: typed 756 against 757 of 800, unpunctuated 755
   against 755, heard 1479 against 1479 of 1600. A tie, so not kept; the replies of other authors
-  it was meant to mend did not move (0.005 before and after for "You're being charged for
+  it was meant to mend did not move (0.005 before, 0.006 after, for "You're being charged for
   damage we caused." to a customer charged for a windscreen the technician cracked).
 """
 

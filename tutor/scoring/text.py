@@ -327,12 +327,10 @@ def clauses(text: str) -> list[Clause]:
         # subject ("so sorry what can I do."); "the owner can't control what is written there."
         # embeds it
         stated = sentence.rstrip().endswith((".", "!"))
-        # recognised speech has no punctuation, so no parts
+        # only typed sentences have parts (recognised speech has no punctuation)
         parts = _part_starts(sentence) if stated or asked else set()
-        # in a sentence typed with "?", a dash or comma ends what came before: "so the jacket was
-        # two sizes out - did you keep the cover?" states, then asks ("out" no longer embeds it)
         inside = [i for i in range(1, len(tokens))
-                  if _question_starts(tokens, i, asked, stated and i not in parts, asked and i in parts)]
+                  if _question_starts(tokens, i, asked, stated, opens_part=i in parts)]
         starts = [0, *inside, len(tokens)]
         pieces = [tokens[a:b] for a, b in itertools.pairwise(starts) if b > a]
         for number, piece in enumerate(pieces):
@@ -393,8 +391,10 @@ def _question_starts(tokens: list[str], index: int, asked: bool = False, stated:
     wish = head in ("i", "we") and index > 0 and WISH_TO_HEAR.match(" ".join(tokens[index:index + 9]))
     if restart or wish:
         return True
+    # in a sentence typed with "?", a dash or comma ends what came before: "so the jacket was two
+    # sizes out - did you keep the cover?" states, then asks ("out" does not embed it)
     if (previous in lexicon.NOT_BEFORE_QUESTION and not _ends_a_phrase(tokens, back)
-            and not inverted and not direct and not opens_part):
+            and not inverted and not direct and not (asked and opens_part)):
         return False
     if head == "which" and index > 0 and following in lexicon.AUXILIARIES and after not in lexicon.SUBJECTS:
         # "he's doing okay, which is great": a relative clause after a statement; "which would you
@@ -408,7 +408,7 @@ def _question_starts(tokens: list[str], index: int, asked: bool = False, stated:
     # its "'s" read as "is"); unpunctuated, a "what" clause then "is" states
     if head == "what" and not asked and _pseudo_cleft(tokens, index):
         return False
-    if head in lexicon.WH_WORDS and stated and index > 0 and not inverted:
+    if head in lexicon.WH_WORDS and stated and not opens_part and index > 0 and not inverted:
         return False
     if head in lexicon.WH_WORDS:
         return (following in lexicon.AUXILIARIES or following in lexicon.QUESTION_FOLLOWERS
