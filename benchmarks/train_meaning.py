@@ -379,16 +379,26 @@ def main() -> int:
     args = parser.parse_args()
     excluded = set(filter(None, args.exclude.split(",")))
     measured = [s for s in args.measure.split(",") if s]
+    named = [name for name in args.train_on.split(",") if name]
+    for option, names in (("--train-on", named), ("--measure", measured)):
+        unknown = [name for name in names if name not in SPLITS and name not in SOURCES]
+        if unknown:
+            sys.exit(f"error: {option} names no split or author: {', '.join(unknown)}")
+    not_authors = sorted(excluded - set(SPLITS["dev"]))
+    if not_authors:
+        sys.exit(f"error: --exclude names no development author: {', '.join(not_authors)}")
     if args.load:  # measure a model already trained
-        with np.load(args.load, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in stored.files}
+        try:
+            with np.load(args.load, allow_pickle=False) as stored:
+                arrays = {name: stored[name] for name in stored.files}
+        except (OSError, ValueError, zipfile.BadZipFile) as error:
+            sys.exit(f"error: cannot read a model from {args.load}: {error}")
         measure(arrays, measured, excluded, args.save_probabilities)
         return 0
-    named = [name for name in args.train_on.split(",") if name]
-    unknown = [name for name in named if name not in SPLITS and name not in SOURCES]
-    if unknown:
-        sys.exit(f"error: --train-on names no split or author: {', '.join(unknown)}")
     sources = [s for name in named for s in SPLITS.get(name, (name,))]
+    both = sorted(set(sources) & {s for name in measured for s in SPLITS.get(name, (name,))})
+    if both:
+        sys.exit(f"error: trained on and measured: {', '.join(both)}")
     development = [r for r in load_replies(sources) if r.source not in excluded]
     if args.replay:
         others = [r for r in load_replies(SPLITS["dev"]) if r.source not in {*sources, *excluded}]
@@ -435,7 +445,7 @@ def measure(arrays: dict[str, np.ndarray], splits: Sequence[str], excluded: set[
     saved: dict[str, list[Any]] = {}
     for split in splits:
         replies = ([r for r in load_replies(SPLITS["dev"]) if r.source in excluded] if split == "excluded"
-                   else load_replies(SPLITS[split]))
+                   else load_replies(SPLITS.get(split, (split,))))
         forms: list[tuple[str, Callable[[Labelled], str | None]]] = [
             ("typed", lambda r: r.text), ("unpunctuated", lambda r: unpunctuate(r.text))]
         forms += [(f"heard {voice}", functools.partial(heard_by, hearing, voice)) for voice in VOICES]

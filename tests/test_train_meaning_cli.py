@@ -38,3 +38,21 @@ def test_training_says_how_many_heard_forms_it_has(tmp_path: Path, monkeypatch: 
     assert len(made) == 3 * 2 + 1  # typed and unpunctuated of each, and the one transcript
     assert capsys.readouterr().out.strip() == ("heard forms: 1 of 6 cached; not yet heard "
                                                "(benchmarks.words --spoken caches them): base 5")
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--measure", "heldout41,heldout99"], "error: --measure names no split or author: heldout99"),
+    (["--exclude", "dev16,heldout3"], "error: --exclude names no development author: heldout3"),
+    (["--train-on", "heldout38", "--measure", "heldout38,dev28"],
+     "error: trained on and measured: heldout38"),
+    (["--load", "no-such-model.npz", "--measure", "dev28"],
+     "error: cannot read a model from no-such-model.npz"),
+    (["--load", "pyproject.toml", "--measure", "dev28"],
+     "error: cannot read a model from pyproject.toml"),
+])
+def test_what_cannot_be_measured_is_refused_in_one_line(arguments: list[str], message: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.train_meaning", *arguments],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith(message)
+    assert len(done.stderr.strip().splitlines()) == 1
