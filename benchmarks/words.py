@@ -6,7 +6,7 @@
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
-``data/dev/`` to ``data/dev27/`` (each written by another
+``data/dev/`` to ``data/dev29/`` (each written by another
 author, over complaints the scorer has never seen, in scenario files with only
 a title and lines; the fourth author wrote deliberately unlike the others:
 regional and informal, formal call-centre, non-native wording, empathy without
@@ -45,7 +45,12 @@ restatements against short look-alikes, a restatement followed by a closed quest
 or put as a check, apologies with and without the concern, restatements as a consequence or
 joined to a feeling, and sympathy for a concern the customer did not raise; the meaning model
 trained on them from where it stood was no better on other authors, so it did not learn from
-them).
+them); the twenty-ninth and thirtieth (``dev28/``, ``dev29/``), likewise, over forty more
+complaints, written for the meaning model to learn from: plain consequences and costs, apologies,
+feelings joined to their cause and restatements before a closed question (the twenty-ninth), and
+restatements keeping none of the customer's nouns, hedged or checking ones and abstract summaries
+against bare acknowledgements, parroting and sympathy for another concern (the thirtieth), each
+set against look-alikes sharing its words).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
@@ -97,7 +102,7 @@ DATA: Final = Path(__file__).parent / "data"
 HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
-DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 28)))
+DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 30)))
 HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
                    "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13",
                    "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19",
@@ -137,6 +142,7 @@ CLOSE_TO_DEVELOPMENT: Final = frozenset({
     "coach-operator-confirmed-wheelchair-space-coach-had-no-lift-driver-left-without-me",  # coach-tour-left-
     "hairdresser-left-bleach-on-after-client-said-it-burned-chemical-burn-to-scalp",  # lash-salon-skipped-...
     "bike-repair-shop-next-day-gear-cable-job-still-not-done-after-three-weeks",  # bike-repair-keeps-slipping
+    "eye-clinic-letter-gave-wrong-time-patient-turned-away-sight-worsening",  # dev28 optician-sent-dads-...
 })
 SPLITS: Final = {"dev": DEVELOPMENT, **{source: (source,) for source in HELD_OUT},
                  "all": (*DEVELOPMENT, *HELD_OUT)}
@@ -324,7 +330,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev27/ (default); heldout to heldout44: "
+                        help="dev: replies.toml and dev/ to dev29/ (default); heldout to heldout44: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
