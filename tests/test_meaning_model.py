@@ -19,7 +19,7 @@ RESTATES = "so you paid for a repair and the laptop still won't start"
 OFFERS = "I can book you in for another repair on Monday"
 # computed once with the model as shipped (numpy, this package's file); a change of weights,
 # tokenizer or forward pass moves them
-REFERENCE = {RESTATES: 0.955042, OFFERS: 0.004987}
+REFERENCE = {RESTATES: 0.994089, OFFERS: 0.003717}
 
 
 def test_it_loads_from_the_installed_package_and_reproduces_its_reference_values() -> None:
@@ -61,7 +61,8 @@ def test_only_the_last_few_complaints_are_kept() -> None:
 
 
 def test_the_verdict_weighs_both_probabilities_and_shows_them() -> None:
-    trait = score_paraphrase(RESTATES, LAPTOP)
+    # a terse restatement the rules and the model are not equally sure of
+    trait = score_paraphrase("So it's broken again after the repair.", LAPTOP)
     details = trait.details
     assert details["rules_probability"] != details["meaning_probability"]  # or the weights are not seen
     assert details["restating_probability"] == pytest.approx(
