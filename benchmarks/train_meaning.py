@@ -213,6 +213,16 @@ LEARNING_RATE: Final = 4e-5
 WARM_UP: Final = 0.1
 
 
+def authors_of(names: Sequence[str]) -> list[str]:
+    """The sources (one author each) that splits or author names stand for."""
+    return [source for name in names for source in SPLITS.get(name, (name,))]
+
+
+def trained_and_measured(trained: Sequence[str], measured: Sequence[str], excluded: set[str]) -> list[str]:
+    """Authors both trained on and measured; one left out of training is measured fairly."""
+    return sorted((set(trained) - excluded) & set(authors_of(measured)))
+
+
 def pairs(replies: Sequence[Labelled], heard: bool) -> list[tuple[str, str, float]]:
     """(customer, reply, label) for both typed forms of every reply, and with ``heard`` each
     transcript of it that ``benchmarks.words --spoken`` has cached (nothing is synthesised here)."""
@@ -411,8 +421,8 @@ def main() -> int:
             sys.exit(f"error: cannot read a model from {args.load}: {error}")
         measure(arrays, measured, excluded, args.save_probabilities)
         return 0
-    sources = [s for name in named for s in SPLITS.get(name, (name,))]
-    both = sorted(set(sources) & {s for name in measured for s in SPLITS.get(name, (name,))})
+    sources = authors_of(named)
+    both = trained_and_measured(sources, measured, excluded)
     if both:
         sys.exit(f"error: trained on and measured: {', '.join(both)}")
     development = [r for r in load_replies(sources) if r.source not in excluded]
@@ -461,7 +471,7 @@ def measure(arrays: dict[str, np.ndarray], splits: Sequence[str], excluded: set[
     saved: dict[str, list[Any]] = {}
     for split in splits:
         replies = ([r for r in load_replies(SPLITS["dev"]) if r.source in excluded] if split == "excluded"
-                   else load_replies(SPLITS.get(split, (split,))))
+                   else load_replies(authors_of([split])))
         forms: list[tuple[str, Callable[[Labelled], str | None]]] = [
             ("typed", lambda r: r.text), ("unpunctuated", lambda r: unpunctuate(r.text))]
         forms += [(f"heard {voice}", functools.partial(heard_by, hearing, voice)) for voice in VOICES]

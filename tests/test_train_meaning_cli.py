@@ -56,3 +56,13 @@ def test_what_cannot_be_measured_is_refused_in_one_line(arguments: list[str], me
     assert done.returncode == 1
     assert done.stderr.strip().startswith(message)
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_author_left_out_of_training_may_be_measured() -> None:
+    from benchmarks.train_meaning import authors_of, trained_and_measured
+    from benchmarks.words import SPLITS
+
+    development = authors_of(["dev"])
+    assert development == list(SPLITS["dev"])
+    assert trained_and_measured(development, ["dev28", "heldout39"], {"dev28"}) == []
+    assert trained_and_measured(development, ["dev28", "dev29"], {"dev28"}) == ["dev29"]
