@@ -46,8 +46,8 @@ or put as a check, apologies with and without the concern, restatements as a con
 joined to a feeling, and sympathy for a concern the customer did not raise; the meaning model
 trained on them from where it stood was no better on other authors, so it did not learn from
 them, until it was trained afresh on every author to the twenty-eighth); the twenty-ninth and
-thirtieth (``dev28/``, ``dev29/``), likewise, over forty more complaints, written for the next
-meaning model to learn from and kept out of this one's training to choose it as fresh authors:
+thirtieth (``dev28/``, ``dev29/``), likewise, over forty more complaints, kept out of the
+meaning model's training to choose it as fresh authors, then learned from in its third step:
 plain consequences and costs, apologies, feelings joined to their cause and restatements before
 a closed question (the twenty-ninth), and restatements keeping none of the customer's nouns,
 hedged or checking ones and abstract summaries against bare acknowledgements, parroting and
@@ -57,13 +57,12 @@ so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
 ``data/heldout46/``, each written later by yet another author over ten more complaints; same
 layout) are for measuring only, which is why they are read only when asked for: the meaning
-model never trains on the thirty-ninth and later (it was trained on from where it stood with
-sets one to thirty-eight, see ``benchmarks.train_meaning``); the earlier sets have been read to
+model never trains on the forty-third and later (it was trained on from where it stood with
+sets one to forty-two, see ``benchmarks.train_meaning``); the earlier sets have been read to
 find where the station goes wrong and choose between candidate changes (the README says which
 chose what), and the newest two measured are a release's test, measured once its choices are
-made and not read (the forty-third and forty-fourth; the forty-first and forty-second were the
-release before's test and, with the thirty-ninth and fortieth, chose this release's meaning
-model).
+made and not read (the forty-fifth and forty-sixth; the forty-third and forty-fourth were the
+release before's test and chose this release's meaning model).
 Held-out sets nine to forty-six also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
