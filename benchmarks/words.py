@@ -1,12 +1,12 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout46|all]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout48|all]
                                            [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
-``data/dev/`` to ``data/dev29/`` (each written by another
+``data/dev/`` to ``data/dev31/`` (each written by another
 author, over complaints the scorer has never seen, in scenario files with only
 a title and lines; the fourth author wrote deliberately unlike the others:
 regional and informal, formal call-centre, non-native wording, empathy without
@@ -51,19 +51,25 @@ meaning model's training to choose it as fresh authors, then learned from in its
 plain consequences and costs, apologies, feelings joined to their cause and restatements before
 a closed question (the twenty-ninth), and restatements keeping none of the customer's nouns,
 hedged or checking ones and abstract summaries against bare acknowledgements, parroting and
-sympathy for another concern (the thirtieth), each set against look-alikes sharing its words).
+sympathy for another concern (the thirtieth); the thirty-first and thirty-second (``dev30/``,
+``dev31/``), likewise, over forty more complaints: restatements inside an apology, as what the
+customer plainly needs, before blame or an excuse, and feelings named formally with their cause
+(the thirty-first), and restatements inside open and closed questions, terse ones, ones before
+a fix and ones keeping none of the customer's nouns (the thirty-second), each set against
+look-alikes sharing its words).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout46/``, each written later by yet another author over ten more complaints; same
+``data/heldout48/``, each written later by yet another author over ten more complaints; same
 layout) are for measuring only, which is why they are read only when asked for: the meaning
 model never trains on the forty-third and later (it was trained on from where it stood with
 sets one to forty-two, see ``benchmarks.train_meaning``); the earlier sets have been read to
 find where the station goes wrong and choose between candidate changes (the README says which
 chose what), and the newest two measured are a release's test, measured once its choices are
 made and not read (the forty-fifth and forty-sixth; the forty-third and forty-fourth were the
-release before's test and chose this release's meaning model).
-Held-out sets nine to forty-six also carry a second trainer's blind labels
+release before's test and chose this release's meaning model); the forty-seventh and
+forty-eighth are written for the next release's test and have not been measured.
+Held-out sets nine to forty-eight also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
@@ -102,7 +108,7 @@ DATA: Final = Path(__file__).parent / "data"
 HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
-DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 30)))
+DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 32)))
 HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
                    "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13",
                    "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19",
@@ -110,7 +116,7 @@ HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "h
                    "heldout26", "heldout27", "heldout28", "heldout29", "heldout30", "heldout31",
                    "heldout32", "heldout33", "heldout34", "heldout35", "heldout36", "heldout37",
                    "heldout38", "heldout39", "heldout40", "heldout41", "heldout42", "heldout43",
-                   "heldout44", "heldout45", "heldout46")
+                   "heldout44", "heldout45", "heldout46", "heldout47", "heldout48")
 # held-out complaints found, once written, to resemble a development complaint the meaning model
 # learned from (the same kind of business failing the customer the same way); figures are given
 # with them and, with --without-close, without them
@@ -147,6 +153,13 @@ CLOSE_TO_DEVELOPMENT: Final = frozenset({
     "courier-left-parcel-in-wheelie-bin-on-bin-day-claim-refused",  # dev18 courier-threw-parcel-over-gate-...
     "washer-dryer-warranty-third-repair-same-fault-replacement-refused",  # laptop-repair-still-broken
     "hearing-aid-clinic-set-new-aids-to-another-patients-test",  # dev15 hearing-aids-whistling-...
+    "rail-replacement-coach-drove-past-village-stop-left-me-in-town-at-night",  # dev7 coach-tour-left-...
+    "bakery-had-no-record-of-paid-christening-cake-on-collection-morning",  # dev6 retirement-cake-wrong-...
+    "physio-clinic-cancelled-three-sessions-on-the-day-after-knee-op",  # dev7 physio-referral-never-sent
+    "hotel-spa-therapist-used-almond-oil-despite-nut-allergy-on-form",  # dev7 restaurant-ignored-nut-allergy
+    "university-accommodation-office-billing-summer-rent-after-written-early-release",  # dev27 student-...
+    "community-minibus-dropped-weekly-pickup-without-telling-passenger",  # dev30 school-transport-moved-...
+    "water-company-keeps-writing-to-late-husband-court-action-threat",  # dev30 council-tax-billed-late-...
 })
 SPLITS: Final = {"dev": DEVELOPMENT, **{source: (source,) for source in HELD_OUT},
                  "all": (*DEVELOPMENT, *HELD_OUT)}
@@ -334,7 +347,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev29/ (default); heldout to heldout46: "
+                        help="dev: replies.toml and dev/ to dev31/ (default); heldout to heldout48: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
