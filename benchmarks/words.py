@@ -66,8 +66,9 @@ model never trains on the forty-third and later (it was trained on from where it
 sets one to forty-two, see ``benchmarks.train_meaning``); the earlier sets have been read to
 find where the station goes wrong and choose between candidate changes (the README says which
 chose what), and the newest two measured are a release's test, measured once its choices are
-made and not read (the forty-fifth and forty-sixth; the forty-third and forty-fourth were the
-release before's test and chose this release's meaning model); the forty-seventh and
+made and not read before (the forty-fifth and forty-sixth, read after their figures were taken
+to choose among changes not adopted; the forty-third and forty-fourth were the release before's
+test and chose this release's meaning model); the forty-seventh and
 forty-eighth are written for the next release's test and have not been measured.
 Held-out sets nine to forty-eight also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
