@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -40,9 +42,22 @@ def _messages(sock: socket.socket, until: str, timeout_s: float) -> list[str]:
     raise AssertionError(f"no {until} within {timeout_s} s; got {seen}")
 
 
+def _exit_status(station: subprocess.Popen[str], timeout_s: float) -> int:
+    """The station's exit status; if it hangs, its threads' stacks (faulthandler on SIGABRT) in the
+    failure, so a rare hang says where it was."""
+    try:
+        return station.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        station.send_signal(signal.SIGABRT)
+        _, stderr = station.communicate(timeout=30)
+        stacks = stderr[-8000:]
+        raise AssertionError(f"no exit within {timeout_s} s of SIGTERM; its threads:\n{stacks}") from None
+
+
 def test_ready_watchdog_and_clean_stop(tmp_path: Path, isolated_env: dict[str, str]) -> None:
     sock = _listen(tmp_path / "notify")
-    env = {**isolated_env, "NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "200000"}
+    env = {**isolated_env, "NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "200000",
+           "PYTHONFAULTHANDLER": "1"}
     station = subprocess.Popen([sys.executable, "-m", "tutor", "run", "--simulate", str(SAMPLE_REPLY)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -55,13 +70,63 @@ def test_ready_watchdog_and_clean_stop(tmp_path: Path, isolated_env: dict[str, s
         # generous bounds that only catch a hang: how fast it stops depends on the machine's load,
         # and a timing assertion here failed under load (systemd allows TimeoutStopSec=10 on a Pi)
         _messages(sock, "STOPPING=1", 60)
-        code = station.wait(timeout=60)
+        code = _exit_status(station, 60)
         assert code == 0, station.stderr.read() if station.stderr else ""
         assert "Traceback" not in (station.stderr.read() if station.stderr else "")
     finally:
         if station.poll() is None:
             station.kill()
         sock.close()
+
+
+def test_a_notify_socket_nobody_reads_never_wedges_the_station(tmp_path: Path,
+                                                               isolated_env: dict[str, str]) -> None:
+    # systemd always reads; a reader that stops must not leave a send blocked holding the
+    # notifier's lock, where the main thread would wait for it and never handle SIGTERM
+    sock = _listen(tmp_path / "notify")
+    env = {**isolated_env, "NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "200000",
+           "PYTHONFAULTHANDLER": "1"}
+    station = subprocess.Popen([sys.executable, "-m", "tutor", "run", "--simulate", str(SAMPLE_REPLY)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _messages(sock, "READY=1", 60)
+        time.sleep(3)  # not read from here on: the queue (ten datagrams) fills with pings
+        station.send_signal(signal.SIGTERM)
+        assert _exit_status(station, 60) == 0
+        assert "not reading its notify socket" in (station.stderr.read() if station.stderr else "")
+    finally:
+        if station.poll() is None:
+            station.kill()
+        sock.close()
+
+
+def test_a_full_notify_queue_drops_messages_with_one_warning(tmp_path: Path,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    sock = _listen(tmp_path / "notify")
+    sent = threading.Event()
+
+    def send_many() -> None:
+        with Notifier(str(tmp_path / "notify"), send_timeout_s=0.05) as notifier:
+            for _ in range(40):  # four times what the queue holds
+                notifier.notify("WATCHDOG=1")
+        sent.set()
+
+    with caplog.at_level(logging.WARNING, logger="tutor.service"):
+        sender = threading.Thread(target=send_many, daemon=True)
+        sender.start()
+        sender.join(timeout=60)  # only catches a hang
+        assert sent.is_set(), "a send blocked on a socket nobody reads"
+    warnings = [r for r in caplog.records if "not reading its notify socket" in r.getMessage()]
+    assert len(warnings) == 1
+    queued = 0
+    while True:
+        try:
+            sock.recv(4096)
+            queued += 1
+        except TimeoutError:
+            break
+    assert 0 < queued < 40  # what fitted was sent, the rest dropped
+    sock.close()
 
 
 def test_watchdog_stops_pinging_when_a_step_overruns(tmp_path: Path) -> None:

@@ -20,20 +20,27 @@ from typing import Final
 _LOGGER = logging.getLogger(__name__)
 
 NO_LIMIT: Final = float("inf")
+SEND_TIMEOUT_S: Final = 1.0
+"""Longest one message may wait for room in the socket's queue (ten datagrams by default on
+Linux) before it is dropped with a warning. The main thread and the watchdog thread share the
+socket under one lock: a send blocked for good would hold it, and a main thread waiting for that
+lock never runs its SIGTERM handler, so a reader that stops reading would wedge the station."""
 
 
 class Notifier:
     """Sends sd_notify messages; silent when not run by systemd."""
 
-    def __init__(self, address: str | None = None) -> None:
+    def __init__(self, address: str | None = None, send_timeout_s: float = SEND_TIMEOUT_S) -> None:
         address = address if address is not None else os.environ.get("NOTIFY_SOCKET", "")
         if address.startswith("@"):  # abstract socket namespace
             address = "\0" + address[1:]
         self._address = address
         self._socket: socket.socket | None = None
         self._lock = threading.Lock()
+        self._dropping = False  # warned once until a message gets through again
         if address:
             self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+            self._socket.settimeout(send_timeout_s)
 
     @property
     def enabled(self) -> bool:
@@ -45,6 +52,12 @@ class Notifier:
         with self._lock:
             try:
                 self._socket.sendto(message.encode(), self._address)
+                self._dropping = False
+            except TimeoutError:
+                if not self._dropping:
+                    _LOGGER.warning("systemd is not reading its notify socket; dropping %s and what "
+                                    "follows until it reads again", message.split("\n", 1)[0])
+                self._dropping = True
             except OSError as exc:
                 _LOGGER.warning("could not notify systemd (%s)", exc)
 
