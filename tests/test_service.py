@@ -87,13 +87,33 @@ def test_a_notify_socket_nobody_reads_never_wedges_the_station(tmp_path: Path,
     env = {**isolated_env, "NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "200000",
            "PYTHONFAULTHANDLER": "1"}
     station = subprocess.Popen([sys.executable, "-m", "tutor", "run", "--simulate", str(SAMPLE_REPLY)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    said: list[str] = []
+    dropping = threading.Event()
+
+    def follow_stderr() -> None:
+        assert station.stderr is not None
+        for line in station.stderr:
+            said.append(line)
+            if "not reading its notify socket" in line:
+                dropping.set()
+
+    follower = threading.Thread(target=follow_stderr, daemon=True)
+    follower.start()
     try:
         _messages(sock, "READY=1", 60)
-        time.sleep(3)  # not read from here on: the queue (ten datagrams) fills with pings
+        # not read from here on: once the queue (ten datagrams) is full a send gives up and says so
+        assert dropping.wait(60), "".join(said)
         station.send_signal(signal.SIGTERM)
-        assert _exit_status(station, 60) == 0
-        assert "not reading its notify socket" in (station.stderr.read() if station.stderr else "")
+        try:
+            code = station.wait(timeout=60)  # only catches a hang
+        except subprocess.TimeoutExpired:
+            station.send_signal(signal.SIGABRT)
+            station.wait(timeout=30)
+            follower.join(timeout=10)
+            stacks = "".join(said)[-8000:]
+            raise AssertionError(f"no exit within 60 s of SIGTERM; its threads:\n{stacks}") from None
+        assert code == 0, "".join(said)
     finally:
         if station.poll() is None:
             station.kill()
