@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,24 +43,29 @@ def _messages(sock: socket.socket, until: str, timeout_s: float) -> list[str]:
     raise AssertionError(f"no {until} within {timeout_s} s; got {seen}")
 
 
-def _exit_status(station: subprocess.Popen[str], timeout_s: float) -> int:
+def _station(notify: Path, env: dict[str, str], stdout: int = subprocess.PIPE) -> subprocess.Popen[str]:
+    """`tutor run --simulate` under a notify socket and a 0.1 s watchdog, with faulthandler on."""
+    env = {**env, "NOTIFY_SOCKET": str(notify), "WATCHDOG_USEC": "200000", "PYTHONFAULTHANDLER": "1"}
+    return subprocess.Popen([sys.executable, "-m", "tutor", "run", "--simulate", str(SAMPLE_REPLY)],
+                            env=env, stdout=stdout, stderr=subprocess.PIPE, text=True)
+
+
+def _exit_status(station: subprocess.Popen[str], timeout_s: float,
+                 stderr: Callable[[], str] | None = None) -> int:
     """The station's exit status; if it hangs, its threads' stacks (faulthandler on SIGABRT) in the
-    failure, so a rare hang says where it was."""
+    failure, so a rare hang says where it was. ``stderr``: what it wrote, where a test already
+    reads its stderr."""
     try:
         return station.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         station.send_signal(signal.SIGABRT)
-        _, stderr = station.communicate(timeout=30)
-        stacks = stderr[-8000:]
+        stacks = (stderr() if stderr else station.communicate(timeout=30)[1])[-8000:]
         raise AssertionError(f"no exit within {timeout_s} s of SIGTERM; its threads:\n{stacks}") from None
 
 
 def test_ready_watchdog_and_clean_stop(tmp_path: Path, isolated_env: dict[str, str]) -> None:
     sock = _listen(tmp_path / "notify")
-    env = {**isolated_env, "NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "200000",
-           "PYTHONFAULTHANDLER": "1"}
-    station = subprocess.Popen([sys.executable, "-m", "tutor", "run", "--simulate", str(SAMPLE_REPLY)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    station = _station(tmp_path / "notify", isolated_env)
     try:
         ready = _messages(sock, "READY=1", 60)
         assert not any("STOPPING" in m for m in ready)
@@ -84,10 +90,7 @@ def test_a_notify_socket_nobody_reads_never_wedges_the_station(tmp_path: Path,
     # systemd always reads; a reader that stops must not leave a send blocked holding the
     # notifier's lock, where the main thread would wait for it and never handle SIGTERM
     sock = _listen(tmp_path / "notify")
-    env = {**isolated_env, "NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "200000",
-           "PYTHONFAULTHANDLER": "1"}
-    station = subprocess.Popen([sys.executable, "-m", "tutor", "run", "--simulate", str(SAMPLE_REPLY)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    station = _station(tmp_path / "notify", isolated_env, stdout=subprocess.DEVNULL)
     said: list[str] = []
     dropping = threading.Event()
 
@@ -105,15 +108,13 @@ def test_a_notify_socket_nobody_reads_never_wedges_the_station(tmp_path: Path,
         # not read from here on: once the queue (ten datagrams) is full a send gives up and says so
         assert dropping.wait(60), "".join(said)
         station.send_signal(signal.SIGTERM)
-        try:
-            code = station.wait(timeout=60)  # only catches a hang
-        except subprocess.TimeoutExpired:
-            station.send_signal(signal.SIGABRT)
+
+        def written() -> str:
             station.wait(timeout=30)
             follower.join(timeout=10)
-            stacks = "".join(said)[-8000:]
-            raise AssertionError(f"no exit within 60 s of SIGTERM; its threads:\n{stacks}") from None
-        assert code == 0, "".join(said)
+            return "".join(said)
+
+        assert _exit_status(station, 60, written) == 0, "".join(said)
     finally:
         if station.poll() is None:
             station.kill()
