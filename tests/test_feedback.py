@@ -64,8 +64,8 @@ WORD_FAMILIES = [
                  ("Saying 'this time of year' explains the problem instead of reflecting it.",
                   "Say back what happened to them, like:"), ("offering",), id="explain-away"),
     pytest.param("Couriers are very busy this time of year, but the gift came late even though you paid for "
-                 "express.", Paraphrase.DISMISSIVE,
-                 ("You said back what happened, but 'this time of year' explained it away. Next time, leave "
+                 "express, so it happens.", Paraphrase.DISMISSIVE,
+                 ("You said back what happened, but 'it happens' explained it away. Next time, leave "
                   "the explanation out.",), ("like:", "say back"), id="explain-away-then-reflect"),
     pytest.param("oh well these things happen, i can refund the delivery fee for you", Paraphrase.DISMISSIVE,
                  ("Saying 'things happen' explains the problem",
