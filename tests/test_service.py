@@ -44,7 +44,7 @@ def _messages(sock: socket.socket, until: str, timeout_s: float) -> list[str]:
 
 
 def _station(notify: Path, env: dict[str, str], stdout: int = subprocess.PIPE) -> subprocess.Popen[str]:
-    """`tutor run --simulate` under a notify socket and a 0.1 s watchdog, with faulthandler on."""
+    """`tutor run --simulate` under a notify socket and a 0.2 s watchdog, with faulthandler on."""
     env = {**env, "NOTIFY_SOCKET": str(notify), "WATCHDOG_USEC": "200000", "PYTHONFAULTHANDLER": "1"}
     return subprocess.Popen([sys.executable, "-m", "tutor", "run", "--simulate", str(SAMPLE_REPLY)],
                             env=env, stdout=stdout, stderr=subprocess.PIPE, text=True)
