@@ -1,6 +1,7 @@
 """What the meaning model costs on one thread: `.venv/bin/python -m benchmarks.meaning_cost`.
 
     .venv/bin/python -m benchmarks.meaning_cost [--split heldout4] [--model FILE]
+                                                [--allocator both|default|service]
 
 Prints, for the shipped model (or ``--model``) over every reply of a split:
 
@@ -16,8 +17,12 @@ Prints, for the shipped model (or ``--model``) over every reply of a split:
   counted from the model's sizes), and the rate this machine reached on them.
 
 numpy's BLAS is held to one thread (set before numpy loads), as one busy core of a
-Raspberry Pi 4 would run it. The Pi figure the README gives is an estimate from the
-arithmetic at a Pi 4 core's single-precision matrix rate, not a measurement on a Pi.
+Raspberry Pi 4 would run it. Each figure is measured twice, in a fresh process each time:
+with the C library's default allocator settings, and with the service's
+(``MALLOC_MMAP_THRESHOLD_`` from ``systemd/tutor.service``, under which every array over
+128 KB is mapped from the kernel afresh and faulted in page by page; the forward pass keeps
+its large arrays few for that reason). The Pi figure the README gives is an estimate from
+the arithmetic at a Pi 4 core's single-precision matrix rate, not a measurement on a Pi.
 """
 
 from __future__ import annotations
@@ -72,7 +77,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="heldout4", help="replies to time (default heldout4)")
     parser.add_argument("--model", type=Path, help="a meaning model file instead of the shipped one")
+    parser.add_argument("--allocator", choices=("both", "default", "service"), default="both",
+                        help="the C library's allocator settings to measure with: its defaults, the "
+                             "service's (systemd/tutor.service's MALLOC_* lines), or both (default)")
+    # one measurement in this process, with whatever allocator settings it started with
+    parser.add_argument("--here", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if not args.here:
+        return _each_allocator(args)
 
     from benchmarks.words import SPLITS, load_replies
     from tutor.errors import ModelError
@@ -133,6 +145,27 @@ def main() -> int:
           f"({2 * reply_madds / statistics.mean(judging) / 1e9:.0f} GFLOPS here), "
           f"{said_madds / 1e6:.0f} M a complaint")
     return 0
+
+
+def _each_allocator(args: argparse.Namespace) -> int:
+    """Measure in a fresh process per allocator setting: glibc reads them only at start."""
+    import subprocess
+
+    from benchmarks.memory import environment, service_allocator
+
+    service = service_allocator()
+    choices: dict[str, list[dict[str, str] | None]] = {
+        "default": [None], "service": [service], "both": [None, service]}
+    chosen = choices[args.allocator]
+    worst = 0
+    for allocator in chosen:
+        named = " ".join(f"{k}={v}" for k, v in (allocator or {}).items()) or "the C library's defaults"
+        print(f"allocator: {named}", flush=True)
+        command = [sys.executable, "-m", "benchmarks.meaning_cost", "--here", "--split", args.split]
+        if args.model:
+            command += ["--model", str(args.model)]
+        worst = max(worst, subprocess.run(command, env=environment(allocator), check=False).returncode)
+    return worst
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -69,6 +70,22 @@ def test_the_verdict_weighs_both_probabilities_and_shows_them() -> None:
         (1 - MEANING_WEIGHT) * details["rules_probability"] + MEANING_WEIGHT * details["meaning_probability"],
         abs=0.011)
     assert trait.passed == (details["restating_probability"] >= 0.5)
+
+
+def test_judging_a_reply_holds_no_widened_matrix_whole() -> None:
+    """Each int8 matrix is widened a block at a time into one kept buffer: a whole one would be a
+    0.6-2.4 MB array, which the service's allocator setting maps and faults in afresh each time
+    (three times the reply's cost here). numpy reports its arrays to tracemalloc."""
+    model = meaning_model()
+    customer = customer_words(LAPTOP)
+    model.prepare(customer)
+    tracemalloc.start()
+    try:
+        model.probability(customer, RESTATES + " and you have been without it for three weeks now")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_500_000  # the blocks, the feed-forward's 135 KB, attention; 3.1 MB widened whole
 
 
 def test_a_very_long_reply_is_cut_to_the_model_length_not_refused() -> None:
