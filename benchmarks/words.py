@@ -1,6 +1,6 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout50|all]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout54|all]
                                            [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
 
@@ -60,16 +60,19 @@ look-alikes sharing its words).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout50/``, each written later by yet another author over ten more complaints; same
+``data/heldout54/``, each written later by yet another author over ten more complaints; same
 layout) are for measuring only, which is why they are read only when asked for: the meaning
 model never trains on the forty-fifth and later (it was trained, after the development replies,
 on sets one to forty-four, see ``benchmarks.train_meaning``); the earlier sets have been read to
 find where the station goes wrong and choose between candidate changes (the README says which
 chose what), and the newest two measured are a release's test, measured once its choices are
 made and not read before (the forty-seventh and forty-eighth; the forty-fifth and forty-sixth
-were the release before's test and chose this release's meaning model); the forty-ninth and
-fiftieth are written for the next release's test and have not been measured.
-Held-out sets nine to fifty also carry a second trainer's blind labels
+were the release before's test and chose this release's meaning model); the forty-ninth to
+fifty-second, written after this release's choices by four more authors, were then measured
+with it as two more tests of the same station (the forty-ninth and fiftieth also turned down a
+model trained on from it on the forty-fifth to forty-eighth); the fifty-third and fifty-fourth
+are written for the next release's test and have not been measured.
+Held-out sets nine to fifty-four also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
@@ -109,7 +112,7 @@ HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
 DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 32)))
-HELD_OUT: Final = ("heldout", *(f"heldout{n}" for n in range(2, 51)))
+HELD_OUT: Final = ("heldout", *(f"heldout{n}" for n in range(2, 55)))
 # held-out complaints found, once written, to resemble a development complaint the meaning model
 # learned from (the same kind of business failing the customer the same way); figures are given
 # with them and, with --without-close, without them
@@ -155,6 +158,15 @@ CLOSE_TO_DEVELOPMENT: Final = frozenset({
     "water-company-keeps-writing-to-late-husband-court-action-threat",  # dev30 council-tax-billed-late-...
     "parking-permit-office-refused-resident-permit-because-car-is-leased",  # dev13 parking-permit-zone-...
     "blue-badge-office-insists-housebound-mum-come-in-for-photo-check",  # dev7 blue-badge-application-lost
+    "energy-supplier-nearly-tripled-monthly-payment-while-account-in-credit",  # high-electricity-bill
+    "pharmacy-sent-wife-back-and-forth-over-husbands-end-of-life-medicines",  # dev30 pharmacy-refused-...
+    "care-home-gave-mum-twenty-eight-days-notice-to-leave-without-a-meeting",  # dev26 care-home-moved-mum-...
+    "locksmith-opened-house-for-ex-partner-without-checking-who-lived-there",  # dev26 locksmith-changed-...
+    "fridge-engineer-took-control-board-away-three-weeks-family-living-out-of-cool-boxes",  # dev29 oven-...
+    "stove-fitter-left-no-carbon-monoxide-alarm-family-had-headaches-for-weeks",  # dev31 boiler-service-...
+    "plumber-fitted-shower-valve-back-to-front-son-scalded",  # dev19 plumber-loose-joint-flooded-flat-below
+    "overnight-coach-driver-ran-out-of-hours-passengers-left-at-services-till-dawn",  # dev7 coach-tour-...
+    "restaurant-waiter-spilled-hot-soup-on-daughter-no-first-aid-free-pudding-offered",  # dev15 cookery-...
 })
 SPLITS: Final = {"dev": DEVELOPMENT, **{source: (source,) for source in HELD_OUT},
                  "all": (*DEVELOPMENT, *HELD_OUT)}
@@ -342,7 +354,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev31/ (default); heldout to heldout50: "
+                        help="dev: replies.toml and dev/ to dev31/ (default); heldout to heldout54: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")
