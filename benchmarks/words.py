@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout54|all]
                                            [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
+    .venv/bin/python -m benchmarks.words --split heldout53 --hear
 
 Labelled replies come in splits. The development split is what the scorer may
 be tuned and trained on: ``data/replies.toml`` (written alongside the scorer),
@@ -79,7 +80,11 @@ Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
 festival voices (slt, kal) and recognised by pocketsphinx, the way the station
 hears a trainee. Agreement is printed per habit with a 95% Wilson interval,
 because a few dozen replies leave a wide margin that a bare percentage hides;
-per family too, so a weak family is not averaged away.
+per family too, so a weak family is not averaged away. Hearing takes about a second a
+reply and voice on two cores; transcripts are cached in ``~/.cache/tutor-evaluation``, and
+``--hear`` keeps a split's in ``data/transcripts.json`` beside the sets (held-out sets
+forty-nine to fifty-four so far), printing nothing of the station, so a set can be heard
+before it is measured and a fresh machine need not hear it again.
 """
 
 from __future__ import annotations
@@ -111,6 +116,10 @@ DATA: Final = Path(__file__).parent / "data"
 HABITS: Final = ("paraphrase", "empathy", "open_question")
 VOICES: Final = ("slt", "kal")
 TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.json"
+# heard transcripts kept beside the labelled sets (``--hear`` adds a split's), so that a fresh
+# machine measures those sets heard without an hour of synthesis and recognition; the cache above
+# adds to them
+KEPT_TRANSCRIPTS: Final = DATA / "transcripts.json"
 DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 32)))
 HELD_OUT: Final = ("heldout", *(f"heldout{n}" for n in range(2, 55)))
 # held-out complaints found, once written, to resemble a development complaint the meaning model
@@ -230,8 +239,7 @@ class Hearing:
         from tutor.recognition.pocketsphinx_engine import VOCABULARY
 
         self.engine = f"pocketsphinx:{VOCABULARY}"
-        self.cache: dict[str, str] = (json.loads(TRANSCRIPTS.read_text()) if TRANSCRIPTS.exists()
-                                      else {})
+        self.cache: dict[str, str] = {**_transcripts(KEPT_TRANSCRIPTS), **_transcripts(TRANSCRIPTS)}
         self.dirty = 0
 
     @functools.cached_property
@@ -266,6 +274,28 @@ class Hearing:
             self.cache = {**json.loads(TRANSCRIPTS.read_text()), **self.cache}
         write_atomically(TRANSCRIPTS, json.dumps(self.cache, indent=0, sort_keys=True).encode(),
                          make_folder=True, fsync=False)
+
+
+def _transcripts(path: Path) -> dict[str, str]:
+    found: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    return found
+
+
+def hear_and_keep(replies: list[Labelled]) -> int:
+    """Every reply heard by both voices, its transcripts kept beside the labelled sets
+    (:data:`KEPT_TRANSCRIPTS`); prints how many and nothing of the station, so a test set can be
+    heard before it is measured. Returns how many transcripts were heard afresh."""
+    hearing = Hearing()
+    kept = _transcripts(KEPT_TRANSCRIPTS)
+    for voice in VOICES:
+        for reply in replies:
+            kept[hearing._key(reply.text, voice)] = hearing.heard(reply.text, voice)
+    hearing.save()
+    write_atomically(KEPT_TRANSCRIPTS, json.dumps(kept, indent=0, sort_keys=True).encode(),
+                     make_folder=True, fsync=False)
+    print(f"{len(replies) * len(VOICES)} transcripts kept in {KEPT_TRANSCRIPTS} "
+          f"({hearing.dirty} heard now, {len(kept)} kept in all)")
+    return hearing.dirty
 
 
 def modes(spoken: bool, unpunctuated: bool = False) -> Iterator[str]:
@@ -365,6 +395,8 @@ def main() -> int:
     parser.add_argument("--show-misses", action="store_true", help="list every disagreement")
     parser.add_argument("--without-close", action="store_true", help="leave out the held-out "
                         "complaints that resemble a development one (CLOSE_TO_DEVELOPMENT)")
+    parser.add_argument("--hear", action="store_true", help="only hear every reply by both voices and "
+                        "keep the transcripts in benchmarks/data/transcripts.json; nothing is scored")
     args = parser.parse_args()
     if args.author and args.split != "dev":
         print(f"--author names a development author; it goes with --split dev, not {args.split}",
@@ -376,6 +408,9 @@ def main() -> int:
     if not replies:
         print("no labelled replies found", file=sys.stderr)
         return 1
+    if args.hear:
+        hear_and_keep(replies)
+        return 0
     evaluate(replies, args.spoken, args.show_misses, args.unpunctuated)
     return 0
 

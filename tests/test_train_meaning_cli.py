@@ -28,6 +28,7 @@ def test_training_says_how_many_heard_forms_it_has(tmp_path: Path, monkeypatch: 
 
     replies = words.load_replies(["base"])[:3]
     monkeypatch.setattr(words, "TRANSCRIPTS", tmp_path / "transcripts.json")
+    monkeypatch.setattr(words, "KEPT_TRANSCRIPTS", tmp_path / "kept.json")
     hearing = words.Hearing()
     hearing.cache[hearing._key(replies[0].text, "slt")] = "so the gift came late"
     hearing.save()
