@@ -83,8 +83,9 @@ because a few dozen replies leave a wide margin that a bare percentage hides;
 per family too, so a weak family is not averaged away. Hearing takes about a second a
 reply and voice on two cores; transcripts are cached in ``~/.cache/tutor-evaluation``, and
 ``--hear`` keeps a split's in ``data/transcripts.json`` beside the sets (held-out sets
-forty-nine to fifty-four so far), printing nothing of the station, so a set can be heard
-before it is measured and a fresh machine need not hear it again.
+forty-seven to fifty-four so far), printing nothing of the station, so a set can be heard
+before it is measured and a fresh machine need not hear it again; two runs at once (one a
+core) keep each other's transcripts.
 """
 
 from __future__ import annotations
@@ -286,11 +287,10 @@ def hear_and_keep(replies: list[Labelled]) -> int:
     (:data:`KEPT_TRANSCRIPTS`); prints how many and nothing of the station, so a test set can be
     heard before it is measured. Returns how many transcripts were heard afresh."""
     hearing = Hearing()
-    kept = _transcripts(KEPT_TRANSCRIPTS)
-    for voice in VOICES:
-        for reply in replies:
-            kept[hearing._key(reply.text, voice)] = hearing.heard(reply.text, voice)
+    heard = {hearing._key(reply.text, voice): hearing.heard(reply.text, voice)
+             for voice in VOICES for reply in replies}
     hearing.save()
+    kept = {**_transcripts(KEPT_TRANSCRIPTS), **heard}  # read now: another run may have kept its own
     write_atomically(KEPT_TRANSCRIPTS, json.dumps(kept, indent=0, sort_keys=True).encode(),
                      make_folder=True, fsync=False)
     print(f"{len(replies) * len(VOICES)} transcripts kept in {KEPT_TRANSCRIPTS} "

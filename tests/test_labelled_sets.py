@@ -60,7 +60,7 @@ def test_labellers_says_which_split_lacks_second_labels_in_one_line() -> None:
     assert done.stderr.strip() == "error: no second trainer's labels for heldout2"
 
 
-KEPT_HEARD = tuple(f"heldout{n}" for n in range(49, 55))
+KEPT_HEARD = tuple(f"heldout{n}" for n in range(47, 55))
 
 
 @pytest.mark.parametrize("split", KEPT_HEARD)
@@ -91,3 +91,24 @@ def test_hearing_a_kept_set_again_hears_nothing_and_prints_no_figures(
     out = capsys.readouterr().out
     assert out.startswith("400 transcripts kept in ")
     assert "%" not in out and "paraphrase" not in out  # a set heard before its test stays unmeasured
+
+
+def test_two_hearing_runs_at_once_keep_each_others_transcripts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = tmp_path / "kept.json"
+    kept.write_bytes(words.KEPT_TRANSCRIPTS.read_bytes())
+    monkeypatch.setattr(words, "KEPT_TRANSCRIPTS", kept)
+    monkeypatch.setattr(words, "TRANSCRIPTS", tmp_path / "cache.json")
+    cached = words.Hearing.cached
+
+    def another_run_keeps_one_meanwhile(self: words.Hearing, text: str, voice: str) -> str | None:
+        ours = json.loads(kept.read_text())
+        ours["pocketsphinx:another-run"] = "kept by the other run"
+        kept.write_text(json.dumps(ours))
+        return cached(self, text, voice)
+
+    monkeypatch.setattr(words.Hearing, "cached", another_run_keeps_one_meanwhile)
+
+    assert words.hear_and_keep(load_replies(["heldout49"])[:2]) == 0
+
+    assert json.loads(kept.read_text())["pocketsphinx:another-run"] == "kept by the other run"
