@@ -383,12 +383,11 @@ def kept_layers(arrays: dict[str, np.ndarray], keep: Sequence[int]) -> dict[str,
     return out
 
 
-def start_from(model: Any, stored: Path, keep: Sequence[int] | None = None) -> None:
-    """Load ``model`` (torch) with the weights of a model :func:`export` stored, int8 matrices
+def start_from(model: Any, weights: dict[str, np.ndarray], keep: Sequence[int] | None = None) -> None:
+    """Load ``model`` (torch) with the arrays of a model :func:`export` stored, int8 matrices
     scaled back to float; with ``keep``, only those of its encoder layers, in that order."""
     import torch
 
-    weights = stored_arrays(stored)
     if keep is not None:
         weights = kept_layers(weights, keep)
     state = {}
@@ -537,7 +536,7 @@ def main() -> int:
             sys.exit(f"error: --keep-layers must name layers 0 to {layers - 1} once each, in order")
     model = base_model(args.work, args.seed, None if keep is None else len(keep))
     if args.start_from:
-        start_from(model, args.start_from, keep)
+        start_from(model, teacher_arrays, keep)
     station = MeaningModel(export(model, tokenizer_json, args.precision))
     examples = pairs(development, args.heard)
     if args.distil:
