@@ -413,7 +413,7 @@ def train(model: Any, examples: list[tuple[str, str, float]], epochs: float, sta
     steps = int(len(examples) / BATCH * epochs)
     warm = max(1, int(WARM_UP * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: s / warm if s < warm else max(0.0, (steps - s) / (steps - warm)))
+        optimiser, lambda s: s / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm)))
     loss_of = torch.nn.BCEWithLogitsLoss()
     model.train()
     started, step = time.perf_counter(), 0
