@@ -1,6 +1,6 @@
 """How well the word judgements agree with people: paraphrase, emotion and open question.
 
-    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout54|all]
+    .venv/bin/python -m benchmarks.words [--split dev|heldout|heldout2|...|heldout56|all]
                                            [--author NAME]
                                            [--unpunctuated] [--spoken] [--show-misses]
     .venv/bin/python -m benchmarks.words --split heldout53 --hear
@@ -61,7 +61,7 @@ look-alikes sharing its words).
 Each source is one author,
 so figures are printed per source: a rule that holds for one author's wording
 only shows up there. The held-out splits (``data/heldout/``, and ``data/heldout2/`` to
-``data/heldout54/``, each written later by yet another author over ten more complaints; same
+``data/heldout56/``, each written later by yet another author over ten more complaints; same
 layout) are for measuring only, which is why they are read only when asked for: the meaning
 model never trains on the forty-fifth and later (it was trained, after the development replies,
 on sets one to forty-four, see ``benchmarks.train_meaning``); the earlier sets have been read to
@@ -72,8 +72,11 @@ were the release before's test and chose this release's meaning model); the fort
 fifty-second, written after this release's choices by four more authors, were then measured
 with it as two more tests of the same station (the forty-ninth and fiftieth also turned down a
 model trained on from it on the forty-fifth to forty-eighth); the fifty-third and fifty-fourth
-are written for the next release's test and have not been measured.
-Held-out sets nine to fifty-four also carry a second trainer's blind labels
+are written for the next release's test and have not been measured, nor have the fifty-fifth (an
+energy, water and broadband billing line's young part-time staff: casual, fast, filler-heavy) and
+fifty-sixth (a support desk for small businesses: trainees who jump to diagnosis, restatements in
+business terms), written later by two more authors.
+Held-out sets nine to fifty-six also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
 Each reply is scored as typed and, with ``--spoken``, as heard: spoken by two
@@ -122,7 +125,7 @@ TRANSCRIPTS: Final = Path.home() / ".cache" / "tutor-evaluation" / "transcripts.
 # adds to them
 KEPT_TRANSCRIPTS: Final = DATA / "transcripts.json"
 DEVELOPMENT: Final = ("base", "dev", *(f"dev{n}" for n in range(2, 32)))
-HELD_OUT: Final = ("heldout", *(f"heldout{n}" for n in range(2, 55)))
+HELD_OUT: Final = ("heldout", *(f"heldout{n}" for n in range(2, 57)))
 # held-out complaints found, once written, to resemble a development complaint the meaning model
 # learned from (the same kind of business failing the customer the same way); figures are given
 # with them and, with --without-close, without them
@@ -177,6 +180,12 @@ CLOSE_TO_DEVELOPMENT: Final = frozenset({
     "plumber-fitted-shower-valve-back-to-front-son-scalded",  # dev19 plumber-loose-joint-flooded-flat-below
     "overnight-coach-driver-ran-out-of-hours-passengers-left-at-services-till-dawn",  # dev7 coach-tour-...
     "restaurant-waiter-spilled-hot-soup-on-daughter-no-first-aid-free-pudding-offered",  # dev15 cookery-...
+    "energy-back-bill-three-years-after-their-meter-swap-mistake",  # dev16 water-bill-tripled-meter-...
+    "broadband-drops-out-every-evening-homeworker-given-warning",  # dev16 broadband-speed-far-below-...
+    "gas-supply-disconnected-after-landlord-closed-account-tenant-not-told",  # water-cut-off-without-warning
+    "power-surge-after-network-repair-fried-fridge-claim-refused",  # dev16 smart-meter-fitter-left-power-...
+    "butcher-cold-room-engineer-missed-emergency-callout-stock-binned",  # dev16 smart-meter-fitter-left-...
+    "pub-till-update-reverted-to-old-prices-all-weekend",  # card-terminals-down
 })
 SPLITS: Final = {"dev": DEVELOPMENT, **{source: (source,) for source in HELD_OUT},
                  "all": (*DEVELOPMENT, *HELD_OUT)}
@@ -384,7 +393,7 @@ def evaluate(replies: list[Labelled], spoken: bool, show: bool, unpunctuated: bo
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="dev",
-                        help="dev: replies.toml and dev/ to dev31/ (default); heldout to heldout54: "
+                        help="dev: replies.toml and dev/ to dev31/ (default); heldout to heldout56: "
                         "the final measures only")
     parser.add_argument("--author", choices=DEVELOPMENT, help="only this development author's replies "
                         "(with --split dev): a fresh author's figure before any rule has seen them")

@@ -14,7 +14,7 @@ from benchmarks import labellers, words
 from benchmarks.words import CLOSE_TO_DEVELOPMENT, DEVELOPMENT, HABITS, HELD_OUT, SPLITS, load_replies
 
 ROOT = Path(__file__).resolve().parent.parent
-WITH_SECOND = tuple(f"heldout{n}" for n in range(9, 55))
+WITH_SECOND = tuple(f"heldout{n}" for n in range(9, 57))
 
 
 def test_every_set_loads_with_its_scenarios() -> None:
