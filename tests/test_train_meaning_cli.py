@@ -51,13 +51,17 @@ def test_training_says_how_many_heard_forms_it_has(tmp_path: Path, monkeypatch: 
     (["--load", "pyproject.toml", "--measure", "dev28"],
      "error: cannot read a model from pyproject.toml"),
     (["--keep-layers", "0,2,3,5", "--train-on", "dev28"],
-     "error: --keep-layers and --distil need --start-from (the model they come from)"),
+     "error: --keep-layers, --ffn-width and --distil need --start-from (the model they come from)"),
     (["--distil", "0.5", "--train-on", "dev28"],
-     "error: --keep-layers and --distil need --start-from (the model they come from)"),
+     "error: --keep-layers, --ffn-width and --distil need --start-from (the model they come from)"),
     (["--start-from", "tutor/scoring/data/meaning.npz", "--keep-layers", "0,two"],
      "error: --keep-layers takes layer numbers by comma, not '0,two'"),
     (["--start-from", "tutor/scoring/data/meaning.npz", "--distil", "1.5"],
      "error: --distil is a share from 0 to 1, not 1.5"),
+    (["--ffn-width", "768", "--train-on", "dev28"],
+     "error: --keep-layers, --ffn-width and --distil need --start-from (the model they come from)"),
+    (["--start-from", "tutor/scoring/data/meaning.npz", "--ffn-width", "-5"],
+     "error: --ffn-width is a number of units, not -5"),
 ])
 def test_what_cannot_be_trained_or_measured_is_refused(arguments: list[str], message: str) -> None:
     done = subprocess.run([sys.executable, "-m", "benchmarks.train_meaning", *arguments],
@@ -95,6 +99,34 @@ def test_kept_layers_make_a_smaller_model_the_station_can_run() -> None:
     assert np.array_equal(fewer["encoder.layer.1.output.dense.bias"],
                           shipped[f"encoder.layer.{layers - 1}.output.dense.bias"])
     assert 0.0 <= MeaningModel(fewer).probability(customer, reply) <= 1.0
+
+
+def test_narrowed_feed_forward_keeps_the_units_asked_and_the_station_runs_it() -> None:
+    import numpy as np
+
+    from benchmarks.train_meaning import narrowed_feed_forward, stored_arrays
+    from tutor.scoring.meaning import MeaningModel
+
+    shipped = stored_arrays(ROOT / "tutor" / "scoring" / "data" / "meaning.npz")
+    layers = int(shipped["meta"][0])
+    units = shipped["encoder.layer.0.intermediate.dense.bias"].shape[0]
+    customer, reply = "My parcel never came and nobody calls me back.", "So it still hasn't arrived."
+
+    full = MeaningModel(shipped).probability(customer, reply)
+    every = MeaningModel(narrowed_feed_forward(shipped, [range(units)] * layers))
+    assert every.probability(customer, reply) == pytest.approx(full, abs=1e-6)
+    kept = [[0, 5, units - 1]] + [list(range(units))] * (layers - 1)
+    fewer = narrowed_feed_forward(shipped, kept)
+    widen, narrow = "encoder.layer.0.intermediate.dense.", "encoder.layer.0.output.dense."
+    assert fewer[widen + "weight.q"].shape[0] == 3
+    assert np.array_equal(fewer[widen + "weight.q"][2], shipped[widen + "weight.q"][units - 1])
+    assert np.array_equal(fewer[widen + "bias"], shipped[widen + "bias"][[0, 5, units - 1]])
+    assert np.array_equal(fewer[narrow + "weight.q"][:, 1], shipped[narrow + "weight.q"][:, 5])
+    assert np.array_equal(fewer[narrow + "weight.scale"], shipped[narrow + "weight.scale"])
+    assert fewer["encoder.layer.1.output.dense.weight.q"].shape[1] == units
+    narrowed = MeaningModel(fewer).probability(customer, reply)
+    assert 0.0 <= narrowed <= 1.0
+    assert narrowed != full
 
 
 def test_distilled_labels_move_toward_the_teacher_by_the_share_asked() -> None:
