@@ -20,7 +20,7 @@ RESTATES = "so you paid for a repair and the laptop still won't start"
 OFFERS = "I can book you in for another repair on Monday"
 # computed once with the model as shipped (numpy, this package's file); a change of weights,
 # tokenizer or forward pass moves them
-REFERENCE = {RESTATES: 0.992349, OFFERS: 0.003661}
+REFERENCE = {RESTATES: 0.980266, OFFERS: 0.002749}
 
 
 def test_it_loads_from_the_installed_package_and_reproduces_its_reference_values() -> None:

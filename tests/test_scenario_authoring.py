@@ -169,16 +169,18 @@ def _reads_as_a_sentence(text: str) -> None:
     assert "what i'm hearing is that" not in lowered
 
 
-# the meaning model reads three complaints' key points said back in the station's own, impersonal
+# the meaning model reads six complaints' key points said back in the station's own, impersonal
 # words as not restating (the hotel's "So the room isn't the one booked, and the reception
-# wouldn't help." against the rules' 0.92; the present's "So the present arrived after the
-# birthday, and you paid extra for express delivery." against 0.98; the laptop's "So the laptop
-# still has the same fault, and the repair took a long time." 0.09 against 0.96), so the decision
-# is a close call, marked unsure; strict, so a model that passes one is noticed (the model before
-# passed the laptop's; an earlier one doubted the flight's and the streaming one's, not the hotel's)
+# wouldn't help."; the present's "So the present arrived after the birthday, and you paid extra
+# for express delivery."; the laptop's "So the laptop still has the same fault, and the repair
+# took a long time."; and, new with the narrower model, the flight's, the package's and the
+# streaming one's), while the rules find them restating, so the decision is a close call, marked
+# unsure; strict, so a model that passes one is noticed (the full-width model before it passed
+# the last three; an earlier one doubted the flight's and the streaming one's, not the hotel's)
 TERSE_KEY_POINTS_UNSURE = pytest.mark.xfail(strict=True, reason="the meaning model doubts this key-point "
                                             "restatement; the verdict is unsure, never a fail")
-DOUBTED_SUGGESTIONS = ("hotel-room-not-as-booked", "late-birthday-present", "laptop-repair-still-broken")
+DOUBTED_SUGGESTIONS = ("hotel-room-not-as-booked", "late-birthday-present", "laptop-repair-still-broken",
+                       "cancelled-flight-rebooking", "delayed-package", "streaming-nothing-to-watch")
 
 
 @pytest.mark.parametrize("scenario", [pytest.param(s, marks=TERSE_KEY_POINTS_UNSURE)
