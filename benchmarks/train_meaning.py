@@ -279,6 +279,7 @@ BATCH: Final = 16
 LEARNING_RATE: Final = 4e-5
 WARM_UP: Final = 0.1
 ACTIVITY_SAMPLE: Final = 1024  # training forms over which --ffn-width ranks the feed-forward units
+FULL_WIDTH: Final = 1536  # feed-forward units in each layer of all-MiniLM-L6-v2
 
 
 def authors_of(names: Sequence[str]) -> list[str]:
@@ -386,6 +387,13 @@ def base_model(work: Path, seed: int, layers: int | None = None, width: int | No
     return AutoModelForSequenceClassification.from_pretrained(
         base_model_folder(work), num_labels=1, attn_implementation="eager",
         ignore_mismatched_sizes=width is not None, **smaller)
+
+
+def narrower_width(arrays: dict[str, np.ndarray]) -> int | None:
+    """The feed-forward units in each layer of a stored model narrowed before (``--ffn-width``),
+    so that it is trained on at its own width; None for a model of all-MiniLM-L6-v2's width."""
+    width = int(arrays["encoder.layer.0.intermediate.dense.bias"].shape[0])
+    return None if width == FULL_WIDTH else width
 
 
 def stored_arrays(stored: Path) -> dict[str, np.ndarray]:
@@ -629,7 +637,8 @@ def main() -> int:
         units = teacher_arrays["encoder.layer.0.intermediate.dense.bias"].shape[0]
         if args.ffn_width > units:
             sys.exit(f"error: --ffn-width must be 1 to {units}, the units the stored model has")
-    model = base_model(args.work, args.seed, None if keep is None else len(keep))
+    model = base_model(args.work, args.seed, None if keep is None else len(keep),
+                       narrower_width(teacher_arrays) if args.start_from else None)
     if args.start_from:
         start_from(model, teacher_arrays, keep)
     station = MeaningModel(export(model, tokenizer_json, args.precision))

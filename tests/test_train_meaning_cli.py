@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,6 +132,17 @@ def test_narrowed_feed_forward_keeps_the_units_asked_and_the_station_runs_it() -
     narrowed = MeaningModel(fewer).probability(customer, reply)
     assert 0.0 <= narrowed <= 1.0
     assert narrowed != full
+
+
+def test_a_narrowed_model_is_trained_on_at_its_own_width() -> None:
+    from benchmarks.train_meaning import FULL_WIDTH, narrowed_feed_forward, narrower_width, stored_arrays
+
+    shipped = stored_arrays(ROOT / "tutor" / "scoring" / "data" / "meaning.npz")
+    layers = int(shipped["meta"][0])
+    assert narrower_width(shipped) == 768  # the shipped model keeps half of each layer's units
+    assert narrower_width(narrowed_feed_forward(shipped, [range(100)] * layers)) == 100
+    full = {"encoder.layer.0.intermediate.dense.bias": np.zeros(FULL_WIDTH, dtype=np.float32)}
+    assert narrower_width(full) is None
 
 
 def test_distilled_labels_move_toward_the_teacher_by_the_share_asked() -> None:
