@@ -16,8 +16,9 @@ import pytest
 from tutor.audio.wavfile import read_mono
 from tutor.errors import ScenarioError
 from tutor.scenarios import LIBRARY_DIR, CustomerLine, Scenario, ScenarioLibrary, load_scenario
-from tutor.scoring.advice import example_sentence
-from tutor.scoring.paraphrase import score_paraphrase
+from tutor.scoring.advice import composed_paraphrase, example_sentence, paraphrase_drafts
+from tutor.scoring.paraphrase import Paraphrase, score_paraphrase
+from tutor.scoring.result import Trait
 from tutor.voice import voice_problem
 
 Tutor = Callable[..., subprocess.CompletedProcess[str]]
@@ -169,29 +170,27 @@ def _reads_as_a_sentence(text: str) -> None:
     assert "what i'm hearing is that" not in lowered
 
 
-# the meaning model reads six complaints' key points said back in the station's own, impersonal
-# words as not restating (the hotel's "So the room isn't the one booked, and the reception
-# wouldn't help."; the present's "So the present arrived after the birthday, and you paid extra
-# for express delivery."; the laptop's "So the laptop still has the same fault, and the repair
-# took a long time."; and, new with the narrower model, the flight's, the package's and the
-# streaming one's), while the rules find them restating, so the decision is a close call, marked
-# unsure; strict, so a model that passes one is noticed (the full-width model before it passed
-# the last three; an earlier one doubted the flight's and the streaming one's, not the hotel's)
-TERSE_KEY_POINTS_UNSURE = pytest.mark.xfail(strict=True, reason="the meaning model doubts this key-point "
-                                            "restatement; the verdict is unsure, never a fail")
-DOUBTED_SUGGESTIONS = ("hotel-room-not-as-booked", "late-birthday-present", "laptop-repair-still-broken",
-                       "cancelled-flight-rebooking", "delayed-package", "streaming-nothing-to-watch")
+# of the package's drafts the station's judge passes none without doubt: the best, "So your
+# package is about a week late, and you stayed home waiting for it.", is a close call (the
+# meaning model 0.41 against the rules' 0.98), so it is said though marked unsure; strict, so a
+# model or a draft that passes it is noticed (before the drafts were judged, six of the ten
+# suggestions were doubted, all said in impersonal words: "So the package is about a week late")
+DOUBTED_SUGGESTION = pytest.mark.xfail(strict=True, reason="the meaning model doubts every draft; the "
+                                       "suggestion said passes, marked unsure")
+DOUBTED_SUGGESTIONS = ("delayed-package",)
 
 
-@pytest.mark.parametrize("scenario", [pytest.param(s, marks=TERSE_KEY_POINTS_UNSURE)
+@pytest.mark.parametrize("scenario", [pytest.param(s, marks=DOUBTED_SUGGESTION)
                                       if s.id in DOUBTED_SUGGESTIONS else s for s in LIBRARY],
                          ids=lambda s: s.id)
 def test_without_model_answer_the_suggestion_is_built_from_key_points(scenario: Scenario) -> None:
     without = dataclasses.replace(scenario, model_answer="")
     suggestion = example_sentence(without, "paraphrase")
     _reads_as_a_sentence(suggestion)
-    # it restates what the scenario's own judge looks for
-    assert score_paraphrase(suggestion, without).passed, suggestion
+    assert suggestion in paraphrase_drafts(without)
+    # the scenario's own judge passes it, without doubt
+    trait = score_paraphrase(suggestion, without)
+    assert trait.passed and trait.reliable, (suggestion, trait.details)
 
 
 @pytest.mark.parametrize("scenario", LIBRARY, ids=lambda s: s.id)
@@ -226,6 +225,52 @@ def test_odd_first_lines_become_sentences(first: str, expected: str) -> None:
 def test_key_point_notes_become_clauses_said_to_the_customer() -> None:
     scenario = Scenario(id="kp", title="KP", lines=(CustomerLine("It broke."),), emotions=("worried",),
                         key_points=("no help at the airport", "lost a day's pay waiting in",
-                                    "wants a refund", "noisy pipes kept them awake"))
-    assert example_sentence(scenario, "paraphrase") == (
-        "So you lost a day's pay waiting in, and you want a refund. That sounds really worrying.")
+                                    "wants a refund", "the pipes kept them awake", "nothing at all"))
+    assert paraphrase_drafts(scenario) == (
+        "So there was no help at the airport, and you lost a day's pay waiting in. "
+        "That sounds really worrying.",
+        "So there was no help at the airport, and you want a refund. That sounds really worrying.",
+        "So you lost a day's pay waiting in, and you want a refund. That sounds really worrying.",
+        "So there was no help at the airport. That sounds really worrying.",
+        "So you lost a day's pay waiting in. That sounds really worrying.",
+        "So you want a refund. That sounds really worrying.",
+        "So it broke. That sounds really worrying.",
+    )
+    said_as_written = Scenario(id="kp2", title="KP", lines=(CustomerLine("It broke."),),
+                               key_points=("flight cancelled at the last minute", "the bags were lost"))
+    assert paraphrase_drafts(said_as_written)[:2] == (
+        "So your flight cancelled at the last minute, and your bags were lost. "
+        "That sounds really frustrating.",
+        "So the flight cancelled at the last minute, and the bags were lost. That sounds really frustrating.")
+
+
+def passes_only(*passing: str, doubted: tuple[str, ...] = ()) -> Callable[[str, Scenario], Trait]:
+    """A stand-in for the paraphrase judge that passes exactly the drafts named."""
+    def judge(text: str, _: Scenario) -> Trait:
+        trait = Trait(text in passing or text in doubted, 1.0, Paraphrase.RESTATED, "")
+        return trait.unsure("close call") if text in doubted else trait
+    return judge
+
+
+def test_the_suggestion_is_the_first_draft_the_judge_passes_without_doubt() -> None:
+    scenario = Scenario(id="kp", title="KP", lines=(CustomerLine("It broke."),),
+                        key_points=("lost a day's pay", "wants a refund", "the engineer never came"))
+    drafts = paraphrase_drafts(scenario)
+    assert len(drafts) == 7
+    assert composed_paraphrase(scenario, passes_only(drafts[3])) == drafts[3]
+    assert composed_paraphrase(scenario, passes_only(drafts[4], doubted=(drafts[1],))) == drafts[4]
+    assert composed_paraphrase(scenario, passes_only(doubted=(drafts[2], drafts[5]))) == drafts[2]
+    assert composed_paraphrase(scenario, passes_only()) == drafts[0]  # none passes: the best still
+
+
+def test_the_suggestion_is_worked_out_while_the_customer_speaks() -> None:
+    from tutor.scoring import prepare_words
+    from tutor.scoring.advice import _judged_by_the_station
+
+    scenario = dataclasses.replace(LIBRARY[0], id="prepared-suggestion", model_answer="")
+    prepare_words(scenario)  # what the station runs beside the customer's voice
+    before = _judged_by_the_station.cache_info()
+    suggestion = example_sentence(scenario, "paraphrase")
+    after = _judged_by_the_station.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)  # nothing judged again
+    assert suggestion in paraphrase_drafts(scenario)

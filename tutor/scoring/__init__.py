@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.scenarios import Scenario
-from tutor.scoring.advice import better_sentence
+from tutor.scoring.advice import better_sentence, prepare_advice
 from tutor.scoring.moves import prepare_moves, score_empathy, score_open_question
 from tutor.scoring.paraphrase import prepare_paraphrase, score_paraphrase
 from tutor.scoring.result import Doubts, Trait
@@ -103,6 +103,7 @@ def prepare_words(scenario: Scenario) -> None:
     (the station calls it while the customer speaks, so the feedback waits less)."""
     prepare_paraphrase(scenario)
     prepare_moves()
+    prepare_advice(scenario)  # last: needed only when the reply does not restate the customer
 
 
 def score_reply(transcript: str, scenario: Scenario | None, settings: ScoringSettings,

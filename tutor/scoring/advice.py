@@ -6,15 +6,22 @@ the customer, "lost a day's pay waiting in") turned into clauses said to the cus
 first sentence of the complaint with its greeting dropped and its persons swapped ("I paid" ->
 "you paid", "your engineer" -> "our engineer"). The text keeps the author's case and
 contractions: it is shown on screen as well as spoken.
+
+A composed paraphrase is offered only after the station's own paraphrase judge has read it:
+of a few drafts (:func:`paraphrase_drafts`), the first it passes without doubt is said, because
+a suggestion the station would itself mark unsure or fail teaches the trainee nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Final
 
 from tutor.scenarios import Scenario
 from tutor.scoring.moves import feelings_named, question_kind
+from tutor.scoring.paraphrase import score_paraphrase
 from tutor.scoring.result import Trait
 from tutor.scoring.text import Clause, clauses, sentences, words
 
@@ -112,17 +119,67 @@ _FEELING_WORDS: Final = (  # an emotion the scenario names -> how the situation 
 )
 
 
-def composed_paraphrase(scenario: Scenario) -> str:
-    """A spoken paraphrase for a scenario with no model answer: one sentence restating what
-    the customer said, then one naming how it sounds ("That sounds really frustrating.")."""
-    clauses_said = [clause for point in scenario.key_points if (clause := _point_as_clause(point))][:2]
-    restated = ", and ".join(clauses_said) if clauses_said else _first_complaint(scenario)
-    return f"So {restated}. That sounds really {_how_it_sounds(scenario.emotions)}."
+def composed_paraphrase(scenario: Scenario,
+                        judge: Callable[[str, Scenario], Trait] = score_paraphrase) -> str:
+    """A spoken paraphrase for a scenario with no model answer: the first of
+    :func:`paraphrase_drafts` that ``judge`` passes without doubt, else the first it passes at
+    all, else the first draft."""
+    if judge is score_paraphrase:
+        return _judged_by_the_station(scenario)
+    return _first_passed(paraphrase_drafts(scenario), scenario, judge)
 
 
-def _point_as_clause(point: str) -> str | None:
+@functools.lru_cache(maxsize=64)
+def _judged_by_the_station(scenario: Scenario) -> str:
+    # each draft judged costs one reading by the meaning model; a scenario is practised many
+    # times a day, so its suggestion is worked out once
+    return _first_passed(paraphrase_drafts(scenario), scenario, score_paraphrase)
+
+
+def _first_passed(drafts: tuple[str, ...], scenario: Scenario,
+                  judge: Callable[[str, Scenario], Trait]) -> str:
+    passed_with_doubt: str | None = None
+    for draft in drafts:
+        trait = judge(draft, scenario)
+        if trait.passed and trait.reliable:
+            return draft
+        if trait.passed and passed_with_doubt is None:
+            passed_with_doubt = draft
+    return passed_with_doubt or drafts[0]
+
+
+def paraphrase_drafts(scenario: Scenario) -> tuple[str, ...]:
+    """Ways to restate the customer, best first, each followed by a sentence naming how it
+    sounds ("That sounds really frustrating."): the first two key points said to the customer
+    ("your flight ..."), then as written ("the flight ..."), then the other pairs of the first
+    three, then each of those alone, then the first sentence of the complaint turned round.
+    At most :data:`MAX_DRAFTS`."""
+    yours = [clause for point in scenario.key_points if (clause := _point_as_clause(point, "your"))][:3]
+    written = [clause for point in scenario.key_points if (clause := _point_as_clause(point))][:2]
+    restated = [", and ".join(yours[:2]), ", and ".join(written)]
+    restated += [f"{yours[first]}, and {yours[second]}" for first, second in ((0, 2), (1, 2))
+                 if second < len(yours)]
+    restated += [*yours, _first_complaint(scenario)]
+    ending = f"That sounds really {_how_it_sounds(scenario.emotions)}."
+    drafts = dict.fromkeys(f"So {text}. {ending}" for text in restated if text)
+    return tuple(drafts)[:MAX_DRAFTS]
+
+
+MAX_DRAFTS: Final = 8  # each costs a reading by the meaning model: about 0.1 s of a Pi 4 core
+
+
+def prepare_advice(scenario: Scenario) -> None:
+    """Work out the composed suggestion now, for a scenario with no model answer (the station
+    calls this while the customer speaks: judging the drafts takes up to a second on a Pi)."""
+    if not scenario.model_answer:
+        composed_paraphrase(scenario)
+
+
+def _point_as_clause(point: str, owner: str = "the") -> str | None:
     """A key point ("lost a day's pay waiting in") as a clause said to the customer ("you lost
-    a day's pay waiting in"); None when the note has no verb to make a clause of."""
+    a day's pay waiting in"); None when the note has no verb to make a clause of, unless it
+    starts with "no" ("there was no warning"). A note that starts with a thing ("flight
+    cancelled", "the flight ...") gets ``owner`` before it."""
     tokens = _swap(point.strip().rstrip(".!?;,").replace("\u2019", "'"), _THIRD_TO_SECOND).split()
     if not tokens:
         return None
@@ -138,9 +195,13 @@ def _point_as_clause(point: str) -> str | None:
         # happened" starts with a participle used as an adjective
         return " ".join(["you", *tokens])
     if not _has_verb(tokens):
-        return None  # "no help at the airport": a note, not something that happened
-    if first not in _DETERMINERS and tokens[0][0].islower():
-        tokens.insert(0, "the")
+        if first == "no" and len(tokens) > 1:
+            return " ".join(["there", "was", *tokens])  # "no warning about the delay"
+        return None  # "nothing at the airport": a note, not something that happened
+    if tokens[0] == "the":
+        tokens[0] = owner
+    elif first not in _DETERMINERS and tokens[0][0].islower():
+        tokens.insert(0, owner)
     return " ".join(tokens)
 
 
