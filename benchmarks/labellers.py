@@ -1,6 +1,6 @@
 """How often two trainers agree on the word judgements, and the station against each of them.
 
-    .venv/bin/python -m benchmarks.labellers [--split heldout9,heldout10,...,heldout26]
+    .venv/bin/python -m benchmarks.labellers [--split heldout9,heldout10,...,heldout26] [--trainers-only]
 
 A held-out set's labels are its author's. Some sets also have a second trainer's labels
 (``second_labels.toml`` beside ``replies.toml``), given blind: the second trainer read only
@@ -9,7 +9,9 @@ notes or families, nor the station's verdicts. Their agreement says how far a ta
 "95% agreement" is a property of the task rather than of the station: where two people
 agree 98% of the time, a scorer at 90% has room to improve; where they agree 90%, it has
 none. The station is also measured on the replies both trainers labelled alike, which
-takes the replies that are unclear to people out of its figure.
+takes the replies that are unclear to people out of its figure. ``--trainers-only`` prints the
+trainers' agreement alone, without running the station: for a set kept for a later release's
+test, whose second labels must be checked without reading the station on it.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ def main() -> int:
     # the forty-seventh and forty-eighth are this release's test: read by name only, not by default
     parser.add_argument("--split", default=",".join(f"heldout{n}" for n in range(9, 47)),
                         help="held-out sets with a second trainer's labels, by comma")
+    parser.add_argument("--trainers-only", action="store_true",
+                        help="the two trainers' agreement alone; the station is not run")
     args = parser.parse_args()
     splits = [s for s in args.split.split(",") if s]
     unknown = [s for s in splits if s not in SPLITS or not (DATA / s / SECOND).exists()]
@@ -78,9 +82,9 @@ def main() -> int:
             print(f"error: {error}", file=sys.stderr)
             return 1
         for reply, second in zip(replies, seconds, strict=True):
-            card = score_reply(reply.text, reply.scenario, settings)
+            card = None if args.trainers_only else score_reply(reply.text, reply.scenario, settings)
             for habit in HABITS:
-                trait = getattr(card, habit)
+                trait = None if card is None else getattr(card, habit)
                 station = trait is not None and trait.passed
                 author = reply.labels[habit]
                 tally = tallies[habit]
@@ -91,10 +95,17 @@ def main() -> int:
                 if author == second[habit]:
                     tally.both += 1
                     tally.station_on_both += station == author
-    print(f"Two trainers, {', '.join(splits)} (typed replies; the station's verdict as given, "
-          "unsure included)")
+    if args.trainers_only:
+        print(f"Two trainers, {', '.join(splits)} (the station not run)")
+    else:
+        print(f"Two trainers, {', '.join(splits)} (typed replies; the station's verdict as given, "
+              "unsure included)")
     for habit, t in tallies.items():
         low, high = wilson(t.trainers, t.total)
+        if args.trainers_only:
+            print(f"  {habit:14} trainers agree {t.trainers}/{t.total} = {100 * t.trainers / t.total:.1f}% "
+                  f"(95% CI {100 * low:.1f}-{100 * high:.1f})")
+            continue
         on_both_low, on_both_high = wilson(t.station_on_both, t.both)
         print(f"  {habit:14} trainers agree {t.trainers}/{t.total} = {100 * t.trainers / t.total:.1f}% "
               f"(95% CI {100 * low:.1f}-{100 * high:.1f}); station with the author "
