@@ -57,6 +57,28 @@ def test_echoes_are_parroting(scenario: Scenario, reply: str) -> None:
     assert quoted in " ".join(words(reply))
 
 
+LAPTOP = ScenarioLibrary(()).get("laptop-repair-still-broken")
+
+
+@pytest.mark.parametrize(("scenario", "reply", "restates"), [
+    (BIRTHDAY, "What was it like when it arrived three days after her birthday and nobody told you it was "
+               "running late?", True),
+    (LAPTOP, "What happened when you got it back and it still has the same fault?", True),
+    (SOFA, "did you wait in all day and nobody turned up?", False),  # the echo, asked back
+    (APP, "does the banking app keep logging you out since our last update?", False),
+])
+def test_a_question_on_the_customers_own_words_is_weighed_by_meaning(scenario: Scenario, reply: str,
+                                                                     restates: bool) -> None:
+    # copying in a question is most often a restatement asked about, not an echo: the rules see
+    # the copy, and the meaning model, not the copy alone, decides
+    reading = read_reply(reply, scenario)
+    assert reading.parroted and reading.only_questions
+    trait = score_paraphrase(reply, scenario)
+    assert "meaning_probability" in trait.details
+    assert trait.verdict == (Paraphrase.RESTATED if restates else Paraphrase.PARROTED), trait.details
+    assert trait.reliable
+
+
 @pytest.mark.parametrize(("scenario", "reply", "phrase"), [
     (SOFA, "the warehouse was short of drivers that week that's why", "that is why"),
     (INSURANCE, "prices went up for everyone this year", "for everyone"),

@@ -132,11 +132,15 @@ def restating_decision(reading: Reading, reply: str, scenario: Scenario,
     later turn of a conversation (a few words of need, after what was said before) is the
     rules' alone. So is a reply the rules find clearly copied: copying is in the words, and the
     model rates a "so you" frame over what follows it (on held-out sets two to six, 97% of these
-    replies are parroting). A reply that only asks is the model's alone: a restatement inside a
-    question counts, and the rules, which read restatements in statements, were fitted without
-    such replies (they failed before the decision was asked; on held-out sets two to twenty,
-    typed and unpunctuated, 30 of 528 restate, the model finds 24 of them and passes 2 of the
-    498 others). A reply that tells the customer's story otherwise (an event they
+    replies are parroting). A reply that only asks is the model's alone, copied or not: a
+    restatement inside a question counts, and the rules, which read restatements in statements,
+    were fitted without such replies (they failed before the decision was asked; on held-out
+    sets two to twenty, typed and unpunctuated, 30 of 528 restate, the model finds 24 of them and
+    passes 2 of the 498 others). A question that carries the customer's own words ("How did it
+    feel when they just walked out after an hour with nothing packed, after you'd paid for it?")
+    is most often a restatement in a question, not an echo: on held-out sets fifty-one to
+    fifty-four (never trained on), 11 such forms, typed, unpunctuated and heard, 8 restating, the
+    model right on all 11 and the rules on 3. A reply that tells the customer's story otherwise (an event they
     said never happened told as happening, the opposite of their word) fails where the rules
     decide alone; where the model is asked, it weighs that reply too, because the rules' flag
     is wrong as often as right on held-out replies and the model is not (held-out sets two to
@@ -145,7 +149,7 @@ def restating_decision(reading: Reading, reply: str, scenario: Scenario,
     by_rules = restating_probability(deciding(reading))
     shown = {"rules_probability": round(by_rules, 2)}
     chance = 0.0 if reading.misread else by_rules
-    copied = bool(reading.parroted) and by_rules <= 0.5 - UNSURE_MARGIN
+    copied = bool(reading.parroted) and by_rules <= 0.5 - UNSURE_MARGIN and not reading.only_questions
     if not scenario.said_before and not copied:
         by_meaning = model.probability(customer_words(scenario), reply)
         weight = 1.0 if reading.only_questions else MEANING_WEIGHT
