@@ -67,16 +67,13 @@ model never trains on the fifty-first and later (it was trained, after the devel
 on sets one to forty-four, then narrowed on sets one to fifty, see ``benchmarks.train_meaning``);
 the earlier sets have been read to find where the station goes wrong and choose between
 candidate changes (the README says which chose what), and the newest two measured are a
-release's test, measured once its choices are made and not read before (the fifty-third and
-fifty-fourth; the fifty-first and fifty-second chose this release's meaning model; the
-forty-seventh and forty-eighth were the release before's test and the forty-ninth to fifty-second
-two more tests of it); the fifty-fifth (an energy, water and broadband billing line's young
-part-time staff: casual, fast, filler-heavy) and fifty-sixth (a support desk for small
-businesses: trainees who jump to diagnosis, restatements in business terms) are written for the
-next release's test and have not been measured; the fifty-seventh (a building society's branches
-and phone line: formal, wordy, procedural staff) and fifty-eighth (a home mobility and
-care-equipment supplier: installers on the phones, terse and technical) were written after them
-for the release after that (their one figure printed so far is in the README).
+release's test, measured once its choices are made and not read before (the fifty-fifth
+and fifty-sixth: an energy, water and broadband billing line's young part-time staff, and a
+support desk for small businesses; the fifty-first to fifty-fourth chose this release's changes,
+the fifty-third and fifty-fourth having been the release before's test); the fifty-seventh (a
+building society's branches and phone line: formal, wordy, procedural staff) and fifty-eighth
+(a home mobility and care-equipment supplier: installers on the phones, terse and technical)
+were written for the next release's test (their one figure printed so far is in the README).
 Held-out sets nine to fifty-eight also carry a second trainer's blind labels
 (``second_labels.toml``; ``benchmarks.labellers`` prints how often two trainers agree).
 
