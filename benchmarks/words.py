@@ -84,7 +84,7 @@ because a few dozen replies leave a wide margin that a bare percentage hides;
 per family too, so a weak family is not averaged away. Hearing takes about a second a
 reply and voice on two cores; transcripts are cached in ``~/.cache/tutor-evaluation``, and
 ``--hear`` keeps a split's in ``data/transcripts.json`` beside the sets (held-out sets
-forty-seven to fifty-six so far), printing nothing of the station, so a set can be heard
+forty-seven to fifty-eight so far), printing nothing of the station, so a set can be heard
 before it is measured and a fresh machine need not hear it again; two runs at once (one a
 core) keep each other's transcripts.
 """
