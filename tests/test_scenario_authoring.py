@@ -237,7 +237,7 @@ def test_key_point_notes_become_clauses_said_to_the_customer() -> None:
         "So it broke. That sounds really worrying.",
     )
     said_as_written = Scenario(id="kp2", title="KP", lines=(CustomerLine("It broke."),),
-                               key_points=("flight cancelled at the last minute", "the bags were lost"))
+                               key_points=("flight cancelled at the last minute", "The bags were lost"))
     assert paraphrase_drafts(said_as_written)[:2] == (
         "So your flight cancelled at the last minute, and your bags were lost. "
         "That sounds really frustrating.",

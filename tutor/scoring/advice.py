@@ -119,6 +119,9 @@ _FEELING_WORDS: Final = (  # an emotion the scenario names -> how the situation 
 )
 
 
+MAX_DRAFTS: Final = 8  # each costs a reading by the meaning model: about 0.1 s of a Pi 4 core
+
+
 def composed_paraphrase(scenario: Scenario,
                         judge: Callable[[str, Scenario], Trait] = score_paraphrase) -> str:
     """A spoken paraphrase for a scenario with no model answer: the first of
@@ -165,9 +168,6 @@ def paraphrase_drafts(scenario: Scenario) -> tuple[str, ...]:
     return tuple(drafts)[:MAX_DRAFTS]
 
 
-MAX_DRAFTS: Final = 8  # each costs a reading by the meaning model: about 0.1 s of a Pi 4 core
-
-
 def prepare_advice(scenario: Scenario) -> None:
     """Work out the composed suggestion now, for a scenario with no model answer (the station
     calls this while the customer speaks: judging the drafts takes up to a second on a Pi)."""
@@ -198,7 +198,7 @@ def _point_as_clause(point: str, owner: str = "the") -> str | None:
         if first == "no" and len(tokens) > 1:
             return " ".join(["there", "was", *tokens])  # "no warning about the delay"
         return None  # "nothing at the airport": a note, not something that happened
-    if tokens[0] == "the":
+    if first == "the":
         tokens[0] = owner
     elif first not in _DETERMINERS and tokens[0][0].islower():
         tokens.insert(0, owner)
