@@ -39,8 +39,7 @@ def _folder(tmp_path: Path) -> Path:
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "bad.toml").write_text(BAD)
-    (folder / "good.toml").write_text('title = "Good"\nlines = ["It broke."]\nkey_points = ["it broke"]\n'
-                                      'model_answer = "So it stopped working."\n')
+    (folder / "good.toml").write_text(GOOD)
     (folder / "delayed-package.toml").write_text('title = "Mine"\nlines = ["Where is it?"]\n'
                                                  'key_points = ["late"]\n')
     return folder
@@ -63,7 +62,8 @@ def test_check_reports_every_problem_with_its_line_and_exits_2(tutor: Tutor, tmp
     ]
     assert f"scenario file {tmp_path / 'absent.toml'} does not exist" in lines
     assert not any("good.toml" in line for line in lines)
-    assert lines[-1] == "checked 4 scenario files: 2 files with problems (5 problems, 1 warning)"
+    # the hidden file's suggestion from its one verbless key point restates nothing (a warning)
+    assert lines[-1] == "checked 4 scenario files: 2 files with problems (5 problems, 2 warnings)"
     assert "Traceback" not in result.stderr
 
 
@@ -74,6 +74,65 @@ def test_check_of_the_library_and_a_good_file_exits_0(tutor: Tutor, tmp_path: Pa
     assert result.stdout.strip() == summary
     good = _folder(tmp_path) / "good.toml"
     assert tutor("scenarios", "check", str(good)).returncode == 0
+
+
+GOOD = ('title = "Good"\nlines = ["My new kettle stopped working after two days.", "I want my money back."]\n'
+        'key_points = ["the kettle broke after two days"]\n'
+        'model_answer = "So your brand new kettle packed up after just two days. That is really annoying."\n')
+WASHER = ('title = "Washer"\n'
+          'lines = ["My washing machine flooded the kitchen the day after your engineer fixed it.",\n'
+          '         "Now the floor is ruined and nobody will come back out."]\n'
+          'key_points = ["the machine flooded the kitchen after the repair", "nobody will come back"]\n'
+          'emotions = ["angry"]\n'
+          'model_answer = "{answer}"\n')
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("Your washing machine flooded the kitchen the day after our engineer fixed it.",
+     "the station does not pass the model_answer as restating the customer: you used the customer's own "
+     "words ('your washing machine flooded the kitchen the day after our engineer fixed it'); say it in "
+     "your own words; trainees told to say it would be marked down"),
+    ("So the repair made it worse and you are stuck with a wrecked floor. Is that right?",
+     "the station does not count the model_answer's question as an open one ('is that right' can be "
+     "answered yes or no; an open question lets the customer explain)"),
+    ("So the repair made it worse and you are stuck with a wrecked floor. There is no need to get angry.",
+     "the station does not count the feeling the model_answer names as the customer's ('no need to get' "
+     "talks the feeling away instead of acknowledging it)"),
+])
+def test_check_warns_of_a_model_answer_the_station_would_mark_down(tutor: Tutor, tmp_path: Path,
+                                                                   answer: str, expected: str) -> None:
+    path = tmp_path / "washer.toml"
+    path.write_text(WASHER.format(answer=answer))
+    result = tutor("scenarios", "check", str(path))
+    assert result.returncode == 0, result.stderr  # a warning: the scenario still plays
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1, result.stdout
+    assert warnings[0].startswith(f"warning: {path}:6: {expected}"), warnings[0]
+    assert tutor("scenarios", "check", "--strict", str(path)).returncode == 2
+
+
+def test_check_warns_of_a_composed_suggestion_the_station_doubts(tutor: Tutor, tmp_path: Path) -> None:
+    path = tmp_path / "late.toml"
+    path.write_text('title = "Late"\nlines = ["Where is it?"]\nkey_points = ["late"]\n')
+    result = tutor("scenarios", "check", str(path))
+    assert result.stdout.splitlines()[0] == (
+        f"warning: {path}:3: no model_answer, and the station does not pass the suggestion built from the "
+        "key_points (\"So you've had a difficult time with this. That sounds really frustrating.\") as "
+        "restating the customer: the customer's concern ('late') was not restated; add a model_answer")
+
+
+def test_a_later_turn_s_model_answer_is_checked_as_a_reply_to_that_turn() -> None:
+    from tutor.cli.station import _suggestion_doubts
+
+    conversation = next(s for s in LIBRARY if s.turns and any(t.model_answer for t in s.turns))
+    assert _suggestion_doubts(conversation) == []  # the library's answers all pass
+    number, turn = next((n, t) for n, t in enumerate(conversation.turns, 1) if t.model_answer)
+    echo = " ".join(line.text for line in turn.lines)  # the turn's own words, said back
+    echoed = dataclasses.replace(conversation, turns=tuple(
+        dataclasses.replace(t, model_answer=echo) if t is turn else t for t in conversation.turns))
+    doubts = _suggestion_doubts(echoed)
+    assert doubts and all(key == "turns" for key, _ in doubts)
+    assert doubts[0][1].startswith(f"turn {number} ('{turn.id}'): the station ")
 
 
 def test_a_file_hidden_by_a_library_id_is_warned_about(tutor: Tutor, tmp_path: Path) -> None:

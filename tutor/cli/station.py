@@ -124,7 +124,7 @@ def _check_scenarios(args: argparse.Namespace, settings: Settings) -> int:
 
     library = App(settings).library
     targets = list(args.targets) or list(library.dirs)
-    report = check_targets(targets, library)
+    report = check_targets(targets, library, _suggestion_doubts)
     for problem in report.problems:
         print(problem)
     for warning in report.warnings:
@@ -132,6 +132,20 @@ def _check_scenarios(args: argparse.Namespace, settings: Settings) -> int:
     print(report.summary)
     failed = report.problems or (args.strict and report.warnings)
     return 2 if failed else 0
+
+
+def _suggestion_doubts(scenario: Scenario) -> list[tuple[str, str]]:
+    """What the station would mark down in the opening's suggestion and in each later turn's
+    model answer (judged as a reply to that turn)."""
+    from tutor.conversation import turn_scenario
+    from tutor.scoring.advice import answer_doubts
+
+    doubts = answer_doubts(scenario)
+    for number, turn in enumerate(scenario.turns, 1):
+        if turn.model_answer:
+            doubts += [("turns", f"turn {number} ('{turn.id}'): {why}")
+                       for _, why in answer_doubts(turn_scenario(scenario, turn))]
+    return doubts
 
 
 def _show_scenario(args: argparse.Namespace, settings: Settings) -> int:

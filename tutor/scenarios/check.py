@@ -2,17 +2,20 @@
 
 Loading stops at a file's first problem, which is right for the station; a trainer fixing a
 folder wants them all at once, plus what loads but will not do what they meant: a file
-hidden by a library scenario with the same id, or a scenario with nothing to judge the
-paraphrase by (no ``key_points`` and no ``model_answer``).
+hidden by a library scenario with the same id, a scenario with nothing to judge the
+paraphrase by (no ``key_points`` and no ``model_answer``), and, where the caller passes a judge
+(``tutor scenarios check`` does), a suggestion the station itself would mark down: a model
+answer it does not pass, or a sentence composed from the key points that it doubts.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.scenarios import ScenarioLibrary, check_scenario_file, shadow_warning
+from tutor.scenarios import Scenario, ScenarioLibrary, check_scenario_file, shadow_warning
 from tutor.terminal import printable
 from tutor.tomlfile import key_line
 
@@ -37,9 +40,11 @@ class CheckReport:
                 f"({count(len(self.problems), 'problem')}, {count(len(self.warnings), 'warning')})")
 
 
-def check_targets(targets: list[Path], library: ScenarioLibrary) -> CheckReport:
+def check_targets(targets: list[Path], library: ScenarioLibrary,
+                  judge_answers: Callable[[Scenario], list[tuple[str, str]]] | None = None) -> CheckReport:
     """Check each file, and each ``*.toml`` in each folder, against ``library`` (for ids
-    that a library scenario would hide)."""
+    that a library scenario would hide); with ``judge_answers``, also warn of what it finds
+    against each scenario's suggestion, as (the key it comes from, why)."""
     report = CheckReport()
     winners = library.paths(warn=False)
     for target in targets:
@@ -67,6 +72,10 @@ def check_targets(targets: list[Path], library: ScenarioLibrary) -> CheckReport:
                     "paraphrase is judged against each sentence of the lines, and the suggested "
                     "sentence only echoes the first; add key_points (what a good listener picks up) "
                     "and a model_answer")
+            elif scenario is not None and judge_answers is not None:
+                text = _text(path)
+                report.warnings.extend(f"{path}:{key_line(text, key)}: {why}"
+                                       for key, why in judge_answers(scenario))
     report.problems = [printable(p) for p in report.problems]
     report.warnings = [printable(w) for w in report.warnings]
     return report

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Final
 
 from tutor.scenarios import Scenario
-from tutor.scoring.moves import feelings_named, question_kind
+from tutor.scoring.moves import feelings_named, question_kind, score_empathy, score_open_question
 from tutor.scoring.paraphrase import score_paraphrase
 from tutor.scoring.result import Trait
 from tutor.scoring.text import Clause, clauses, sentences, words
@@ -57,6 +57,53 @@ def example_sentence(scenario: Scenario, kind: str) -> str:
         feeling = scenario.emotions[0] if scenario.emotions else "frustrating"
         return f"I can see why you'd feel {feeling}."
     return composed_paraphrase(scenario)
+
+
+def answer_doubts(scenario: Scenario) -> list[tuple[str, str]]:
+    """Where the station would mark down what it suggests for ``scenario``, as (the scenario key
+    the suggestion comes from, why): a model answer it does not pass, without doubt, for a
+    habit the answer shows (restating always; the feeling when it names one; an open question
+    when it asks), or, with no model answer, a suggestion composed from the key points that it
+    does not pass without doubt. A trainer checks this before trainees hear "Try saying ..."
+    and are then told the same words missed."""
+    if not scenario.model_answer:
+        suggestion = composed_paraphrase(scenario)
+        trait = score_paraphrase(suggestion, scenario)
+        if trait.passed and trait.reliable:
+            return []
+        source = "key_points" if scenario.key_points else "lines"
+        built = f"the suggestion built from the {source} (\"{suggestion}\")"
+        return [(source, f"no model_answer, and {_verdict_on(trait, built)}; add a model_answer")]
+    answer = scenario.model_answer
+    doubts = []
+    trait = score_paraphrase(answer, scenario)
+    if not (trait.passed and trait.reliable):
+        heard = ("would hear that the station could not tell" if trait.passed or not trait.reliable
+                 else "would be marked down")
+        doubts.append(("model_answer", f"{_verdict_on(trait, 'the model_answer')}; trainees told to say "
+                                       f"it {heard}"))
+    if scenario.emotions and feelings_named(answer.lower()):
+        trait = score_empathy(answer, scenario.emotions)
+        if not trait.passed:
+            doubts.append(("model_answer", "the station does not count the feeling the model_answer "
+                                           f"names as the customer's ({_why(trait)})"))
+    if any(c.question for c in clauses(answer)):
+        trait = score_open_question(answer)
+        if not trait.passed:
+            doubts.append(("model_answer", "the station does not count the model_answer's question as "
+                                           f"an open one ({_why(trait)})"))
+    return doubts
+
+
+def _verdict_on(trait: Trait, what: str) -> str:
+    """What the station makes of ``what``, a paraphrase it does not pass without doubt."""
+    if not trait.reliable:
+        return f"the station cannot tell whether {what} restates the customer (a close call)"
+    return f"the station does not pass {what} as restating the customer: {_why(trait)}"
+
+
+def _why(trait: Trait) -> str:
+    return (trait.reason[:1].lower() + trait.reason[1:]).rstrip(".")
 
 
 def _ending(sentence: str, mark: str) -> str:
