@@ -78,7 +78,7 @@ def test_check_of_the_library_and_a_good_file_exits_0(tutor: Tutor, tmp_path: Pa
 
 GOOD = ('title = "Good"\nlines = ["My new kettle stopped working after two days.", "I want my money back."]\n'
         'key_points = ["the kettle broke after two days"]\n'
-        'model_answer = "So your brand new kettle packed up after just two days. That is really annoying."\n')
+        'model_answer = "So your brand new kettle died after just two days. That is really annoying."\n')
 WASHER = ('title = "Washer"\n'
           'lines = ["My washing machine flooded the kitchen the day after your engineer fixed it.",\n'
           '         "Now the floor is ruined and nobody will come back out."]\n'
@@ -109,6 +109,23 @@ def test_check_warns_of_a_model_answer_the_station_would_mark_down(tutor: Tutor,
     assert len(warnings) == 1, result.stdout
     assert warnings[0].startswith(f"warning: {path}:6: {expected}"), warnings[0]
     assert tutor("scenarios", "check", "--strict", str(path)).returncode == 2
+
+
+def test_check_warns_of_the_suggested_sentence_alone(tutor: Tutor, tmp_path: Path) -> None:
+    # "Try saying ..." gives one sentence of the model answer; the whole answer passes, helped by
+    # its second sentence, but the sentence a trainee is told to say is a close call alone
+    path = tmp_path / "kettle.toml"
+    path.write_text(GOOD.replace("died after", "packed up after"))
+    result = tutor("scenarios", "check", str(path))
+    assert result.stdout.splitlines()[0] == (
+        f"warning: {path}:4: the station cannot tell whether the sentence of the model_answer it "
+        "suggests for restating (\"So your brand new kettle packed up after just two days.\") restates "
+        "the customer (a close call)")
+
+
+def test_the_empathy_suggestion_without_emotions_is_a_sentence() -> None:
+    bare = Scenario(id="bare", title="Bare", lines=(CustomerLine("It broke."),))
+    assert example_sentence(bare, "empathy") == "I can see why you'd feel frustrated."
 
 
 def test_check_warns_of_a_composed_suggestion_the_station_doubts(tutor: Tutor, tmp_path: Path) -> None:

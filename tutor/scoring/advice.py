@@ -54,7 +54,7 @@ def example_sentence(scenario: Scenario, kind: str) -> str:
     if kind == "question":
         return _DEFAULT_QUESTION
     if kind == "empathy":
-        feeling = scenario.emotions[0] if scenario.emotions else "frustrating"
+        feeling = scenario.emotions[0] if scenario.emotions else "frustrated"
         return f"I can see why you'd feel {feeling}."
     return composed_paraphrase(scenario)
 
@@ -92,6 +92,23 @@ def answer_doubts(scenario: Scenario) -> list[tuple[str, str]]:
         if not trait.passed:
             doubts.append(("model_answer", "the station does not count the model_answer's question as "
                                            f"an open one ({_why(trait)})"))
+    return doubts or _suggested_sentence_doubts(scenario)
+
+
+def _suggested_sentence_doubts(scenario: Scenario) -> list[tuple[str, str]]:
+    """The same for the one sentence of a model answer the station says for each habit ("Try
+    saying ..."): a trainee repeats that sentence alone."""
+    doubts = []
+    restating = example_sentence(scenario, "paraphrase")
+    trait = score_paraphrase(restating, scenario)
+    if restating != scenario.model_answer.strip() and not (trait.passed and trait.reliable):
+        sentence = f'the sentence of the model_answer it suggests for restating ("{restating}")'
+        doubts.append(("model_answer", _verdict_on(trait, sentence)))
+    feeling = example_sentence(scenario, "empathy")
+    trait = score_empathy(feeling, scenario.emotions)
+    if not trait.passed:
+        doubts.append(("model_answer", f"the station does not count \"{feeling}\", which it suggests for "
+                                       f"naming the feeling, as the customer's ({_why(trait)})"))
     return doubts
 
 
