@@ -13,6 +13,9 @@ Prints, for the shipped model (or ``--model``) over every reply of a split:
   pieces on each side;
 - the two together, what ``tutor score --text`` pays in a fresh process;
 - resident memory after every reply, with the last complaints kept;
+- with the shipped model, composing the suggestion for each library complaint stripped of its
+  model answer (:func:`tutor.scoring.advice.composed_paraphrase`, which the station runs while
+  the customer speaks): per draft judged whole, rules and model, and per complaint;
 - the arithmetic: multiply-adds per reply and per complaint (matrix products only,
   counted from the model's sizes), and the rate this machine reached on them.
 
@@ -36,6 +39,7 @@ import argparse  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 
@@ -144,7 +148,33 @@ def main() -> int:
     print(f"  arithmetic: {reply_madds / 1e6:.0f} M multiply-adds a reply "
           f"({2 * reply_madds / statistics.mean(judging) / 1e9:.0f} GFLOPS here), "
           f"{said_madds / 1e6:.0f} M a complaint")
+    if args.model is None:
+        _composing(ms)
     return 0
+
+
+def _composing(ms: Callable[[list[float]], str]) -> None:
+    """The cost of the suggestion composed for a complaint with no model answer."""
+    import dataclasses
+
+    from tutor.scenarios import ScenarioLibrary
+    from tutor.scoring.advice import first_passed, paraphrase_drafts
+    from tutor.scoring.paraphrase import prepare_paraphrase, score_paraphrase
+
+    drafts: list[float] = []
+    complaints: list[float] = []
+    for scenario in (dataclasses.replace(s, model_answer="") for s in ScenarioLibrary(())):
+        prepare_paraphrase(scenario)
+        started = time.perf_counter()
+        first_passed(paraphrase_drafts(scenario), scenario, score_paraphrase)
+        complaints.append(time.perf_counter() - started)
+        for draft in paraphrase_drafts(scenario):
+            started = time.perf_counter()
+            score_paraphrase(draft, scenario)
+            drafts.append(time.perf_counter() - started)
+    print(f"  composing a suggestion (while the customer speaks): a draft judged {ms(drafts)}; "
+          f"a library complaint, its complaint read, {1000 * min(complaints):.0f}-"
+          f"{1000 * max(complaints):.0f} ms")
 
 
 def _each_allocator(args: argparse.Namespace) -> int:

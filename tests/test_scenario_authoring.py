@@ -16,7 +16,7 @@ import pytest
 from tutor.audio.wavfile import read_mono
 from tutor.errors import ScenarioError
 from tutor.scenarios import LIBRARY_DIR, CustomerLine, Scenario, ScenarioLibrary, load_scenario
-from tutor.scoring.advice import composed_paraphrase, example_sentence, paraphrase_drafts
+from tutor.scoring.advice import composed_paraphrase, example_sentence, first_passed, paraphrase_drafts
 from tutor.scoring.paraphrase import Paraphrase, score_paraphrase
 from tutor.scoring.result import Trait
 from tutor.voice import voice_problem
@@ -111,31 +111,28 @@ def test_check_warns_of_a_model_answer_the_station_would_mark_down(tutor: Tutor,
     assert tutor("scenarios", "check", "--strict", str(path)).returncode == 2
 
 
-def test_check_warns_of_the_suggested_sentence_alone(tutor: Tutor, tmp_path: Path) -> None:
-    # "Try saying ..." gives one sentence of the model answer; the whole answer passes, helped by
-    # its second sentence, but the sentence a trainee is told to say is a close call alone
-    path = tmp_path / "kettle.toml"
-    path.write_text(GOOD.replace("died after", "packed up after"))
-    result = tutor("scenarios", "check", str(path))
-    assert result.stdout.splitlines()[0] == (
-        f"warning: {path}:4: the station cannot tell whether the sentence of the model_answer it "
-        "suggests for restating (\"So your brand new kettle packed up after just two days.\") restates "
-        "the customer (a close call)")
-
-
 def test_the_empathy_suggestion_without_emotions_is_a_sentence() -> None:
     bare = Scenario(id="bare", title="Bare", lines=(CustomerLine("It broke."),))
     assert example_sentence(bare, "empathy") == "I can see why you'd feel frustrated."
 
 
-def test_check_warns_of_a_composed_suggestion_the_station_doubts(tutor: Tutor, tmp_path: Path) -> None:
-    path = tmp_path / "late.toml"
-    path.write_text('title = "Late"\nlines = ["Where is it?"]\nkey_points = ["late"]\n')
+@pytest.mark.parametrize(("scenario_file", "expected"), [
+    # "Try saying ..." gives one sentence of the model answer: the whole answer passes, helped by
+    # its second sentence, but the sentence a trainee is told to say is a close call alone
+    (GOOD.replace("died after", "packed up after"),
+     ":4: the station cannot tell whether the sentence of the model_answer it suggests for restating "
+     "(\"So your brand new kettle packed up after just two days.\") restates the customer (a close call)"),
+    ('title = "Late"\nlines = ["Where is it?"]\nkey_points = ["late"]\n',
+     ":3: no model_answer, and the station does not pass the suggestion built from the key_points "
+     "(\"So you've had a difficult time with this. That sounds really frustrating.\") as restating the "
+     "customer: the customer's concern ('late') was not restated; add a model_answer"),
+])
+def test_check_warns_of_a_suggested_sentence_the_station_doubts(tutor: Tutor, tmp_path: Path,
+                                                                scenario_file: str, expected: str) -> None:
+    path = tmp_path / "own.toml"
+    path.write_text(scenario_file)
     result = tutor("scenarios", "check", str(path))
-    assert result.stdout.splitlines()[0] == (
-        f"warning: {path}:3: no model_answer, and the station does not pass the suggestion built from the "
-        "key_points (\"So you've had a difficult time with this. That sounds really frustrating.\") as "
-        "restating the customer: the customer's concern ('late') was not restated; add a model_answer")
+    assert result.stdout.splitlines()[0] == f"warning: {path}{expected}"
 
 
 def test_a_later_turn_s_model_answer_is_checked_as_a_reply_to_that_turn() -> None:
@@ -333,20 +330,18 @@ def test_the_suggestion_is_the_first_draft_the_judge_passes_without_doubt() -> N
                         key_points=("lost a day's pay", "wants a refund", "the engineer never came"))
     drafts = paraphrase_drafts(scenario)
     assert len(drafts) == 7
-    assert composed_paraphrase(scenario, passes_only(drafts[3])) == drafts[3]
-    assert composed_paraphrase(scenario, passes_only(drafts[4], doubted=(drafts[1],))) == drafts[4]
-    assert composed_paraphrase(scenario, passes_only(doubted=(drafts[2], drafts[5]))) == drafts[2]
-    assert composed_paraphrase(scenario, passes_only()) == drafts[0]  # none passes: the best still
+    assert first_passed(drafts, scenario, passes_only(drafts[3])) == drafts[3]
+    assert first_passed(drafts, scenario, passes_only(drafts[4], doubted=(drafts[1],))) == drafts[4]
+    assert first_passed(drafts, scenario, passes_only(doubted=(drafts[2], drafts[5]))) == drafts[2]
+    assert first_passed(drafts, scenario, passes_only()) == drafts[0]  # none passes: the best still
 
 
 def test_the_suggestion_is_worked_out_while_the_customer_speaks() -> None:
     from tutor.scoring import prepare_words
-    from tutor.scoring.advice import _judged_by_the_station
-
     scenario = dataclasses.replace(LIBRARY[0], id="prepared-suggestion", model_answer="")
     prepare_words(scenario)  # what the station runs beside the customer's voice
-    before = _judged_by_the_station.cache_info()
+    before = composed_paraphrase.cache_info()
     suggestion = example_sentence(scenario, "paraphrase")
-    after = _judged_by_the_station.cache_info()
+    after = composed_paraphrase.cache_info()
     assert (after.hits, after.misses) == (before.hits + 1, before.misses)  # nothing judged again
     assert suggestion in paraphrase_drafts(scenario)

@@ -72,10 +72,9 @@ def check_targets(targets: list[Path], library: ScenarioLibrary,
                     "paraphrase is judged against each sentence of the lines, and the suggested "
                     "sentence only echoes the first; add key_points (what a good listener picks up) "
                     "and a model_answer")
-            elif scenario is not None and judge_answers is not None:
+            elif scenario is not None and judge_answers is not None and (doubts := judge_answers(scenario)):
                 text = _text(path)
-                report.warnings.extend(f"{path}:{key_line(text, key)}: {why}"
-                                       for key, why in judge_answers(scenario))
+                report.warnings.extend(f"{path}:{key_line(text, key)}: {why}" for key, why in doubts)
     report.problems = [printable(p) for p in report.problems]
     report.warnings = [printable(w) for w in report.warnings]
     return report
